@@ -1,6 +1,10 @@
 # Warnings and sanitizers are applied to the project's own targets only (PRIVATE), never to users' builds.
 function(trm_set_warnings target)
   target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic -Wshadow)
+  if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
+    # GCC 12 reports false positives inside its own AVX-512 intrinsics when inlining Eigen.
+    target_compile_options(${target} PRIVATE -Wno-maybe-uninitialized)
+  endif()
   if(TRM_WERROR)
     target_compile_options(${target} PRIVATE -Werror)
   endif()

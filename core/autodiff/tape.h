@@ -1,0 +1,80 @@
+#pragma once
+// Reverse-mode autodiff on a tape: micrograd's idea, one level up (tensors instead of scalars).
+//
+// Every op (see ops/) computes its output value at once and, when the tape is recording and some
+// input needs a gradient, appends a closure that pushes the output's gradient into its inputs'
+// gradients (always +=, so a parameter used in 32 recursion steps sums its contributions).
+// Nodes are appended in creation order, which is a topological order, so backward() is one
+// reverse walk. With recording off (inference) nothing is kept: intermediate values die as soon
+// as the model code drops them, and their buffers return to the pool.
+//
+//   Tape tape;
+//   Var loss = cross_entropy(tape, model_logits, targets);
+//   tape.backward(loss);   // parameter gradients accumulate into the parameter arena
+//   tape.clear();          // frees every intermediate value
+#include <functional>
+#include <memory>
+#include <vector>
+
+#include "autodiff/tensor.h"
+
+namespace trm {
+
+struct Node {
+  Tensor value;
+  Tensor grad;                     // allocated (zeroed) on first use; parameters view the grad arena
+  bool requires_grad = false;
+  std::function<void()> backward;  // set by the op that produced this node when recorded
+
+  // The gradient buffer to accumulate into (allocated and zeroed on first call).
+  Tensor& grad_buffer() {
+    if (!grad.defined() || grad.shape() != value.shape()) grad = Tensor::zeros(value.shape());
+    return grad;
+  }
+};
+using Var = std::shared_ptr<Node>;
+
+// A value that needs no gradient (inputs, targets, initial states).
+Var constant(Tensor value);
+// A trainable leaf whose gradient accumulates into `grad` (a view into the gradient arena).
+Var leaf(Tensor value, Tensor grad);
+
+class Tape {
+ public:
+  explicit Tape(bool recording = true) : recording_(recording) {}
+  bool recording() const { return recording_; }
+
+  // True when an op with these inputs must record its backward closure.
+  bool needs_grad(std::initializer_list<const Var*> inputs) const {
+    if (!recording_) return false;
+    for (const Var* v : inputs)
+      if ((*v)->requires_grad) return true;
+    return false;
+  }
+
+  // Called by ops: marks `out` as needing a gradient and keeps it, with its backward closure.
+  void record(const Var& out, std::function<void()> backward) {
+    out->requires_grad = true;
+    out->backward = std::move(backward);
+    nodes_.push_back(out);
+  }
+
+  // Seeds d(loss)/d(loss) = 1 for a one-element loss and runs every recorded closure in reverse.
+  void backward(const Var& loss);
+  // Releases every recorded node (and, through the pool, its memory).
+  void clear() { nodes_.clear(); }
+  size_t size() const { return nodes_.size(); }
+
+ private:
+  bool recording_;
+  std::vector<Var> nodes_;
+};
+
+// Makes an op's output node holding `value`.
+inline Var make_var(Tensor value) {
+  auto node = std::make_shared<Node>();
+  node->value = std::move(value);
+  return node;
+}
+
+}  // namespace trm

@@ -1,0 +1,158 @@
+#include "io/weights_json.h"
+
+#include <cmath>
+#include <cstring>
+#include <set>
+
+#include "io/base64.h"
+#include "util/error.h"
+
+namespace trm {
+
+using Json = nlohmann::json;
+
+namespace {
+
+// Little-endian float32 bytes of n values (every platform we build for is little-endian; the
+// static_assert keeps it honest).
+static_assert(sizeof(float) == 4, "float32 expected");
+
+std::string encode_floats(const float* data, int64_t n) {
+  return base64_encode(reinterpret_cast<const uint8_t*>(data), static_cast<size_t>(n) * 4);
+}
+
+std::string shape_text(const Json& shape) { return shape.dump(); }
+
+void read_tensor(const Json& entry, const ParameterInfo& info, float* out, const std::string& where) {
+  const std::string what = where + ": tensor \"" + info.name + "\"";
+  if (!entry.is_object()) throw InputError(what + " must be an object with shape, dtype and data");
+  if (!entry.contains("shape") || !entry["shape"].is_array()) throw InputError(what + " has no shape array");
+  const Json& shape = entry["shape"];
+  std::vector<int64_t> dims;
+  for (const Json& d : shape) {
+    if (!d.is_number_integer() || d.get<int64_t>() < 0) throw InputError(what + " has a bad shape " + shape_text(shape));
+    dims.push_back(d.get<int64_t>());
+  }
+  if (dims != info.shape.to_vector())
+    throw InputError(what + " has shape " + shape_text(shape) + ", the config implies " + info.shape.str());
+  const std::string dtype = entry.contains("dtype") && entry["dtype"].is_string() ? entry["dtype"].get<std::string>() : "";
+  if (dtype != "float32") throw InputError(what + " has dtype \"" + dtype + "\", expected \"float32\"");
+  if (!entry.contains("data")) throw InputError(what + " has no data");
+  const Json& data = entry["data"];
+  const int64_t n = info.shape.numel();
+  if (data.is_string()) {
+    const auto& text = data.get_ref<const std::string&>();
+    const size_t bytes = base64_decoded_size(text);
+    if (bytes != static_cast<size_t>(n) * 4)
+      throw InputError(what + " holds " + std::to_string(bytes / 4) + " float32 values, shape " + info.shape.str() +
+                       " needs " + std::to_string(n));
+    const std::vector<uint8_t> raw = base64_decode(text, what);
+    std::memcpy(out, raw.data(), raw.size());
+  } else if (data.is_array()) {
+    if (static_cast<int64_t>(data.size()) != n)
+      throw InputError(what + " holds " + std::to_string(data.size()) + " values, shape " + info.shape.str() +
+                       " needs " + std::to_string(n));
+    for (int64_t i = 0; i < n; ++i) {
+      const Json& v = data[static_cast<size_t>(i)];
+      if (!v.is_number()) throw InputError(what + " value " + std::to_string(i) + " is not a number");
+      out[i] = v.get<float>();
+    }
+  } else {
+    throw InputError(what + " data must be a base64 string or an array of numbers");
+  }
+  for (int64_t i = 0; i < n; ++i)
+    if (!std::isfinite(out[i])) throw InputError(what + " value " + std::to_string(i) + " is not finite");
+}
+
+}  // namespace
+
+Json tensors_to_json(const Parameters& params, const float* arena, TensorEncoding encoding) {
+  Json tensors = Json::object();
+  for (const auto& info : params.infos()) {
+    Json entry;
+    entry["shape"] = info.shape.to_vector();
+    entry["dtype"] = "float32";
+    const float* data = arena + info.offset;
+    if (encoding == TensorEncoding::Base64) {
+      entry["data"] = encode_floats(data, info.shape.numel());
+    } else {
+      entry["data"] = std::vector<float>(data, data + info.shape.numel());
+    }
+    tensors[info.name] = std::move(entry);
+  }
+  return tensors;
+}
+
+void tensors_from_json(const Json& tensors, const Parameters& params, float* arena, const std::string& where) {
+  if (!tensors.is_object()) throw InputError(where + ": \"tensors\" must be an object keyed by tensor name");
+  std::set<std::string> expected;
+  for (const auto& info : params.infos()) expected.insert(info.name);
+  for (const auto& item : tensors.items())
+    if (!expected.count(item.key()))
+      throw InputError(where + ": unknown tensor \"" + item.key() + "\" (not part of this config's model)");
+  for (const auto& info : params.infos()) {
+    auto it = tensors.find(info.name);
+    if (it == tensors.end()) throw InputError(where + ": missing tensor \"" + info.name + "\"");
+    read_tensor(*it, info, arena + info.offset, where);
+  }
+}
+
+Json weights_to_json(const TRM& model, TensorEncoding encoding) {
+  Json out;
+  out["format"] = kWeightsFormat;
+  out["version"] = kWeightsVersion;
+  out["config"] = config_to_json(model.config());
+  out["tensors"] = tensors_to_json(model.parameters(), model.parameters().values(), encoding);
+  return out;
+}
+
+std::unique_ptr<TRM> model_from_json(const Json& weights, const std::string& where) {
+  if (!weights.is_object()) throw InputError(where + ": not a weights file (expected a JSON object)");
+  auto format = weights.find("format");
+  if (format == weights.end() || !format->is_string() || format->get<std::string>() != kWeightsFormat)
+    throw InputError(where + ": not a weights file (\"format\" is " +
+                     (format == weights.end() ? std::string("missing") : format->dump()) + ", expected \"" +
+                     kWeightsFormat + "\")");
+  auto version = weights.find("version");
+  if (version == weights.end() || !version->is_number_integer())
+    throw InputError(where + ": \"version\" is missing or not an integer");
+  if (version->get<int64_t>() != kWeightsVersion)
+    throw InputError(where + ": weights format version " + version->dump() + " is not supported (this build reads " +
+                     std::to_string(kWeightsVersion) + ")");
+  if (!weights.contains("config")) throw InputError(where + ": \"config\" is missing");
+  if (!weights.contains("tensors")) throw InputError(where + ": \"tensors\" is missing");
+  const TRMConfig config = config_from_json(weights["config"], where);
+  // The config alone decides the allocation; refuse one larger than the data the file holds, so a
+  // small hostile file cannot ask for gigabytes.
+  const int64_t needed = TRM::parameter_count(config);
+  int64_t supplied = 0;
+  for (const auto& item : weights["tensors"].items()) {
+    const Json& data = item.value().is_object() && item.value().contains("data") ? item.value()["data"] : Json();
+    supplied += data.is_string() ? static_cast<int64_t>(base64_decoded_size(data.get_ref<const std::string&>()) / 4)
+                                 : static_cast<int64_t>(data.is_array() ? data.size() : 0);
+  }
+  if (supplied < needed)
+    throw InputError(where + ": the config implies " + std::to_string(needed) + " parameters but the file holds " +
+                     std::to_string(supplied) + " values");
+  auto model = std::make_unique<TRM>(config);
+  tensors_from_json(weights["tensors"], model->parameters(), model->parameters().values(), where);
+  return model;
+}
+
+void save_weights(std::ostream& out, const TRM& model, TensorEncoding encoding) {
+  out << weights_to_json(model, encoding).dump() << '\n';
+}
+
+Json parse_json(std::istream& in, const std::string& where) {
+  try {
+    return Json::parse(in);
+  } catch (const Json::parse_error& e) {
+    throw InputError(where + ": invalid JSON (" + std::string(e.what()) + ")");
+  }
+}
+
+std::unique_ptr<TRM> load_weights(std::istream& in, const std::string& where) {
+  return model_from_json(parse_json(in, where), where);
+}
+
+}  // namespace trm

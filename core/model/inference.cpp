@@ -1,0 +1,70 @@
+#include "model/inference.h"
+
+#include <cmath>
+
+namespace trm {
+
+void decode_logits(const float* logits, int64_t cells, uint8_t* digits, float* confidence) {
+  for (int64_t c = 0; c < cells; ++c) {
+    const float* row = logits + c * 9;
+    int best = 0;
+    for (int k = 1; k < 9; ++k)
+      if (row[k] > row[best]) best = k;
+    double sum = 0.0;
+    for (int k = 0; k < 9; ++k) sum += std::exp(static_cast<double>(row[k] - row[best]));
+    digits[c] = static_cast<uint8_t>(best + 1);
+    confidence[c] = static_cast<float>(1.0 / sum);
+  }
+}
+
+namespace {
+
+class TraceRecorder : public RecursionObserver {
+ public:
+  explicit TraceRecorder(InferenceTrace& trace) : trace_(trace) {}
+
+  void on_latent_update(int, int, const Tensor& before, const Tensor& after) override {
+    const int64_t batch = trace_.batch, per = before.numel() / batch;
+    std::vector<float> norms(static_cast<size_t>(batch));
+    for (int64_t b = 0; b < batch; ++b) {
+      double sq = 0.0;
+      for (int64_t i = b * per; i < (b + 1) * per; ++i) {
+        const double d = static_cast<double>(after[i]) - before[i];
+        sq += d * d;
+      }
+      norms[static_cast<size_t>(b)] = static_cast<float>(std::sqrt(sq));
+    }
+    trace_.latent_update_norms.push_back(std::move(norms));
+  }
+
+  void on_cycle_end(int, const Tensor&, const Tensor* logits) override {
+    CycleFrame frame;
+    const int64_t cells = trace_.batch * 81;
+    frame.digits.resize(static_cast<size_t>(cells));
+    frame.confidence.resize(static_cast<size_t>(cells));
+    decode_logits(logits->data(), cells, frame.digits.data(), frame.confidence.data());
+    trace_.frames.push_back(std::move(frame));
+  }
+
+ private:
+  InferenceTrace& trace_;
+};
+
+}  // namespace
+
+InferenceTrace infer(const TRM& model, const uint8_t* puzzles, int64_t batch, int h_cycles) {
+  InferenceTrace trace;
+  trace.batch = batch;
+  trace.h_cycles = h_cycles > 0 ? h_cycles : model.config().H_cycles;
+  trace.l_cycles = model.config().L_cycles;
+  TraceRecorder recorder(trace);
+  Tape tape(/*recording=*/false);
+  ForwardOptions options;
+  options.h_cycles = trace.h_cycles;
+  options.logits_every_cycle = true;
+  options.observer = &recorder;
+  trace.logits = model.forward(tape, puzzles, batch, options).logits->value;
+  return trace;
+}
+
+}  // namespace trm

@@ -1,0 +1,32 @@
+#pragma once
+// Inference with a view of the refinement: what the page animates and `trm solve --trace` prints.
+#include <cstdint>
+#include <vector>
+
+#include "model/trm.h"
+
+namespace trm {
+
+// The model's reading of one outer cycle: per cell, the most likely digit and its probability.
+struct CycleFrame {
+  std::vector<uint8_t> digits;     // [B * 81], 1..9
+  std::vector<float> confidence;   // [B * 81], softmax probability of that digit
+};
+
+struct InferenceTrace {
+  int64_t batch = 0;
+  int h_cycles = 0;
+  int l_cycles = 0;
+  Tensor logits;                                        // [B, 81, 9] after the last outer cycle
+  std::vector<CycleFrame> frames;                       // one per outer cycle
+  std::vector<std::vector<float>> latent_update_norms;  // [h_cycles * l_cycles][B]: |z_new - z|_2 per puzzle
+};
+
+// Runs the model in evaluation mode (no dropout, nothing recorded). h_cycles 0 uses the config's;
+// more than the training value is allowed. puzzles: [batch, 81] digits 0..9.
+InferenceTrace infer(const TRM& model, const uint8_t* puzzles, int64_t batch, int h_cycles = 0);
+
+// Argmax digit (1..9) and its softmax probability for each of `cells` rows of 9 logits.
+void decode_logits(const float* logits, int64_t cells, uint8_t* digits, float* confidence);
+
+}  // namespace trm

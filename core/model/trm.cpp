@@ -1,0 +1,86 @@
+#include "model/trm.h"
+
+#include <stdexcept>
+
+#include "model/flat.h"
+
+namespace trm {
+
+namespace {
+
+std::unique_ptr<Architecture> make_architecture(Parameters& params, const TRMConfig& config) {
+  if (config.arch == "flat") return std::make_unique<FlatArchitecture>(params, config);
+  throw std::invalid_argument("unknown architecture \"" + config.arch + "\"");
+}
+
+Var apply_gate(Tape& tape, const Var& x, const Var& gate) {
+  return gate->value.numel() == 1 ? scale_by_scalar(tape, x, gate) : scale_by_vector(tape, x, gate);
+}
+
+}  // namespace
+
+// Declares every parameter of `config` into `params`: the architecture's, then the two gates.
+static std::unique_ptr<Architecture> declare_model(Parameters& params, const TRMConfig& config, int* latent_gate,
+                                                   int* output_gate) {
+  config.validate();
+  auto arch = make_architecture(params, config);
+  const Shape gate_shape = config.gate_type == "vector" ? Shape{config.hidden_dim} : Shape{1};
+  *latent_gate = params.declare("latent_gate", gate_shape);
+  *output_gate = params.declare("output_gate", gate_shape);
+  return arch;
+}
+
+TRM::TRM(const TRMConfig& config) : config_(config) {
+  arch_ = declare_model(params_, config_, &latent_gate_, &output_gate_);
+  params_.allocate();
+}
+
+int64_t TRM::parameter_count(const TRMConfig& config) {
+  Parameters params;
+  int latent_gate = 0, output_gate = 0;
+  declare_model(params, config, &latent_gate, &output_gate);
+  int64_t total = 0;
+  for (const auto& info : params.infos()) total += info.shape.numel();
+  return total;
+}
+
+void TRM::init(uint64_t seed) {
+  Rng rng(seed);
+  arch_->init(params_, rng);
+  params_.value(latent_gate_).fill(config_.gate_init);
+  params_.value(output_gate_).fill(config_.gate_init);
+}
+
+ForwardResult TRM::forward(Tape& tape, const uint8_t* puzzles, int64_t batch, const ForwardOptions& options) const {
+  if (batch < 1) throw std::invalid_argument("TRM::forward: empty batch");
+  const int h_cycles = options.h_cycles > 0 ? options.h_cycles : config_.H_cycles;
+  BlockContext ctx{options.training, config_.dropout, options.dropout_rng};
+  const Var& latent_gate = params_.var(latent_gate_);
+  const Var& output_gate = params_.var(output_gate_);
+
+  ForwardResult result;
+  Var x = arch_->embed(tape, params_, puzzles, batch);  // [B, d] or [B, 81, d]
+  Var z = constant(Tensor::zeros(x->value.shape()));
+  Var y = constant(Tensor::zeros(x->value.shape()));
+  for (int h = 0; h < h_cycles; ++h) {
+    for (int l = 0; l < config_.L_cycles; ++l) {
+      Var u = add(tape, add(tape, x, y), z);                                                 // x + y + z
+      Var z_next = add(tape, z, apply_gate(tape, arch_->latent_net.forward(tape, params_, u, ctx), latent_gate));
+      if (options.observer) options.observer->on_latent_update(h, l, z->value, z_next->value);
+      z = z_next;
+    }
+    y = add(tape, y, apply_gate(tape, arch_->output_net.forward(tape, params_, add(tape, y, z), ctx), output_gate));
+    const bool last = h + 1 == h_cycles;
+    if (options.logits_every_cycle || last) {
+      Var logits = arch_->head(tape, params_, y);
+      if (options.logits_every_cycle) result.cycle_logits.push_back(logits);
+      if (last) result.logits = logits;
+      if (options.observer) options.observer->on_cycle_end(h, y->value, &logits->value);
+    } else if (options.observer) {
+      options.observer->on_cycle_end(h, y->value, nullptr);
+    }
+  }
+  return result;
+}
+
+}  // namespace trm

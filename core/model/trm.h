@@ -1,0 +1,77 @@
+#pragma once
+// TRM: the Tiny Recursive Model. The recursion is written once, here, for every architecture:
+//
+//   x = embed(puzzle)                                   input embedding
+//   z = 0, y = 0                                        latent and answer states
+//   repeat H_cycles:
+//     repeat L_cycles:  z <- z + latent_gate * R(x + y + z)     refine the latent
+//     y <- y + output_gate * O(y + z)                            refine the answer
+//   logits = head(y)                                    [B, 81, 9]
+//
+// An Architecture supplies embed, the blocks of R and O, and head. "flat" is the reference model:
+// one-hot [B, 810] -> Linear -> states [B, d], MLP blocks, Linear(d, 729) head.
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "model/config.h"
+#include "nn/block.h"
+
+namespace trm {
+
+class Architecture {
+ public:
+  virtual ~Architecture() = default;
+  // x_emb for a batch of puzzles [B, 81] (digits 0..9): the state shape, [B, d] or [B, 81, d].
+  virtual Var embed(Tape& tape, const Parameters& params, const uint8_t* puzzles, int64_t batch) const = 0;
+  // logits [B, 81, 9] from the answer state y.
+  virtual Var head(Tape& tape, const Parameters& params, const Var& y) const = 0;
+  virtual void init(Parameters& params, Rng& rng) const = 0;
+  ResidualStack latent_net;  // R
+  ResidualStack output_net;  // O
+};
+
+// Called during the forward pass so inference can report the refinement as it happens.
+class RecursionObserver {
+ public:
+  virtual ~RecursionObserver() = default;
+  // After each inner step: the latent before and after the update.
+  virtual void on_latent_update(int h, int l, const Tensor& z_before, const Tensor& z_after) = 0;
+  // After each outer cycle: the answer state and (when computed) that cycle's logits.
+  virtual void on_cycle_end(int h, const Tensor& y, const Tensor* logits) = 0;
+};
+
+struct ForwardOptions {
+  bool training = false;
+  int h_cycles = 0;                // 0: the config's H_cycles; may exceed it at inference
+  bool logits_every_cycle = false;  // also apply the head after every outer cycle (deep supervision, traces)
+  Rng* dropout_rng = nullptr;       // needed when training with dropout
+  RecursionObserver* observer = nullptr;
+};
+
+struct ForwardResult {
+  Var logits;                      // [B, 81, 9] after the last outer cycle
+  std::vector<Var> cycle_logits;   // [B, 81, 9] per outer cycle when logits_every_cycle
+};
+
+class TRM {
+ public:
+  explicit TRM(const TRMConfig& config);  // declares and zero-allocates the parameters
+  void init(uint64_t seed);               // random initialisation
+  // Number of parameters a config implies, without allocating them.
+  static int64_t parameter_count(const TRMConfig& config);
+
+  ForwardResult forward(Tape& tape, const uint8_t* puzzles, int64_t batch, const ForwardOptions& options) const;
+
+  const TRMConfig& config() const { return config_; }
+  Parameters& parameters() { return params_; }
+  const Parameters& parameters() const { return params_; }
+
+ private:
+  TRMConfig config_;
+  Parameters params_;
+  std::unique_ptr<Architecture> arch_;
+  int latent_gate_, output_gate_;  // [1] or [d]
+};
+
+}  // namespace trm

@@ -1,0 +1,59 @@
+#include "nn/block.h"
+
+#include <cmath>
+#include <stdexcept>
+
+namespace trm {
+
+void init_linear(Parameters& params, int weight, int bias, Rng& rng) {
+  Tensor& w = params.value(weight);
+  const float bound = 1.0f / std::sqrt(static_cast<float>(w.shape()[1]));
+  for (int64_t i = 0; i < w.numel(); ++i) w[i] = rng.uniform(-bound, bound);
+  if (bias >= 0) {
+    Tensor& b = params.value(bias);
+    for (int64_t i = 0; i < b.numel(); ++i) b[i] = rng.uniform(-bound, bound);
+  }
+}
+
+MlpBlock::MlpBlock(Parameters& params, const std::string& prefix, int d)
+    : norm_weight_(params.declare(prefix + "norm.weight", Shape{d})),
+      norm_bias_(params.declare(prefix + "norm.bias", Shape{d})),
+      fc1_weight_(params.declare(prefix + "fc1.weight", Shape{4 * d, d})),
+      fc1_bias_(params.declare(prefix + "fc1.bias", Shape{4 * d})),
+      fc2_weight_(params.declare(prefix + "fc2.weight", Shape{d, 4 * d})),
+      fc2_bias_(params.declare(prefix + "fc2.bias", Shape{d})) {}
+
+Var MlpBlock::forward(Tape& tape, const Parameters& p, const Var& v, BlockContext& ctx) const {
+  if (ctx.training && ctx.dropout > 0.0f && !ctx.rng) throw std::logic_error("MlpBlock: dropout needs an Rng");
+  Rng unused;
+  Rng& rng = ctx.rng ? *ctx.rng : unused;
+  Var h = layer_norm(tape, v, p.var(norm_weight_), p.var(norm_bias_));         // [rows, d]
+  h = bias_add(tape, matmul(tape, h, p.var(fc1_weight_)), p.var(fc1_bias_));  // [rows, 4d]
+  h = dropout(tape, gelu(tape, h), ctx.dropout, ctx.training, rng);           // [rows, 4d]
+  h = bias_add(tape, matmul(tape, h, p.var(fc2_weight_)), p.var(fc2_bias_));  // [rows, d]
+  return dropout(tape, h, ctx.dropout, ctx.training, rng);                     // [rows, d]
+}
+
+void MlpBlock::init(Parameters& params, Rng& rng) const {
+  params.value(norm_weight_).fill(1.0f);
+  params.value(norm_bias_).fill(0.0f);
+  init_linear(params, fc1_weight_, fc1_bias_, rng);
+  init_linear(params, fc2_weight_, fc2_bias_, rng);
+}
+
+Var ResidualStack::forward(Tape& tape, const Parameters& params, const Var& u, BlockContext& ctx) const {
+  Var v = u;      // v_0
+  Var sum;        // v_i - u, accumulated
+  for (size_t i = 0; i < blocks_.size(); ++i) {
+    Var delta = blocks_[i]->forward(tape, params, v, ctx);   // B_i(v_{i-1})
+    sum = sum ? add(tape, sum, delta) : delta;
+    if (i + 1 < blocks_.size()) v = add(tape, v, delta);     // v_i (v_n itself is not needed)
+  }
+  return sum;
+}
+
+void ResidualStack::init(Parameters& params, Rng& rng) const {
+  for (const auto& block : blocks_) block->init(params, rng);
+}
+
+}  // namespace trm

@@ -1,0 +1,58 @@
+#pragma once
+// The building blocks of the recursion nets.
+//
+// A Block is a pure transform B(v) (no residual inside); ResidualStack composes blocks as the spec
+// says: v_0 = u, v_i = v_{i-1} + B_i(v_{i-1}), and R(u) = v_n - u. We return v_n - u as the sum of
+// the block outputs, which is the same value without the cancellation error of a subtraction.
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "nn/parameters.h"
+#include "ops/ops.h"
+
+namespace trm {
+
+// Per-forward settings the blocks need.
+struct BlockContext {
+  bool training = false;
+  float dropout = 0.0f;
+  Rng* rng = nullptr;  // dropout masks; required when training with dropout > 0
+};
+
+class Block {
+ public:
+  virtual ~Block() = default;
+  virtual Var forward(Tape& tape, const Parameters& params, const Var& v, BlockContext& ctx) const = 0;
+  virtual void init(Parameters& params, Rng& rng) const = 0;
+};
+
+// torch.nn.Linear's default init: weight and bias uniform in +-1/sqrt(fan_in).
+void init_linear(Parameters& params, int weight, int bias, Rng& rng);
+
+// B(v) = Dropout(Linear(4d, d)(Dropout(GELU(Linear(d, 4d)(LayerNorm(v))))))   v: [rows, d]
+class MlpBlock : public Block {
+ public:
+  MlpBlock(Parameters& params, const std::string& prefix, int d);
+  Var forward(Tape& tape, const Parameters& params, const Var& v, BlockContext& ctx) const override;
+  void init(Parameters& params, Rng& rng) const override;
+
+ private:
+  int norm_weight_, norm_bias_;  // [d], [d]
+  int fc1_weight_, fc1_bias_;    // [4d, d], [4d]
+  int fc2_weight_, fc2_bias_;    // [d, 4d], [d]
+};
+
+// R(u) = v_n - u for v_i = v_{i-1} + B_i(v_{i-1}).
+class ResidualStack {
+ public:
+  void push_back(std::unique_ptr<Block> block) { blocks_.push_back(std::move(block)); }
+  Var forward(Tape& tape, const Parameters& params, const Var& u, BlockContext& ctx) const;
+  void init(Parameters& params, Rng& rng) const;
+  size_t size() const { return blocks_.size(); }
+
+ private:
+  std::vector<std::unique_ptr<Block>> blocks_;
+};
+
+}  // namespace trm

@@ -1,0 +1,86 @@
+// LayerNorm over the last axis with affine parameters, as torch.nn.LayerNorm (biased variance).
+#include <cmath>
+#include <stdexcept>
+
+#include "ops/ops.h"
+
+namespace trm {
+
+// out[N, C] = (x - mean) * rstd * w + b;  saves mean[N], rstd[N] for backward.
+static void layer_norm_forward(float* out, float* mean, float* rstd, const float* x, const float* w, const float* b,
+                               int64_t rows, int64_t cols) {
+#pragma omp parallel for schedule(static) if (rows * cols > 32768)
+  for (int64_t r = 0; r < rows; ++r) {
+    const float* xr = x + r * cols;
+    float* outr = out + r * cols;
+    double sum = 0.0;
+    for (int64_t c = 0; c < cols; ++c) sum += xr[c];
+    const float m = static_cast<float>(sum / static_cast<double>(cols));
+    double sq = 0.0;
+    for (int64_t c = 0; c < cols; ++c) {
+      const float d = xr[c] - m;
+      sq += static_cast<double>(d) * d;
+    }
+    const float s = 1.0f / std::sqrt(static_cast<float>(sq / static_cast<double>(cols)) + kLayerNormEps);
+    for (int64_t c = 0; c < cols; ++c) outr[c] = (xr[c] - m) * s * w[c] + b[c];
+    mean[r] = m;
+    rstd[r] = s;
+  }
+}
+
+// With xhat = (x - mean) * rstd and g = dout * w:
+//   dx += rstd * (g - mean(g) - xhat * mean(g * xhat));  dw += sum_rows dout * xhat;  db += sum_rows dout
+static void layer_norm_backward(float* dx, float* dw, float* db, const float* dout, const float* x, const float* w,
+                                const float* mean, const float* rstd, int64_t rows, int64_t cols) {
+  if (dx) {
+#pragma omp parallel for schedule(static) if (rows * cols > 32768)
+    for (int64_t r = 0; r < rows; ++r) {
+      const float* xr = x + r * cols;
+      const float* gr = dout + r * cols;
+      float* dxr = dx + r * cols;
+      double g_mean = 0.0, gx_mean = 0.0;
+      for (int64_t c = 0; c < cols; ++c) {
+        const float g = gr[c] * w[c];
+        g_mean += g;
+        gx_mean += static_cast<double>(g) * (xr[c] - mean[r]) * rstd[r];
+      }
+      const auto inv = 1.0 / static_cast<double>(cols);
+      const auto gm = static_cast<float>(g_mean * inv), gxm = static_cast<float>(gx_mean * inv);
+      for (int64_t c = 0; c < cols; ++c) {
+        const float xhat = (xr[c] - mean[r]) * rstd[r];
+        dxr[c] += rstd[r] * (gr[c] * w[c] - gm - xhat * gxm);
+      }
+    }
+  }
+  for (int64_t r = 0; r < rows; ++r) {
+    const float* xr = x + r * cols;
+    const float* gr = dout + r * cols;
+    for (int64_t c = 0; c < cols; ++c) {
+      if (dw) dw[c] += gr[c] * (xr[c] - mean[r]) * rstd[r];
+      if (db) db[c] += gr[c];
+    }
+  }
+}
+
+Var layer_norm(Tape& tape, const Var& x, const Var& weight, const Var& bias) {
+  const Shape& xs = x->value.shape();
+  const int64_t cols = xs.last(), rows = xs.rows();
+  if (weight->value.numel() != cols || bias->value.numel() != cols)
+    throw std::invalid_argument("layer_norm: x " + xs.str() + " does not fit weight " + weight->value.shape().str() +
+                                " / bias " + bias->value.shape().str());
+  Var out = make_var(Tensor::empty(xs));
+  Tensor mean = Tensor::empty(Shape{rows}), rstd = Tensor::empty(Shape{rows});
+  layer_norm_forward(out->value.data(), mean.data(), rstd.data(), x->value.data(), weight->value.data(),
+                     bias->value.data(), rows, cols);
+  if (tape.needs_grad({&x, &weight, &bias})) {
+    tape.record(out, [x, weight, bias, mean, rstd, rows, cols, o = out.get()] {
+      layer_norm_backward(x->requires_grad ? x->grad_buffer().data() : nullptr,
+                          weight->requires_grad ? weight->grad_buffer().data() : nullptr,
+                          bias->requires_grad ? bias->grad_buffer().data() : nullptr, o->grad.data(), x->value.data(),
+                          weight->value.data(), mean.data(), rstd.data(), rows, cols);
+    });
+  }
+  return out;
+}
+
+}  // namespace trm

@@ -1,0 +1,40 @@
+#pragma once
+// The differentiable ops the models are built from. Each op's forward and backward kernels sit
+// side by side in its own file (ops/<op>.cpp); shapes are written [rows, cols] where "rows" is the
+// product of all leading axes, so the same op serves the flat model ([B, d]) and the cell-wise
+// one ([B, 81, d]).
+#include <cstdint>
+#include <vector>
+
+#include "autodiff/tape.h"
+#include "util/rng.h"
+
+namespace trm {
+
+// out[rows, M] = x[rows, K] @ w[M, K]^T   (PyTorch's Linear layout: w is [out, in])
+Var matmul(Tape& tape, const Var& x, const Var& w);
+// out[rows, M] = x[rows, M] + b[M]
+Var bias_add(Tape& tape, const Var& x, const Var& b);
+// out = a + b (same shape)
+Var add(Tape& tape, const Var& a, const Var& b);
+// out = s * x with a learnable scalar s of shape [1] (the recursion gates)
+Var scale_by_scalar(Tape& tape, const Var& x, const Var& s);
+// out[rows, M] = x[rows, M] * g[M] with a learnable vector g (per-channel gates)
+Var scale_by_vector(Tape& tape, const Var& x, const Var& g);
+// The same values viewed with another shape of equal size (no copy).
+Var reshape(Tape& tape, const Var& x, const Shape& shape);
+// out = c * x for a constant c (loss weights)
+Var scale_by_constant(Tape& tape, const Var& x, float c);
+// LayerNorm over the last axis with affine weight and bias [M]; eps as PyTorch's default.
+constexpr float kLayerNormEps = 1e-5f;
+Var layer_norm(Tape& tape, const Var& x, const Var& weight, const Var& bias);
+// GELU, the exact erf form (PyTorch's default): 0.5 x (1 + erf(x / sqrt 2)).
+Var gelu(Tape& tape, const Var& x);
+// Inverted dropout: in training each element is zeroed with probability p and the rest scaled by
+// 1/(1-p), drawing from `rng`; in evaluation (or p == 0) it is the identity.
+Var dropout(Tape& tape, const Var& x, float p, bool training, Rng& rng);
+// Mean softmax cross-entropy over the last axis: logits [rows, C], one target class per row in
+// [0, C), or -1 to leave the row out of the loss and the mean. Returns a [1] tensor.
+Var cross_entropy(Tape& tape, const Var& logits, const std::vector<int32_t>& targets);
+
+}  // namespace trm
