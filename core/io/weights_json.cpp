@@ -23,8 +23,13 @@ std::string encode_floats(const float* data, int64_t n) {
 
 std::string shape_text(const Json& shape) { return shape.dump(); }
 
-void read_tensor(const Json& entry, const ParameterInfo& info, float* out, const std::string& where) {
-  const std::string what = where + ": tensor \"" + info.name + "\"";
+std::string tensor_label(const std::string& where, const ParameterInfo& info) {
+  return where + ": tensor \"" + info.name + "\"";
+}
+
+// Shape, dtype and data size of one entry; nothing is decoded or allocated.
+void check_tensor(const Json& entry, const ParameterInfo& info, const std::string& where) {
+  const std::string what = tensor_label(where, info);
   if (!entry.is_object()) throw InputError(what + " must be an object with shape, dtype and data");
   if (!entry.contains("shape") || !entry["shape"].is_array()) throw InputError(what + " has no shape array");
   const Json& shape = entry["shape"];
@@ -40,25 +45,34 @@ void read_tensor(const Json& entry, const ParameterInfo& info, float* out, const
   if (!entry.contains("data")) throw InputError(what + " has no data");
   const Json& data = entry["data"];
   const int64_t n = info.shape.numel();
+  int64_t held = 0;
   if (data.is_string()) {
-    const auto& text = data.get_ref<const std::string&>();
-    const size_t bytes = base64_decoded_size(text);
-    if (bytes != static_cast<size_t>(n) * 4)
-      throw InputError(what + " holds " + std::to_string(bytes / 4) + " float32 values, shape " + info.shape.str() +
-                       " needs " + std::to_string(n));
-    const std::vector<uint8_t> raw = base64_decode(text, what);
-    std::memcpy(out, raw.data(), raw.size());
+    held = static_cast<int64_t>(base64_decoded_size(data.get_ref<const std::string&>()) / 4);
   } else if (data.is_array()) {
-    if (static_cast<int64_t>(data.size()) != n)
-      throw InputError(what + " holds " + std::to_string(data.size()) + " values, shape " + info.shape.str() +
-                       " needs " + std::to_string(n));
+    held = static_cast<int64_t>(data.size());
+  } else {
+    throw InputError(what + " data must be a base64 string or an array of numbers");
+  }
+  if (held != n)
+    throw InputError(what + " holds " + std::to_string(held) + (data.is_string() ? " float32" : "") + " values, shape " +
+                     info.shape.str() + " needs " + std::to_string(n));
+}
+
+// Decodes a checked entry into `out` and checks every value is finite.
+void decode_tensor(const Json& entry, const ParameterInfo& info, float* out, const std::string& where) {
+  const std::string what = tensor_label(where, info);
+  const Json& data = entry["data"];
+  const int64_t n = info.shape.numel();
+  if (data.is_string()) {
+    const std::vector<uint8_t> raw = base64_decode(data.get_ref<const std::string&>(), what);
+    if (raw.size() != static_cast<size_t>(n) * 4) throw InputError(what + " has malformed base64 padding");
+    std::memcpy(out, raw.data(), raw.size());
+  } else {
     for (int64_t i = 0; i < n; ++i) {
       const Json& v = data[static_cast<size_t>(i)];
       if (!v.is_number()) throw InputError(what + " value " + std::to_string(i) + " is not a number");
       out[i] = v.get<float>();
     }
-  } else {
-    throw InputError(what + " data must be a base64 string or an array of numbers");
   }
   for (int64_t i = 0; i < n; ++i)
     if (!std::isfinite(out[i])) throw InputError(what + " value " + std::to_string(i) + " is not finite");
@@ -83,18 +97,23 @@ Json tensors_to_json(const Parameters& params, const float* arena, TensorEncodin
   return tensors;
 }
 
-void tensors_from_json(const Json& tensors, const Parameters& params, float* arena, const std::string& where) {
+void check_tensors_json(const Json& tensors, const std::vector<ParameterInfo>& layout, const std::string& where) {
   if (!tensors.is_object()) throw InputError(where + ": \"tensors\" must be an object keyed by tensor name");
   std::set<std::string> expected;
-  for (const auto& info : params.infos()) expected.insert(info.name);
+  for (const auto& info : layout) expected.insert(info.name);
   for (const auto& item : tensors.items())
     if (!expected.count(item.key()))
       throw InputError(where + ": unknown tensor \"" + item.key() + "\" (not part of this config's model)");
-  for (const auto& info : params.infos()) {
+  for (const auto& info : layout) {
     auto it = tensors.find(info.name);
     if (it == tensors.end()) throw InputError(where + ": missing tensor \"" + info.name + "\"");
-    read_tensor(*it, info, arena + info.offset, where);
+    check_tensor(*it, info, where);
   }
+}
+
+void tensors_from_json(const Json& tensors, const Parameters& params, float* arena, const std::string& where) {
+  check_tensors_json(tensors, params.infos(), where);
+  for (const auto& info : params.infos()) decode_tensor(tensors[info.name], info, arena + info.offset, where);
 }
 
 Json weights_to_json(const TRM& model, TensorEncoding encoding) {
@@ -122,18 +141,9 @@ std::unique_ptr<TRM> model_from_json(const Json& weights, const std::string& whe
   if (!weights.contains("config")) throw InputError(where + ": \"config\" is missing");
   if (!weights.contains("tensors")) throw InputError(where + ": \"tensors\" is missing");
   const TRMConfig config = config_from_json(weights["config"], where);
-  // The config alone decides the allocation; refuse one larger than the data the file holds, so a
-  // small hostile file cannot ask for gigabytes.
-  const int64_t needed = TRM::parameter_count(config);
-  int64_t supplied = 0;
-  for (const auto& item : weights["tensors"].items()) {
-    const Json& data = item.value().is_object() && item.value().contains("data") ? item.value()["data"] : Json();
-    supplied += data.is_string() ? static_cast<int64_t>(base64_decoded_size(data.get_ref<const std::string&>()) / 4)
-                                 : static_cast<int64_t>(data.is_array() ? data.size() : 0);
-  }
-  if (supplied < needed)
-    throw InputError(where + ": the config implies " + std::to_string(needed) + " parameters but the file holds " +
-                     std::to_string(supplied) + " values");
+  // Every name, shape and size is checked against the config before the model is allocated, so a
+  // small hostile file cannot make us allocate gigabytes: the data must really be there.
+  check_tensors_json(weights["tensors"], TRM::parameter_layout(config), where);
   auto model = std::make_unique<TRM>(config);
   tensors_from_json(weights["tensors"], model->parameters(), model->parameters().values(), where);
   return model;

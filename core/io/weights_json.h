@@ -30,6 +30,8 @@ enum class TensorEncoding { Base64, List };
 
 // Tensors of an arena laid out as `params` (values, gradients or optimiser moments) as JSON.
 nlohmann::json tensors_to_json(const Parameters& params, const float* arena, TensorEncoding encoding);
+// Checks a "tensors" object against a layout: names, shapes, dtypes and data sizes (not values).
+void check_tensors_json(const nlohmann::json& tensors, const std::vector<ParameterInfo>& layout, const std::string& where);
 // Reads a "tensors" object into an arena laid out as `params`, with every check above.
 void tensors_from_json(const nlohmann::json& tensors, const Parameters& params, float* arena, const std::string& where);
 

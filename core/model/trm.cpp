@@ -35,12 +35,16 @@ TRM::TRM(const TRMConfig& config) : config_(config) {
   params_.allocate();
 }
 
-int64_t TRM::parameter_count(const TRMConfig& config) {
+std::vector<ParameterInfo> TRM::parameter_layout(const TRMConfig& config) {
   Parameters params;
   int latent_gate = 0, output_gate = 0;
   declare_model(params, config, &latent_gate, &output_gate);
+  return params.infos();
+}
+
+int64_t TRM::parameter_count(const TRMConfig& config) {
   int64_t total = 0;
-  for (const auto& info : params.infos()) total += info.shape.numel();
+  for (const auto& info : parameter_layout(config)) total += info.shape.numel();
   return total;
 }
 

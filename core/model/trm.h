@@ -58,7 +58,8 @@ class TRM {
  public:
   explicit TRM(const TRMConfig& config);  // declares and zero-allocates the parameters
   void init(uint64_t seed);               // random initialisation
-  // Number of parameters a config implies, without allocating them.
+  // The parameters a config implies (names, shapes, arena offsets), without allocating them.
+  static std::vector<ParameterInfo> parameter_layout(const TRMConfig& config);
   static int64_t parameter_count(const TRMConfig& config);
 
   ForwardResult forward(Tape& tape, const uint8_t* puzzles, int64_t batch, const ForwardOptions& options) const;

@@ -1,0 +1,163 @@
+// One finite-difference gradient check per op, on random inputs of awkward sizes.
+#include "gradcheck.h"
+#include "ops/ops.h"
+
+using namespace trm;
+using trm_test::check_gradients;
+using trm_test::make_leaf;
+using trm_test::random_tensor;
+
+TEST_CASE("matmul gradients", "[ops][gradcheck]") {
+  Rng rng(1);
+  Var x = make_leaf(random_tensor(Shape{2, 3, 5}, rng));  // rows are the product of leading axes
+  Var w = make_leaf(random_tensor(Shape{4, 5}, rng));
+  check_gradients({{"x", x}, {"w", w}}, [&](Tape& t) { return matmul(t, x, w); });
+}
+
+TEST_CASE("matmul output shape and values", "[ops]") {
+  Tape tape(false);
+  Var x = constant(Tensor::from(Shape{1, 2}, {1.0f, 2.0f}));
+  Var w = constant(Tensor::from(Shape{3, 2}, {1.0f, 0.0f, 0.0f, 1.0f, 1.0f, -1.0f}));
+  Var out = matmul(tape, x, w);
+  REQUIRE(out->value.shape() == Shape{1, 3});
+  CHECK(out->value[0] == 1.0f);
+  CHECK(out->value[1] == 2.0f);
+  CHECK(out->value[2] == -1.0f);
+  CHECK_THROWS_AS(matmul(tape, x, constant(Tensor::zeros(Shape{3, 3}))), std::invalid_argument);
+}
+
+TEST_CASE("bias_add gradients", "[ops][gradcheck]") {
+  Rng rng(2);
+  Var x = make_leaf(random_tensor(Shape{3, 7}, rng));
+  Var b = make_leaf(random_tensor(Shape{7}, rng));
+  check_gradients({{"x", x}, {"b", b}}, [&](Tape& t) { return bias_add(t, x, b); });
+}
+
+TEST_CASE("add gradients, including an input used twice", "[ops][gradcheck]") {
+  Rng rng(3);
+  Var a = make_leaf(random_tensor(Shape{4, 3}, rng));
+  Var b = make_leaf(random_tensor(Shape{4, 3}, rng));
+  check_gradients({{"a", a}, {"b", b}}, [&](Tape& t) { return add(t, add(t, a, b), a); });
+}
+
+TEST_CASE("scale_by_scalar gradients", "[ops][gradcheck]") {
+  Rng rng(4);
+  Var x = make_leaf(random_tensor(Shape{5, 6}, rng));
+  Var s = make_leaf(Tensor::full(Shape{1}, 0.7f));
+  check_gradients({{"x", x}, {"s", s}}, [&](Tape& t) { return scale_by_scalar(t, x, s); });
+}
+
+TEST_CASE("scale_by_vector gradients", "[ops][gradcheck]") {
+  Rng rng(5);
+  Var x = make_leaf(random_tensor(Shape{2, 4, 6}, rng));
+  Var g = make_leaf(random_tensor(Shape{6}, rng));
+  check_gradients({{"x", x}, {"g", g}}, [&](Tape& t) { return scale_by_vector(t, x, g); });
+}
+
+TEST_CASE("scale_by_constant and reshape gradients", "[ops][gradcheck]") {
+  Rng rng(6);
+  Var x = make_leaf(random_tensor(Shape{2, 6}, rng));
+  check_gradients({{"x", x}}, [&](Tape& t) { return reshape(t, scale_by_constant(t, x, -1.5f), Shape{3, 4}); });
+}
+
+TEST_CASE("layer_norm gradients", "[ops][gradcheck]") {
+  Rng rng(7);
+  Var x = make_leaf(random_tensor(Shape{4, 9}, rng, 2.0f));
+  Var w = make_leaf(random_tensor(Shape{9}, rng));
+  Var b = make_leaf(random_tensor(Shape{9}, rng));
+  check_gradients({{"x", x}, {"weight", w}, {"bias", b}}, [&](Tape& t) { return layer_norm(t, x, w, b); },
+                  {/*eps=*/1e-3f});
+}
+
+TEST_CASE("layer_norm matches the definition", "[ops]") {
+  Tape tape(false);
+  Var x = constant(Tensor::from(Shape{1, 4}, {1.0f, 2.0f, 3.0f, 6.0f}));
+  Var w = constant(Tensor::from(Shape{4}, {1.0f, 1.0f, 2.0f, 1.0f}));
+  Var b = constant(Tensor::from(Shape{4}, {0.0f, 0.5f, 0.0f, 0.0f}));
+  Var out = layer_norm(tape, x, w, b);
+  // mean 3, biased variance (4 + 1 + 0 + 9) / 4 = 3.5
+  const float rstd = 1.0f / std::sqrt(3.5f + kLayerNormEps);
+  CHECK(out->value[0] == Approx(-2.0f * rstd));
+  CHECK(out->value[1] == Approx(-1.0f * rstd + 0.5f));
+  CHECK(out->value[2] == Approx(0.0f).margin(1e-6));
+  CHECK(out->value[3] == Approx(3.0f * rstd));
+}
+
+TEST_CASE("gelu gradients and values", "[ops][gradcheck]") {
+  Rng rng(8);
+  Var x = make_leaf(random_tensor(Shape{3, 11}, rng, 2.0f));
+  check_gradients({{"x", x}}, [&](Tape& t) { return gelu(t, x); }, {/*eps=*/1e-3f});
+  Tape tape(false);
+  Var v = gelu(tape, constant(Tensor::from(Shape{3}, {-1.0f, 0.0f, 1.0f})));
+  // torch.nn.functional.gelu(torch.tensor([-1., 0., 1.])) = [-0.1587, 0., 0.8413] (exact erf form)
+  CHECK(v->value[0] == Approx(-0.15865525f).epsilon(1e-5));
+  CHECK(v->value[1] == 0.0f);
+  CHECK(v->value[2] == Approx(0.84134475f).epsilon(1e-5));
+}
+
+TEST_CASE("dropout gradients with a fixed mask, and eval mode is the identity", "[ops][gradcheck]") {
+  Rng rng(9);
+  Var x = make_leaf(random_tensor(Shape{6, 8}, rng));
+  check_gradients({{"x", x}}, [&](Tape& t) {
+    Rng mask_rng(42);  // the same mask on every evaluation
+    return dropout(t, x, 0.3f, /*training=*/true, mask_rng);
+  });
+  Tape tape(false);
+  Rng mask_rng(42);
+  Var train = dropout(tape, x, 0.3f, true, mask_rng);
+  int zeros = 0;
+  for (int64_t i = 0; i < x->value.numel(); ++i) {
+    if (train->value[i] == 0.0f) {
+      ++zeros;
+    } else {
+      CHECK(train->value[i] == Approx(x->value[i] / 0.7f));
+    }
+  }
+  CHECK(zeros > 0);
+  CHECK(zeros < x->value.numel());
+  CHECK(dropout(tape, x, 0.3f, /*training=*/false, mask_rng) == x);
+  CHECK_THROWS_AS(dropout(tape, x, 1.0f, true, mask_rng), std::invalid_argument);
+}
+
+TEST_CASE("dropout keeps about 1-p of the elements", "[ops]") {
+  Tape tape(false);
+  Rng rng(10);
+  Var x = constant(Tensor::full(Shape{100000}, 1.0f));
+  Var out = dropout(tape, x, 0.25f, true, rng);
+  double kept = 0;
+  for (int64_t i = 0; i < out->value.numel(); ++i) kept += out->value[i] != 0.0f;
+  CHECK(kept / 100000.0 == Approx(0.75).margin(0.01));
+}
+
+TEST_CASE("cross_entropy gradients with ignored rows", "[ops][gradcheck]") {
+  Rng rng(11);
+  Var logits = make_leaf(random_tensor(Shape{2, 3, 9}, rng, 2.0f));
+  const std::vector<int32_t> targets = {0, 8, -1, 4, 4, 2};
+  check_gradients({{"logits", logits}}, [&](Tape& t) { return cross_entropy(t, logits, targets); });
+}
+
+TEST_CASE("cross_entropy is the mean negative log-likelihood", "[ops]") {
+  Tape tape(false);
+  Var logits = constant(Tensor::from(Shape{2, 3}, {0.0f, 0.0f, 0.0f, 1.0f, 2.0f, 3.0f}));
+  Var loss = cross_entropy(tape, logits, {1, 2});
+  const double row2 = -(3.0 - std::log(std::exp(1.0) + std::exp(2.0) + std::exp(3.0)));
+  CHECK(loss->value[0] == Approx((std::log(3.0) + row2) / 2.0).epsilon(1e-6));
+  Var only_first = cross_entropy(tape, logits, {1, -1});
+  CHECK(only_first->value[0] == Approx(std::log(3.0)).epsilon(1e-6));
+  CHECK_THROWS_AS(cross_entropy(tape, logits, {1, 3}), std::invalid_argument);
+  CHECK_THROWS_AS(cross_entropy(tape, logits, {1}), std::invalid_argument);
+}
+
+TEST_CASE("a non-recording tape keeps nothing and needs no gradients", "[autodiff]") {
+  Rng rng(12);
+  Var x = make_leaf(random_tensor(Shape{2, 2}, rng));
+  Tape tape(false);
+  Var out = gelu(tape, x);
+  CHECK(tape.size() == 0);
+  CHECK_FALSE(out->requires_grad);
+  Tape recording;
+  Var recorded = gelu(recording, x);
+  CHECK(recording.size() == 1);
+  CHECK(recorded->requires_grad);
+  CHECK_THROWS_AS(recording.backward(recorded), std::invalid_argument);  // loss must be one element
+}

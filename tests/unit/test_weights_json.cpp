@@ -1,0 +1,135 @@
+// Weights JSON: bit-exact round trips in both encodings, and a precise message for every defect.
+#include <catch2/catch.hpp>
+
+#include <cstring>
+#include <sstream>
+
+#include "io/base64.h"
+#include "io/weights_json.h"
+#include "util/error.h"
+
+using namespace trm;
+using Json = nlohmann::json;
+
+namespace {
+
+TRMConfig small_config() {
+  TRMConfig c;
+  c.hidden_dim = 4;
+  c.L_layers = 1;
+  c.L_cycles = 1;
+  c.H_cycles = 1;
+  return c;
+}
+
+std::unique_ptr<TRM> small_model() {
+  auto model = std::make_unique<TRM>(small_config());
+  model->init(3);
+  return model;
+}
+
+std::string load_error(const Json& weights) {
+  try {
+    model_from_json(weights, "w.json");
+  } catch (const InputError& e) {
+    return e.what();
+  }
+  return "(no error)";
+}
+
+}  // namespace
+
+TEST_CASE("base64 round trip and errors", "[io][weights]") {
+  for (size_t n = 0; n < 10; ++n) {
+    std::vector<uint8_t> data(n);
+    for (size_t i = 0; i < n; ++i) data[i] = static_cast<uint8_t>(i * 37 + 250);
+    const std::string text = base64_encode(data.data(), data.size());
+    CHECK(base64_decoded_size(text) == n);
+    CHECK(base64_decode(text, "t") == data);
+  }
+  CHECK(base64_encode(reinterpret_cast<const uint8_t*>("Man"), 3) == "TWFu");
+  CHECK_THROWS_WITH(base64_decode("TW*u", "t"), Catch::Contains("offset 2"));
+  CHECK_THROWS_WITH(base64_decode("TWF", "t"), Catch::Contains("multiple of 4"));
+}
+
+TEST_CASE("weights round-trip bit-exactly in both encodings", "[io][weights]") {
+  auto model = small_model();
+  // Values that decimal printing gets wrong if it is careless.
+  model->parameters().values()[0] = 0.1f;
+  model->parameters().values()[1] = 1.0f / 3.0f;
+  model->parameters().values()[2] = -1.17549435e-38f;
+  for (TensorEncoding encoding : {TensorEncoding::Base64, TensorEncoding::List}) {
+    std::stringstream buffer;
+    save_weights(buffer, *model, encoding);
+    auto loaded = load_weights(buffer, "round-trip");
+    REQUIRE(loaded->parameters().size() == model->parameters().size());
+    CHECK(std::memcmp(loaded->parameters().values(), model->parameters().values(),
+                      static_cast<size_t>(model->parameters().size()) * sizeof(float)) == 0);
+    CHECK(config_to_json(loaded->config()) == config_to_json(model->config()));
+  }
+}
+
+TEST_CASE("weights loading names every defect", "[io][weights]") {
+  const Json good = weights_to_json(*small_model());
+  REQUIRE(load_error(good) == "(no error)");
+
+  Json j = good;
+  j["format"] = "something-else";
+  CHECK_THAT(load_error(j), Catch::Contains("w.json") && Catch::Contains("not a weights file"));
+
+  j = good;
+  j["version"] = 2;
+  CHECK_THAT(load_error(j), Catch::Contains("version 2 is not supported"));
+
+  j = good;
+  j.erase("config");
+  CHECK_THAT(load_error(j), Catch::Contains("\"config\" is missing"));
+
+  j = good;
+  j["config"]["hidden_dim"] = -3;
+  CHECK_THAT(load_error(j), Catch::Contains("hidden_dim"));
+
+  j = good;
+  j["config"]["colour"] = "blue";
+  CHECK_THAT(load_error(j), Catch::Contains("unknown config key \"colour\""));
+
+  j = good;
+  j["tensors"].erase("latent_gate");
+  CHECK_THAT(load_error(j), Catch::Contains("missing tensor \"latent_gate\""));
+
+  j = good;
+  j["tensors"]["extra.weight"] = j["tensors"]["latent_gate"];
+  CHECK_THAT(load_error(j), Catch::Contains("unknown tensor \"extra.weight\""));
+
+  j = good;
+  j["tensors"]["output_head.weight"]["shape"] = {4, 729};
+  CHECK_THAT(load_error(j), Catch::Contains("\"output_head.weight\" has shape [4,729]") && Catch::Contains("[729, 4]"));
+
+  j = good;
+  j["tensors"]["latent_gate"]["data"] = base64_encode(reinterpret_cast<const uint8_t*>("\0\0\0\0\0\0\0\0"), 8);
+  CHECK_THAT(load_error(j), Catch::Contains("\"latent_gate\" holds 2 float32 values"));
+
+  j = good;
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  j["tensors"]["latent_gate"]["data"] = base64_encode(reinterpret_cast<const uint8_t*>(&nan), 4);
+  CHECK_THAT(load_error(j), Catch::Contains("\"latent_gate\" value 0 is not finite"));
+
+  j = good;
+  j["tensors"]["latent_gate"]["data"] = Json::array({"x"});
+  CHECK_THAT(load_error(j), Catch::Contains("\"latent_gate\" value 0 is not a number"));
+
+  j = good;
+  j["tensors"]["latent_gate"]["dtype"] = "float16";
+  CHECK_THAT(load_error(j), Catch::Contains("dtype \"float16\""));
+
+  // A tiny file that declares a huge model is refused before anything is allocated.
+  j = good;
+  j["config"]["hidden_dim"] = 8192;
+  j["config"]["L_layers"] = 64;
+  CHECK_THAT(load_error(j), Catch::Contains("has shape [4,810], the config implies [8192, 810]"));
+
+  std::istringstream truncated(good.dump().substr(0, 200));
+  CHECK_THROWS_WITH(load_weights(truncated, "cut.json"), Catch::Contains("cut.json: invalid JSON"));
+  std::istringstream not_json("\x01\x02garbage");
+  CHECK_THROWS_AS(load_weights(not_json, "junk.bin"), InputError);
+}
