@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Builds the WebAssembly bundle and copies it to www/trm.js (committed: www/ works with no build).
+#   scripts/build-wasm.sh            build into build-wasm/ and update www/trm.js
+#   scripts/build-wasm.sh --check    build into build-wasm/ and fail if www/trm.js differs (stale bundle)
+# Same sources and the same toolchain (Debian's emscripten 3.1.6) give a byte-identical trm.js.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export NODE_PATH=/usr/share/nodejs  # Debian's acorn, needed by the emscripten link step
+mode=${1:-update}
+build=${TRM_WASM_BUILD_DIR:-build-wasm}
+jobs=${TRM_JOBS:-$(nproc)}
+
+gen=()
+if command -v ninja >/dev/null; then gen=(-G Ninja); fi
+emcmake cmake -S . -B "$build" "${gen[@]}" -DCMAKE_BUILD_TYPE=Release \
+  -DCMAKE_CROSSCOMPILING_EMULATOR=/usr/bin/node >/dev/null
+cmake --build "$build" --target trm_web -j"$jobs"
+
+out="$build/web/trm.js"
+case "$mode" in
+  update)
+    if cmp -s "$out" www/trm.js; then
+      echo "www/trm.js is up to date ($(stat -c %s www/trm.js) bytes)"
+    else
+      cp "$out" www/trm.js
+      echo "www/trm.js updated ($(stat -c %s www/trm.js) bytes)"
+    fi ;;
+  --check)
+    if cmp -s "$out" www/trm.js; then
+      echo "www/trm.js matches a fresh build ($(stat -c %s www/trm.js) bytes)"
+    else
+      echo "www/trm.js is stale: it differs from a fresh build of the current sources ($out)." >&2
+      echo "Rebuild it with scripts/build-wasm.sh and commit www/trm.js." >&2
+      exit 1
+    fi ;;
+  *) echo "usage: $0 [--check]" >&2; exit 2 ;;
+esac
