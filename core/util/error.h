@@ -18,4 +18,10 @@ class NumericError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// The user asked to stop (Ctrl-C); work up to here is saved.
+class Interrupted : public std::runtime_error {
+ public:
+  Interrupted() : std::runtime_error("interrupted") {}
+};
+
 }  // namespace trm

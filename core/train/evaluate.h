@@ -1,0 +1,44 @@
+#pragma once
+// Evaluation that cannot flatter: on a held-out dataset, the loss, blank-cell accuracy and
+// exact-puzzle accuracy (all 81 cells right, givens kept) after every outer cycle, broken down by
+// the dataset's level column when it has one, else by number of givens. The no-model baseline
+// (a random digit the givens allow) is computed the same way for comparison.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "model/trm.h"
+#include "sudoku/dataset.h"
+#include "train/metrics.h"
+
+namespace trm {
+
+struct EvalOptions {
+  int h_cycles = 0;          // 0: the model's H_cycles
+  int64_t batch_size = 256;
+  size_t limit = 0;          // first `limit` puzzles; 0 = all
+};
+
+struct GroupAccuracy {
+  std::string name;  // a level ("Expert") or a givens range ("29-31 givens")
+  AccuracyCounter counter;
+};
+
+struct EvalResult {
+  size_t puzzles = 0;
+  double loss = 0.0;                       // mean cross-entropy over all cells, final cycle
+  AccuracyCounter final_cycle;             // after the last outer cycle
+  std::vector<AccuracyCounter> per_cycle;  // after each outer cycle
+  std::vector<GroupAccuracy> groups;       // final cycle, by level or givens
+};
+
+EvalResult evaluate(const TRM& model, const sudoku::Dataset& data, const EvalOptions& options);
+
+// The no-model baseline on the same puzzles: per blank cell, a random digit among those the givens
+// allow in its row, column and box.
+EvalResult evaluate_baseline(const sudoku::Dataset& data, size_t limit, uint64_t seed);
+
+// Group label of row i: its level name, or its givens count bucketed in threes.
+std::string group_of(const sudoku::Dataset& data, size_t i);
+
+}  // namespace trm

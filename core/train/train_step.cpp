@@ -1,0 +1,51 @@
+#include "train/train_step.h"
+
+#include <cmath>
+#include <string>
+
+#include "model/inference.h"
+#include "train/metrics.h"
+#include "util/error.h"
+
+namespace trm {
+
+std::vector<int32_t> cell_targets(const uint8_t* solutions, int64_t batch) {
+  std::vector<int32_t> targets(static_cast<size_t>(batch * 81));
+  for (size_t i = 0; i < targets.size(); ++i) targets[i] = static_cast<int32_t>(solutions[i]) - 1;
+  return targets;
+}
+
+StepResult train_step(TRM& model, AdamW& optimizer, const uint8_t* puzzles, const uint8_t* solutions, int64_t batch,
+                      float lr, Rng& dropout_rng) {
+  const TRMConfig& config = model.config();
+  Parameters& params = model.parameters();
+  params.zero_grad();
+  StepResult result;
+  {
+    Tape tape;
+    ForwardOptions options;
+    options.training = true;
+    options.dropout_rng = &dropout_rng;
+    Var logits = model.forward(tape, puzzles, batch, options).logits;  // [B, 81, 9]
+    Var loss = cross_entropy(tape, logits, cell_targets(solutions, batch));
+    result.loss = loss->value[0];
+    const std::string step = "step " + std::to_string(optimizer.steps() + 1);
+    if (!std::isfinite(result.loss)) throw NumericError(step + ": the loss is not finite (" + std::to_string(result.loss) + ")");
+    tape.backward(loss);
+
+    std::vector<uint8_t> digits(static_cast<size_t>(batch * 81));
+    std::vector<float> confidence(digits.size());
+    decode_logits(logits->value.data(), batch * 81, digits.data(), confidence.data());
+    AccuracyCounter counter;
+    for (int64_t b = 0; b < batch; ++b) counter.add(puzzles + b * 81, solutions + b * 81, digits.data() + b * 81);
+    result.blank_accuracy = counter.blank_accuracy();
+  }
+  // Clipping only rescales gradients; the parameters change in optimizer.step, after the check.
+  result.grad_norm = clip_grad_norm(params, config.grad_clip);
+  if (!std::isfinite(result.grad_norm))
+    throw NumericError("step " + std::to_string(optimizer.steps() + 1) + ": a gradient is not finite");
+  optimizer.step(lr);
+  return result;
+}
+
+}  // namespace trm

@@ -1,0 +1,177 @@
+#include "train/trainer.h"
+
+#include <algorithm>
+#include <numeric>
+
+#include "io/weights_json.h"
+#include "sudoku/augment.h"
+#include "util/error.h"
+
+namespace trm {
+
+using Json = nlohmann::json;
+
+namespace {
+AdamWSettings adamw_settings(const TRMConfig& c) {
+  AdamWSettings s;
+  s.beta1 = c.adam_beta1;
+  s.beta2 = c.adam_beta2;
+  s.eps = c.adam_eps;
+  s.weight_decay = c.weight_decay;
+  return s;
+}
+}  // namespace
+
+Trainer::Trainer(TRM& model, const sudoku::Dataset& train, const sudoku::Dataset* validation, const TrainOptions& options)
+    : model_(model),
+      train_(train),
+      validation_(validation),
+      options_(options),
+      optimizer_(model.parameters(), adamw_settings(model.config())),
+      dropout_rng_(options.seed * 0x9E3779B97F4A7C15ULL + 1),
+      augment_rng_(options.seed * 0x9E3779B97F4A7C15ULL + 2) {
+  const auto batch = static_cast<size_t>(model.config().batch_size);
+  if (train.size() == 0) throw InputError("training data is empty");
+  steps_per_epoch_ = static_cast<int64_t>(std::max<size_t>(1, train.size() / batch));
+  total_steps_ = steps_per_epoch_ * model.config().epochs;
+  if (options.max_steps > 0) total_steps_ = std::min(total_steps_, options.max_steps);
+}
+
+std::vector<size_t> Trainer::epoch_order(int epoch) const {
+  std::vector<size_t> order(train_.size());
+  std::iota(order.begin(), order.end(), size_t{0});
+  Rng rng(options_.seed * 0x9E3779B97F4A7C15ULL + 1000 + static_cast<uint64_t>(epoch));
+  rng.shuffle(order.begin(), order.end());
+  return order;
+}
+
+bool Trainer::run(const TrainerHooks& hooks) {
+  const TRMConfig& config = model_.config();
+  const auto batch = static_cast<int64_t>(std::min<size_t>(static_cast<size_t>(config.batch_size), train_.size()));
+  std::vector<uint8_t> puzzles(static_cast<size_t>(batch * 81)), solutions(puzzles.size());
+  auto clock = [&] { return hooks.now_seconds ? hooks.now_seconds() : 0.0; };
+  double epoch_start = clock();
+
+  while (step_ < total_steps_) {
+    const std::vector<size_t> order = epoch_order(epoch_);
+    while (epoch_step_ < steps_per_epoch_ && step_ < total_steps_) {
+      if (hooks.should_stop && hooks.should_stop()) return false;
+      for (int64_t b = 0; b < batch; ++b) {
+        const size_t row = order[static_cast<size_t>((epoch_step_ * batch + b)) % order.size()];
+        sudoku::Grid p = train_.puzzle(row), s = train_.solution(row);
+        if (options_.augment) sudoku::augment_pair(augment_rng_, p, s);
+        std::copy(p.begin(), p.end(), puzzles.begin() + b * 81);
+        std::copy(s.begin(), s.end(), solutions.begin() + b * 81);
+      }
+      const float lr = cosine_lr(step_, total_steps_, config.lr, config.warmup_steps, config.min_lr_ratio);
+      StepResult result = train_step(model_, optimizer_, puzzles.data(), solutions.data(), batch, lr, dropout_rng_);
+      ++step_;
+      ++epoch_step_;
+      epoch_loss_sum_ += result.loss;
+      epoch_accuracy_sum_ += result.blank_accuracy;
+      if (hooks.on_step) hooks.on_step({epoch_, step_, total_steps_, epoch_step_, steps_per_epoch_, lr, result});
+    }
+    // End of an epoch (or of the run, when max_steps ends it early): validate and report.
+    EpochMetrics m{};
+    m.epoch = epoch_ + 1;
+    m.step = step_;
+    m.train_loss = epoch_step_ ? epoch_loss_sum_ / static_cast<double>(epoch_step_) : 0.0;
+    m.train_blank_accuracy = epoch_step_ ? epoch_accuracy_sum_ / static_cast<double>(epoch_step_) : 0.0;
+    m.has_validation = validation_ != nullptr && validation_->size() > 0;
+    if (m.has_validation) {
+      EvalOptions eo;
+      eo.limit = options_.val_limit;
+      eo.batch_size = options_.eval_batch;
+      m.validation = evaluate(model_, *validation_, eo);
+    }
+    m.seconds = clock() - epoch_start;
+    ++epoch_;
+    epoch_step_ = 0;
+    epoch_loss_sum_ = epoch_accuracy_sum_ = 0.0;
+    history_.push_back(metrics_json(m));
+    if (hooks.on_epoch) hooks.on_epoch(m);
+    epoch_start = clock();
+  }
+  return true;
+}
+
+Json Trainer::metrics_json(const EpochMetrics& m) {
+  Json j;
+  j["epoch"] = m.epoch;
+  j["step"] = m.step;
+  j["train_loss"] = m.train_loss;
+  j["train_blank_accuracy"] = m.train_blank_accuracy;
+  j["seconds"] = m.seconds;
+  if (m.has_validation) {
+    const EvalResult& v = m.validation;
+    j["val_puzzles"] = v.puzzles;
+    j["val_loss"] = v.loss;
+    j["val_blank_accuracy"] = v.final_cycle.blank_accuracy();
+    j["val_puzzle_accuracy"] = v.final_cycle.puzzle_accuracy();
+    Json blank = Json::array(), exact = Json::array();
+    for (const auto& c : v.per_cycle) {
+      blank.push_back(c.blank_accuracy());
+      exact.push_back(c.puzzle_accuracy());
+    }
+    j["val_per_cycle_blank_accuracy"] = blank;
+    j["val_per_cycle_puzzle_accuracy"] = exact;
+  }
+  return j;
+}
+
+namespace {
+Json rng_json(const Rng& rng) { return Json(std::vector<uint64_t>(rng.state().begin(), rng.state().end())); }
+void rng_from_json(Rng& rng, const Json& j, const std::string& where) {
+  if (!j.is_array() || j.size() != 4) throw InputError(where + ": bad generator state");
+  Rng::State s{};
+  for (size_t i = 0; i < 4; ++i) {
+    if (!j[i].is_number_unsigned()) throw InputError(where + ": bad generator state");
+    s[i] = j[i].get<uint64_t>();
+  }
+  rng.set_state(s);
+}
+int64_t get_int(const Json& j, const char* key, const std::string& where) {
+  if (!j.contains(key) || !j[key].is_number_integer()) throw InputError(where + ": \"" + key + "\" is missing or not an integer");
+  return j[key].get<int64_t>();
+}
+}  // namespace
+
+Json Trainer::state_json() const {
+  Json j;
+  j["step"] = step_;
+  j["epoch"] = epoch_;
+  j["epoch_step"] = epoch_step_;
+  j["total_steps"] = total_steps_;
+  j["epoch_loss_sum"] = epoch_loss_sum_;
+  j["epoch_accuracy_sum"] = epoch_accuracy_sum_;
+  j["dropout_rng"] = rng_json(dropout_rng_);
+  j["augment_rng"] = rng_json(augment_rng_);
+  j["optimizer"] = {{"steps", optimizer_.steps()},
+                    {"m", tensors_to_json(model_.parameters(), optimizer_.first_moment().data(), TensorEncoding::Base64)},
+                    {"v", tensors_to_json(model_.parameters(), optimizer_.second_moment().data(), TensorEncoding::Base64)}};
+  j["history"] = history_;
+  return j;
+}
+
+void Trainer::restore_state(const Json& state, const std::string& where) {
+  if (!state.is_object()) throw InputError(where + ": training state must be an object");
+  step_ = get_int(state, "step", where);
+  epoch_ = static_cast<int>(get_int(state, "epoch", where));
+  epoch_step_ = get_int(state, "epoch_step", where);
+  if (step_ < 0 || epoch_ < 0 || epoch_step_ < 0 || epoch_step_ > steps_per_epoch_)
+    throw InputError(where + ": training position out of range (the data or batch size differs from the saved run?)");
+  epoch_loss_sum_ = state.value("epoch_loss_sum", 0.0);
+  epoch_accuracy_sum_ = state.value("epoch_accuracy_sum", 0.0);
+  rng_from_json(dropout_rng_, state.value("dropout_rng", Json()), where + ": dropout_rng");
+  rng_from_json(augment_rng_, state.value("augment_rng", Json()), where + ": augment_rng");
+  if (!state.contains("optimizer") || !state["optimizer"].is_object()) throw InputError(where + ": optimizer state missing");
+  const Json& opt = state["optimizer"];
+  optimizer_.set_steps(get_int(opt, "steps", where + ": optimizer"));
+  tensors_from_json(opt.value("m", Json()), model_.parameters(), optimizer_.first_moment().data(), where + ": optimizer m");
+  tensors_from_json(opt.value("v", Json()), model_.parameters(), optimizer_.second_moment().data(), where + ": optimizer v");
+  history_.clear();
+  if (state.contains("history") && state["history"].is_array())
+    for (const auto& h : state["history"]) history_.push_back(h);
+}
+
+}  // namespace trm

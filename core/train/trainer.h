@@ -1,0 +1,95 @@
+#pragma once
+// Trainer: the training loop, with everything needed to stop at any step and resume exactly.
+//
+// Epoch e visits the training set in the order of a permutation drawn from Rng(seed, e), so a
+// resumed run can recompute it; the dropout and augmentation generators are part of the saved
+// state. Hooks let the caller (the CLI) show progress, write checkpoints and ask to stop; the
+// trainer itself knows nothing of files or terminals.
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "model/trm.h"
+#include "optim/adamw.h"
+#include "sudoku/dataset.h"
+#include "train/evaluate.h"
+#include "train/train_step.h"
+
+namespace trm {
+
+struct TrainOptions {
+  uint64_t seed = 0;
+  bool augment = false;      // a random Sudoku symmetry per sample (sudoku/augment.h)
+  int64_t max_steps = 0;     // stop after this many steps in total (0: epochs decide); also the schedule's length
+  size_t val_limit = 0;      // validate on at most this many puzzles (0: all)
+  int64_t eval_batch = 256;
+};
+
+struct StepProgress {
+  int epoch;            // 0-based
+  int64_t step;         // steps done, in total
+  int64_t total_steps;
+  int64_t epoch_step, steps_per_epoch;
+  float lr;
+  StepResult result;
+};
+
+struct EpochMetrics {
+  int epoch;           // 1-based: epochs completed
+  int64_t step;
+  double train_loss;   // mean over the epoch's steps
+  double train_blank_accuracy;
+  bool has_validation;
+  EvalResult validation;
+  double seconds;      // wall-clock of the epoch's steps and validation
+};
+
+struct TrainerHooks {
+  std::function<void(const StepProgress&)> on_step;
+  std::function<void(const EpochMetrics&)> on_epoch;  // after validation; a checkpoint here resumes at the next epoch
+  std::function<bool()> should_stop;                   // polled between steps
+  std::function<double()> now_seconds;                 // a clock (the core has none of its own)
+};
+
+class Trainer {
+ public:
+  Trainer(TRM& model, const sudoku::Dataset& train, const sudoku::Dataset* validation, const TrainOptions& options);
+
+  // Trains until the last epoch (or max_steps) or until should_stop(). Returns true when finished.
+  bool run(const TrainerHooks& hooks);
+
+  int64_t steps_per_epoch() const { return steps_per_epoch_; }
+  int64_t total_steps() const { return total_steps_; }
+  int64_t step() const { return step_; }
+  int epoch() const { return epoch_; }
+  bool finished() const { return step_ >= total_steps_; }
+  const std::vector<nlohmann::json>& history() const { return history_; }
+  AdamW& optimizer() { return optimizer_; }
+
+  // Everything a resume needs besides the model weights: optimiser moments and step, epoch and
+  // position, generator states, metrics history.
+  nlohmann::json state_json() const;
+  void restore_state(const nlohmann::json& state, const std::string& where);
+
+  static nlohmann::json metrics_json(const EpochMetrics& m);
+
+ private:
+  std::vector<size_t> epoch_order(int epoch) const;
+
+  TRM& model_;
+  const sudoku::Dataset& train_;
+  const sudoku::Dataset* validation_;
+  TrainOptions options_;
+  AdamW optimizer_;
+  int64_t steps_per_epoch_ = 0, total_steps_ = 0;
+  int64_t step_ = 0, epoch_step_ = 0;
+  int epoch_ = 0;
+  double epoch_loss_sum_ = 0.0, epoch_accuracy_sum_ = 0.0;
+  Rng dropout_rng_, augment_rng_;
+  std::vector<nlohmann::json> history_;
+};
+
+}  // namespace trm

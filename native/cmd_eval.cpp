@@ -1,0 +1,102 @@
+// trm eval: accuracy on a held-out CSV, beside the no-model baseline, after every outer cycle and
+// by level or number of givens.
+#include <cstdio>
+#include <memory>
+
+#include <nlohmann/json.hpp>
+
+#include "commands.h"
+#include "common.h"
+#include "train/evaluate.h"
+
+namespace trm::cli {
+
+namespace {
+using Json = nlohmann::json;
+
+struct EvalArgs {
+  std::string model, data;
+  size_t limit = 0;
+  int h_cycles = 0;
+  bool json = false, skip_invalid = false;
+  int64_t batch_size = 256;
+  uint64_t seed = 1;
+};
+
+Json result_json(const EvalResult& r) {
+  Json j;
+  j["puzzles"] = r.puzzles;
+  j["loss"] = r.loss;
+  j["blank_cell_accuracy"] = r.final_cycle.blank_accuracy();
+  j["puzzle_accuracy"] = r.final_cycle.puzzle_accuracy();
+  Json blank = Json::array(), exact = Json::array();
+  for (const auto& c : r.per_cycle) {
+    blank.push_back(c.blank_accuracy());
+    exact.push_back(c.puzzle_accuracy());
+  }
+  j["per_cycle_blank_cell_accuracy"] = blank;
+  j["per_cycle_puzzle_accuracy"] = exact;
+  Json groups = Json::array();
+  for (const auto& g : r.groups)
+    groups.push_back({{"group", g.name}, {"puzzles", g.counter.puzzles},
+                      {"blank_cell_accuracy", g.counter.blank_accuracy()}, {"puzzle_accuracy", g.counter.puzzle_accuracy()}});
+  j["groups"] = groups;
+  return j;
+}
+
+void run_eval(const EvalArgs& a) {
+  LoadedModel loaded = load_model_file(a.model);
+  sudoku::Dataset data = load_dataset(a.data, a.skip_invalid, 0, a.json);
+  EvalOptions options;
+  options.h_cycles = a.h_cycles;
+  options.limit = a.limit;
+  options.batch_size = a.batch_size;
+  const EvalResult model = evaluate(*loaded.model, data, options);
+  const EvalResult baseline = evaluate_baseline(data, a.limit, a.seed);
+  if (a.json) {
+    Json j = result_json(model);
+    j["model"] = a.model;
+    j["data"] = a.data;
+    j["decoding"] = "single pass";
+    j["h_cycles"] = model.per_cycle.size();
+    j["baseline"] = result_json(baseline);
+    std::printf("%s\n", j.dump(2).c_str());
+    return;
+  }
+  std::printf("%s on %s: %zu puzzles, %zu outer cycles, single pass, givens kept\n\n", a.model.c_str(), a.data.c_str(),
+              model.puzzles, model.per_cycle.size());
+  std::printf("%-28s %12s %12s\n", "", "blank cells", "puzzles");
+  std::printf("%-28s %12s %12s\n", "no model (allowed digits)", percent(baseline.final_cycle.blank_accuracy()).c_str(),
+              percent(baseline.final_cycle.puzzle_accuracy()).c_str());
+  for (size_t h = 0; h < model.per_cycle.size(); ++h) {
+    const std::string label = "model, cycle " + std::to_string(h + 1) + (h + 1 == model.per_cycle.size() ? " (final)" : "");
+    std::printf("%-28s %12s %12s\n", label.c_str(), percent(model.per_cycle[h].blank_accuracy()).c_str(),
+                percent(model.per_cycle[h].puzzle_accuracy()).c_str());
+  }
+  std::printf("\n%-20s %8s %12s %12s %14s\n", "group", "puzzles", "blank cells", "puzzles", "no-model cells");
+  for (size_t g = 0; g < model.groups.size(); ++g) {
+    const auto& m = model.groups[g];
+    const auto& b = baseline.groups[g];
+    std::printf("%-20s %8lld %12s %12s %14s\n", m.name.c_str(), static_cast<long long>(m.counter.puzzles),
+                percent(m.counter.blank_accuracy()).c_str(), percent(m.counter.puzzle_accuracy()).c_str(),
+                percent(b.counter.blank_accuracy()).c_str());
+  }
+  std::printf("\nloss %.4f\n", model.loss);
+}
+}  // namespace
+
+void add_eval_command(CLI::App& app) {
+  auto args = std::make_shared<EvalArgs>();
+  CLI::App* cmd = app.add_subcommand("eval", "Evaluate a model on a CSV of puzzles and solutions");
+  cmd->add_option("--model", args->model, "Checkpoint or production weights JSON")->required();
+  cmd->add_option("--data", args->data, "CSV (quizzes,solutions or puzzle,solution[,...])")->required();
+  cmd->add_option("--limit", args->limit, "Evaluate the first N puzzles only");
+  cmd->add_option("--h-cycles", args->h_cycles, "Outer cycles (default: the model's; more is allowed)")->check(CLI::Range(1, 256));
+  cmd->add_option("--batch-size", args->batch_size, "Puzzles per forward pass")->capture_default_str()->check(CLI::Range(1, 65536));
+  cmd->add_option("--seed", args->seed, "Seed of the no-model baseline")->capture_default_str();
+  cmd->add_flag("--json", args->json, "Print one JSON object");
+  cmd->add_flag("--skip-invalid", args->skip_invalid, "Skip (and count) invalid rows instead of stopping");
+  cmd->callback([args] { run_eval(*args); });
+}
+
+}  // namespace trm::cli

@@ -1,0 +1,38 @@
+// trm export: the production artifact (weights and config only) from a checkpoint.
+#include <cstdio>
+#include <memory>
+
+#include "commands.h"
+#include "common.h"
+#include "files.h"
+#include "io/weights_json.h"
+
+namespace trm::cli {
+
+namespace {
+struct ExportArgs {
+  std::string checkpoint, out;
+  bool list = false, force = false;
+};
+
+void run_export(const ExportArgs& a) {
+  refuse_overwrite(a.out, a.force);
+  LoadedModel loaded = load_model_file(a.checkpoint);
+  const TensorEncoding encoding = a.list ? TensorEncoding::List : TensorEncoding::Base64;
+  write_atomically(a.out, [&](std::ostream& out) { save_weights(out, *loaded.model, encoding); });
+  std::printf("exported %lld parameters (%s) to %s\n", static_cast<long long>(TRM::parameter_count(loaded.model->config())),
+              loaded.model->config().arch.c_str(), a.out.c_str());
+}
+}  // namespace
+
+void add_export_command(CLI::App& app) {
+  auto args = std::make_shared<ExportArgs>();
+  CLI::App* cmd = app.add_subcommand("export", "Write the production weights (config + tensors, JSON) from a checkpoint");
+  cmd->add_option("--checkpoint", args->checkpoint, "Checkpoint (or weights) file")->required();
+  cmd->add_option("--out", args->out, "Output weights JSON")->required();
+  cmd->add_flag("--list-encoding", args->list, "Write tensors as plain number arrays instead of base64 float32");
+  cmd->add_flag("--force", args->force, "Overwrite an existing output");
+  cmd->callback([args] { run_export(*args); });
+}
+
+}  // namespace trm::cli

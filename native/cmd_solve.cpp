@@ -1,0 +1,168 @@
+// trm solve: run the model on puzzles; print the grid, whether it breaks a rule, and with --trace
+// the prediction after every outer cycle.
+#include <cstdio>
+#include <memory>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "commands.h"
+#include "common.h"
+#include "files.h"
+#include "model/inference.h"
+#include "sudoku/grid.h"
+#include "util/error.h"
+
+namespace trm::cli {
+
+namespace {
+using Json = nlohmann::json;
+
+struct SolveArgs {
+  std::string model, puzzle, input;
+  bool trace = false, no_keep_givens = false, json = false;
+  int h_cycles = 0;
+};
+
+struct PuzzleLine {
+  std::string where;  // "argument" or "FILE:LINE"
+  sudoku::Grid grid;
+};
+
+// Predicted digits with the givens written back over them (unless told not to).
+sudoku::Grid decode_frame(const CycleFrame& frame, int64_t b, const sudoku::Grid& puzzle, bool keep_givens) {
+  sudoku::Grid out{};
+  for (int c = 0; c < 81; ++c) {
+    const size_t i = static_cast<size_t>(b * 81 + c);
+    out[static_cast<size_t>(c)] = keep_givens && puzzle[static_cast<size_t>(c)] ? puzzle[static_cast<size_t>(c)] : frame.digits[i];
+  }
+  return out;
+}
+
+std::string verdict(const sudoku::Grid& grid) {
+  const auto conflicts = sudoku::find_conflicts(grid);
+  if (conflicts.empty()) return "valid solution";
+  std::string text = "breaks " + std::to_string(conflicts.size()) + " rule" + (conflicts.size() > 1 ? "s" : "") + ": ";
+  for (size_t i = 0; i < conflicts.size() && i < 5; ++i) text += (i ? "; " : "") + sudoku::describe(conflicts[i]);
+  if (conflicts.size() > 5) text += "; ...";
+  return text;
+}
+
+void solve_chunk(const TRM& model, const std::vector<PuzzleLine>& chunk, const SolveArgs& a, Json* json_results) {
+  const auto batch = static_cast<int64_t>(chunk.size());
+  std::vector<uint8_t> puzzles;
+  for (const auto& p : chunk) puzzles.insert(puzzles.end(), p.grid.begin(), p.grid.end());
+  const InferenceTrace trace = infer(model, puzzles.data(), batch, a.h_cycles);
+  const bool keep = !a.no_keep_givens;
+  for (int64_t b = 0; b < batch; ++b) {
+    const sudoku::Grid& puzzle = chunk[static_cast<size_t>(b)].grid;
+    const sudoku::Grid answer = decode_frame(trace.frames.back(), b, puzzle, keep);
+    const auto conflicts = sudoku::find_conflicts(answer);
+    if (json_results) {
+      Json r;
+      r["source"] = chunk[static_cast<size_t>(b)].where;
+      r["puzzle"] = sudoku::to_string(puzzle);
+      r["prediction"] = sudoku::to_string(answer);
+      r["valid"] = conflicts.empty();
+      Json cj = Json::array();
+      for (const auto& c : conflicts) cj.push_back(sudoku::describe(c));
+      r["conflicts"] = cj;
+      if (a.trace) {
+        Json frames = Json::array();
+        for (const auto& frame : trace.frames) {
+          const sudoku::Grid digits = decode_frame(frame, b, puzzle, false);
+          std::vector<float> conf(frame.confidence.begin() + b * 81, frame.confidence.begin() + (b + 1) * 81);
+          frames.push_back({{"digits", sudoku::to_string(digits)}, {"confidence", conf}});
+        }
+        r["frames"] = frames;
+        Json norms = Json::array();
+        for (const auto& step : trace.latent_update_norms) norms.push_back(step[static_cast<size_t>(b)]);
+        r["latent_update_norms"] = norms;
+        r["logits"] = std::vector<float>(trace.logits.data() + b * 729, trace.logits.data() + (b + 1) * 729);
+      }
+      json_results->push_back(r);
+      continue;
+    }
+    std::printf("%s: %s\n", chunk[static_cast<size_t>(b)].where.c_str(), verdict(answer).c_str());
+    if (a.trace) {
+      sudoku::Grid previous{};
+      for (size_t h = 0; h < trace.frames.size(); ++h) {
+        const sudoku::Grid digits = decode_frame(trace.frames[h], b, puzzle, keep);
+        int changed = 0;
+        double confidence = 0.0;
+        for (int c = 0; c < 81; ++c) {
+          changed += h > 0 && digits[static_cast<size_t>(c)] != previous[static_cast<size_t>(c)];
+          confidence += trace.frames[h].confidence[static_cast<size_t>(b * 81 + c)];
+        }
+        double update = 0.0;
+        for (int l = 0; l < trace.l_cycles; ++l)
+          update += trace.latent_update_norms[h * static_cast<size_t>(trace.l_cycles) + static_cast<size_t>(l)][static_cast<size_t>(b)];
+        std::printf("cycle %zu/%zu: %d cells changed, mean confidence %.3f, latent update %.3f, %s\n", h + 1,
+                    trace.frames.size(), changed, confidence / 81.0, update, verdict(digits).c_str());
+        std::printf("%s\n", sudoku::format_grid(digits).c_str());
+        previous = digits;
+      }
+    } else {
+      std::printf("%s\n", sudoku::format_grid(answer).c_str());
+    }
+  }
+}
+
+// Reads one puzzle per non-empty line (the first comma-separated field, so a CSV works too).
+void for_each_chunk(const SolveArgs& a, const std::function<void(std::vector<PuzzleLine>&)>& handle) {
+  std::vector<PuzzleLine> chunk;
+  auto add = [&](const std::string& text, const std::string& where) {
+    sudoku::Grid grid = sudoku::parse_grid(text, where);
+    const auto conflicts = sudoku::find_conflicts(grid);
+    if (!conflicts.empty())
+      throw InputError(where + ": the givens conflict: " + sudoku::describe(conflicts.front()) +
+                       (conflicts.size() > 1 ? " (and " + std::to_string(conflicts.size() - 1) + " more)" : ""));
+    chunk.push_back({where, grid});
+    if (chunk.size() == 256) {
+      handle(chunk);
+      chunk.clear();
+    }
+  };
+  if (!a.puzzle.empty()) add(a.puzzle, "puzzle");
+  if (!a.input.empty()) {
+    std::ifstream in = open_input(a.input);
+    std::string line;
+    for (size_t number = 1; std::getline(in, line); ++number) {
+      if (!line.empty() && line.back() == '\r') line.pop_back();
+      if (line.find_first_not_of(" \t") == std::string::npos) continue;
+      const std::string field = line.substr(0, line.find(','));
+      if (number == 1 && field.size() != 81 && field.find_first_of("0123456789.") == std::string::npos) continue;  // a header
+      add(field, a.input + ":" + std::to_string(number));
+    }
+  }
+  if (!chunk.empty()) handle(chunk);
+}
+
+void run_solve(const SolveArgs& a) {
+  if (a.puzzle.empty() == a.input.empty()) throw InputError("give either a PUZZLE argument or --input FILE");
+  LoadedModel loaded = load_model_file(a.model);
+  Json results = Json::array();
+  for_each_chunk(a, [&](std::vector<PuzzleLine>& chunk) { solve_chunk(*loaded.model, chunk, a, a.json ? &results : nullptr); });
+  if (a.json) {
+    const int h = a.h_cycles > 0 ? a.h_cycles : loaded.model->config().H_cycles;
+    Json out = {{"model", a.model}, {"decoding", "single pass"}, {"h_cycles", h},
+                {"l_cycles", loaded.model->config().L_cycles}, {"keep_givens", !a.no_keep_givens}, {"results", results}};
+    std::printf("%s\n", out.dump().c_str());
+  }
+}
+}  // namespace
+
+void add_solve_command(CLI::App& app) {
+  auto args = std::make_shared<SolveArgs>();
+  CLI::App* cmd = app.add_subcommand("solve", "Solve puzzles with a trained model");
+  cmd->add_option("--model", args->model, "Checkpoint or production weights JSON")->required();
+  cmd->add_option("puzzle", args->puzzle, "81 characters, 0 or . for a blank");
+  cmd->add_option("--input", args->input, "File with one puzzle per line");
+  cmd->add_flag("--trace", args->trace, "Print the prediction after every outer cycle");
+  cmd->add_flag("--no-keep-givens", args->no_keep_givens, "Show the model's own digits in given cells");
+  cmd->add_flag("--json", args->json, "Print one JSON object (with --trace: frames, latent update sizes, logits)");
+  cmd->add_option("--h-cycles", args->h_cycles, "Outer cycles (default: the model's; more is allowed)")->check(CLI::Range(1, 256));
+  cmd->callback([args] { run_solve(*args); });
+}
+
+}  // namespace trm::cli

@@ -1,0 +1,272 @@
+// trm train: train a model on a puzzle CSV, validating every epoch, checkpointing atomically every
+// epoch and on Ctrl-C, resumable exactly.
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <map>
+#include <memory>
+
+#include <nlohmann/json.hpp>
+
+#include "commands.h"
+#include "common.h"
+#include "files.h"
+#include "io/checkpoint.h"
+#include "io/weights_json.h"
+#include "progress.h"
+#include "report.h"
+#include "sudoku/dataset.h"
+#include "train/trainer.h"
+#include "util/error.h"
+
+namespace trm::cli {
+
+namespace {
+using Json = nlohmann::json;
+
+std::atomic<bool> g_stop_requested{false};
+
+extern "C" void on_interrupt(int) {
+  g_stop_requested = true;
+  std::signal(SIGINT, SIG_DFL);  // a second Ctrl-C stops at once
+}
+
+struct TrainArgs {
+  std::string data, val_data, config_file, out, resume;
+  double val_fraction = 0.05;
+  size_t val_limit = 2000;
+  int64_t max_steps = 0;
+  uint64_t seed = 1;
+  bool augment = false, skip_invalid = false, force = false;
+  std::map<std::string, std::string> overrides;  // TRMConfig field -> flag text
+};
+
+// "--hidden_dim 128" -> {"hidden_dim": 128}, typed by the field's default value.
+Json parse_override(const std::string& key, const std::string& text, const Json& prototype) {
+  const std::string flag = "--" + key;
+  try {
+    size_t used = 0;
+    if (prototype.is_string()) return text;
+    if (prototype.is_number_integer()) {
+      const long long v = std::stoll(text, &used);
+      if (used == text.size()) return v;
+    } else {
+      const double v = std::stod(text, &used);
+      if (used == text.size()) return v;
+    }
+  } catch (const std::exception&) {
+  }
+  throw InputError(flag + ": expected " + (prototype.is_number_integer() ? "an integer" : "a number") + ", got '" + text + "'");
+}
+
+TRMConfig build_config(const TrainArgs& a) {
+  TRMConfig config;
+  if (!a.config_file.empty()) {
+    std::ifstream in = open_input(a.config_file);
+    apply_config_json(config, parse_json(in, a.config_file), a.config_file);
+  }
+  const Json prototype = config_to_json(config);
+  Json overrides = Json::object();
+  for (const auto& [key, text] : a.overrides) overrides[key] = parse_override(key, text, prototype[key]);
+  apply_config_json(config, overrides, "command line");
+  config.validate();
+  return config;
+}
+
+std::string run_line(const TRMConfig& c, int64_t params) {
+  char text[256];
+  std::snprintf(text, sizeof text, "%s model, %lld parameters: d=%d L_layers=%d L_cycles=%d H_cycles=%d dropout=%.2g, "
+                "batch %d, lr %.3g, weight decay %.3g", c.arch.c_str(), static_cast<long long>(params), c.hidden_dim,
+                c.L_layers, c.L_cycles, c.H_cycles, c.dropout, c.batch_size, c.lr, c.weight_decay);
+  return text;
+}
+
+void append_line(const std::string& path, const Json& line) {
+  std::ofstream out(path, std::ios::app);
+  if (!out) throw InputError("cannot append to " + path);
+  out << line.dump() << '\n';
+}
+
+std::vector<Json> read_lines(const std::string& path) {
+  std::vector<Json> lines;
+  std::ifstream in(path);
+  std::string text;
+  while (std::getline(in, text)) {
+    if (text.empty()) continue;
+    try {
+      lines.push_back(Json::parse(text));
+    } catch (const Json::parse_error&) {
+      // a line cut short by a kill: the report skips it
+    }
+  }
+  return lines;
+}
+
+double score(const Json& epoch) {  // higher is better: whole puzzles first, then blank cells
+  return epoch.value("val_puzzle_accuracy", 0.0) * 1000.0 + epoch.value("val_blank_accuracy", 0.0) -
+         1e-6 * epoch.value("val_loss", 0.0);
+}
+
+void run_train(const TrainArgs& a) {
+  // Model, config and where we start.
+  std::unique_ptr<TRM> model;
+  Json resume_state, run;
+  if (!a.resume.empty()) {
+    if (!a.overrides.empty() || !a.config_file.empty())
+      throw InputError("--resume continues a run with its saved config; drop --config and the config flags");
+    LoadedModel loaded = load_model_file(a.resume);
+    if (!loaded.is_checkpoint) throw InputError(a.resume + ": is production weights, not a checkpoint (nothing to resume)");
+    model = std::move(loaded.model);
+    resume_state = loaded.training;
+    run = loaded.run;
+  } else {
+    const TRMConfig config = build_config(a);
+    model = std::make_unique<TRM>(config);
+    model->init(a.seed);
+    run = {{"data", a.data}, {"val_data", a.val_data}, {"val_fraction", a.val_fraction}, {"seed", a.seed},
+           {"augment", a.augment}, {"max_steps", a.max_steps}, {"val_limit", a.val_limit}};
+  }
+  const std::string last_path = a.out + "/last.json", best_path = a.out + "/best.json";
+  const std::string metrics_path = a.out + "/metrics.jsonl", report_path = a.out + "/report.html";
+  if (a.resume.empty() && file_exists(last_path) && !a.force)
+    throw InputError(a.out + " already holds a run; pass --resume " + last_path + " to continue it or --force to start over");
+  make_directories(a.out);
+  if (a.resume.empty() && file_exists(metrics_path)) std::remove(metrics_path.c_str());
+
+  // Data: the training file, and a validation file or a held-out split of disjoint puzzles.
+  const auto seed = run.value("seed", uint64_t{1});
+  sudoku::Dataset all = load_dataset(a.data, a.skip_invalid);
+  sudoku::Dataset train, validation;
+  const std::string val_data = run.value("val_data", std::string());
+  if (!val_data.empty()) {
+    train = std::move(all);
+    validation = load_dataset(val_data, a.skip_invalid);
+  } else {
+    sudoku::DatasetSplit split = sudoku::split_by_puzzle(all, run.value("val_fraction", 0.05), seed);
+    train = std::move(split.train);
+    validation = std::move(split.test);
+  }
+  if (!a.resume.empty() && run.value("train_rows", size_t{0}) != train.size())
+    throw InputError(a.data + ": has " + std::to_string(train.size()) + " training rows, the checkpoint was trained on " +
+                     std::to_string(run.value("train_rows", size_t{0})) + " (pass the same --data as the original run)");
+  run["train_rows"] = train.size();
+  run["val_rows"] = validation.size();
+
+  TrainOptions options;
+  options.seed = seed;
+  options.augment = run.value("augment", false);
+  options.max_steps = run.value("max_steps", int64_t{0});
+  options.val_limit = run.value("val_limit", size_t{2000});
+  Trainer trainer(*model, train, validation.size() ? &validation : nullptr, options);
+  if (!resume_state.is_null()) trainer.restore_state(resume_state, a.resume);
+
+  const TRMConfig& config = model->config();
+  std::printf("%s\n", run_line(config, TRM::parameter_count(config)).c_str());
+  std::printf("%zu training puzzles%s, %zu validation puzzles; %lld steps of %d (%lld per epoch)%s\n", train.size(),
+              options.augment ? " (augmented)" : "", validation.size(), static_cast<long long>(trainer.total_steps()),
+              config.batch_size, static_cast<long long>(trainer.steps_per_epoch()),
+              trainer.step() ? (", resuming at step " + std::to_string(trainer.step())).c_str() : "");
+  std::fflush(stdout);
+  if (!a.resume.empty()) append_line(metrics_path, {{"type", "resume"}, {"step", trainer.step()}});
+
+  auto save_checkpoint = [&](const std::string& path) {
+    const Json checkpoint = make_checkpoint(*model, trainer.state_json(), run);
+    write_atomically(path, [&](std::ostream& out) { out << checkpoint.dump() << '\n'; });
+  };
+  double best = -1e300;
+  for (const auto& h : trainer.history()) best = std::max(best, score(h));
+
+  Progress progress;
+  const auto start = std::chrono::steady_clock::now();
+  auto now = [start] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(); };
+  const int64_t log_every = std::max<int64_t>(1, trainer.total_steps() / 400);
+  double window_loss = 0.0, window_accuracy = 0.0;
+  int64_t window = 0;
+  TrainerHooks hooks;
+  hooks.now_seconds = now;
+  hooks.should_stop = [] { return g_stop_requested.load(); };
+  hooks.on_step = [&](const StepProgress& p) {
+    window_loss += p.result.loss;
+    window_accuracy += p.result.blank_accuracy;
+    ++window;
+    if (p.step % log_every == 0)
+      append_line(metrics_path, {{"type", "step"}, {"step", p.step}, {"epoch", p.epoch + 1}, {"loss", p.result.loss},
+                                 {"lr", p.lr}, {"grad_norm", p.result.grad_norm}, {"blank_accuracy", p.result.blank_accuracy}});
+    char fields[96];
+    std::snprintf(fields, sizeof fields, "loss %.4f  acc %.3f", window_loss / static_cast<double>(window),
+                  window_accuracy / static_cast<double>(window));
+    char prefix[48];
+    std::snprintf(prefix, sizeof prefix, "epoch %d/%d", p.epoch + 1, config.epochs);
+    progress.update(p.step, p.total_steps, p.step * config.batch_size, prefix, fields);
+    if (window >= 50) window_loss = window_accuracy = 0.0, window = 0;  // a running mean over ~50 steps
+  };
+  hooks.on_epoch = [&](const EpochMetrics& m) {
+    progress.finish_line();
+    Json line = Trainer::metrics_json(m);
+    line["type"] = "epoch";
+    append_line(metrics_path, line);
+    std::printf("epoch %d: train loss %.4f", m.epoch, m.train_loss);
+    if (m.has_validation)
+      std::printf(", validation loss %.4f, blank cells %s, whole puzzles %s (%zu puzzles)", m.validation.loss,
+                  percent(m.validation.final_cycle.blank_accuracy()).c_str(),
+                  percent(m.validation.final_cycle.puzzle_accuracy()).c_str(), m.validation.puzzles);
+    std::printf(", %s\n", format_duration(m.seconds).c_str());
+    std::fflush(stdout);
+    save_checkpoint(last_path);
+    if (score(line) > best) {
+      best = score(line);
+      save_checkpoint(best_path);
+    }
+    const std::string html = render_report(read_lines(metrics_path), run);
+    write_atomically(report_path, [&](std::ostream& out) { out << html; });
+  };
+
+  std::signal(SIGINT, on_interrupt);
+  std::signal(SIGTERM, on_interrupt);
+  const bool finished = trainer.run(hooks);
+  std::signal(SIGINT, SIG_DFL);
+  std::signal(SIGTERM, SIG_DFL);
+  progress.finish_line();
+  if (!finished) {
+    save_checkpoint(last_path);
+    std::printf("stopped at step %lld; checkpoint %s\ncontinue with: trm train --data %s --out %s --resume %s\n",
+                static_cast<long long>(trainer.step()), last_path.c_str(), a.data.c_str(), a.out.c_str(), last_path.c_str());
+    throw Interrupted();
+  }
+  std::printf("done in %s: checkpoints %s (last) and %s (best), report %s\n", format_duration(now()).c_str(),
+              last_path.c_str(), best_path.c_str(), report_path.c_str());
+}
+}  // namespace
+
+void add_train_command(CLI::App& app) {
+  auto args = std::make_shared<TrainArgs>();
+  CLI::App* cmd = app.add_subcommand("train", "Train a model on a puzzle CSV");
+  cmd->add_option("--data", args->data, "Training CSV (quizzes,solutions or puzzle,solution[,...])")->required();
+  cmd->add_option("--val-data", args->val_data, "Validation CSV (default: a held-out split of --data)");
+  cmd->add_option("--val-fraction", args->val_fraction, "Held-out fraction when there is no --val-data")
+      ->capture_default_str()->check(CLI::Range(0.0, 0.9));
+  cmd->add_option("--val-limit", args->val_limit, "Validate on at most N puzzles each epoch")->capture_default_str();
+  cmd->add_option("--config", args->config_file, "TRMConfig JSON (keys as the reference: hidden_dim, L_layers, ...)");
+  // One flag per TRMConfig field, spelled as the field (--hidden_dim) or with dashes (--hidden-dim).
+  const Json defaults = config_to_json(TRMConfig{});
+  for (const auto& item : defaults.items()) {
+    const std::string key = item.key();
+    std::string names = "--" + key;
+    std::string dashed = key;
+    for (char& c : dashed) c = c == '_' ? '-' : c;
+    if (dashed != key) names += ",--" + dashed;
+    cmd->add_option_function<std::string>(names, [args, key](const std::string& v) { args->overrides[key] = v; },
+                                           "TRMConfig." + key + " (default " + item.value().dump() + ")");
+  }
+  cmd->add_option("--max-steps", args->max_steps, "Stop after N optimisation steps (the schedule spans them)");
+  cmd->add_option("--seed", args->seed, "Seed for initialisation, data order, split, dropout, augmentation")->capture_default_str();
+  cmd->add_flag("--augment", args->augment, "Apply a random Sudoku symmetry to each sample");
+  cmd->add_option("--out", args->out, "Run folder: checkpoints, metrics.jsonl, report.html")->required();
+  cmd->add_option("--resume", args->resume, "Continue from a checkpoint (e.g. OUT/last.json)");
+  cmd->add_flag("--skip-invalid", args->skip_invalid, "Skip (and count) invalid CSV rows instead of stopping");
+  cmd->add_flag("--force", args->force, "Start over in an --out folder that already holds a run");
+  cmd->callback([args] { run_train(*args); });
+}
+
+}  // namespace trm::cli

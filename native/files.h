@@ -1,0 +1,22 @@
+#pragma once
+// File access for the CLI, with messages that name the file and the reason, and atomic writes:
+// a file is written to a temporary sibling, flushed to disk (fsync), then renamed over the target,
+// so a crash or a kill at any moment leaves either the old file or the new one, never half of one.
+#include <fstream>
+#include <functional>
+#include <ostream>
+#include <string>
+
+namespace trm::cli {
+
+// Opens for reading or throws InputError "cannot open PATH: reason".
+std::ifstream open_input(const std::string& path);
+bool file_exists(const std::string& path);
+// Throws InputError when `path` exists and !force ("PATH exists; pass --force to overwrite").
+void refuse_overwrite(const std::string& path, bool force);
+// Writes through `write` into PATH atomically (see above). On any failure the temporary file is
+// removed and the target is untouched.
+void write_atomically(const std::string& path, const std::function<void(std::ostream&)>& write);
+void make_directories(const std::string& path);
+
+}  // namespace trm::cli

@@ -1,0 +1,42 @@
+// trm: train, evaluate and use Tiny Recursive Models for Sudoku.
+#include <cstdio>
+#include <exception>
+
+#include "commands.h"
+#include "util/error.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"trm: train, evaluate and use Tiny Recursive Models that solve Sudoku"};
+  app.require_subcommand(1);
+  trm::cli::add_train_command(app);
+  trm::cli::add_eval_command(app);
+  trm::cli::add_solve_command(app);
+  trm::cli::add_export_command(app);
+  trm::cli::add_generate_command(app);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::fprintf(stderr, "trm: %s\n", e.what());
+    std::fprintf(stderr, "run 'trm --help' or 'trm COMMAND --help' for usage\n");
+    return 2;
+  } catch (const trm::InputError& e) {
+    std::fprintf(stderr, "trm: error: %s\n", e.what());
+    return 1;
+  } catch (const trm::Interrupted&) {
+    return 130;
+  } catch (const trm::NumericError& e) {
+    std::fprintf(stderr, "trm: numerical error: %s\n", e.what());
+    return 3;
+  } catch (const std::bad_alloc&) {
+    std::fprintf(stderr, "trm: error: out of memory\n");
+    return 1;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "trm: error: %s\n", e.what());
+    return 1;
+  }
+  return 0;
+}
