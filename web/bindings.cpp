@@ -30,6 +30,8 @@
 #include "model/trm.h"
 #include "util/error.h"
 
+#include "trace_json.h"  // web/
+
 namespace {
 
 using Json = nlohmann::json;
@@ -132,22 +134,7 @@ class Model {
       const std::vector<uint8_t> cells = parse_puzzle(puzzle);
       const trm::InferenceTrace trace = trm::infer(*model_, cells.data(), 1, h_cycles);
 
-      Json out;
-      out["h_cycles"] = trace.h_cycles;
-      out["l_cycles"] = trace.l_cycles;
-      Json frames = Json::array();
-      for (const trm::CycleFrame& frame : trace.frames) {
-        std::string digits(81, '0');
-        for (size_t i = 0; i < 81; ++i) digits[i] = static_cast<char>('0' + frame.digits[i]);
-        frames.push_back(Json{{"digits", digits}, {"confidence", frame.confidence}});
-      }
-      out["frames"] = std::move(frames);
-      std::vector<float> norms;  // [h_cycles * l_cycles]: batch of one
-      norms.reserve(trace.latent_update_norms.size());
-      for (const auto& step : trace.latent_update_norms) norms.push_back(step.at(0));
-      out["latent_update_norms"] = norms;
-      out["logits"] = std::vector<float>(trace.logits.data(), trace.logits.data() + trace.logits.numel());
-      return out.dump();
+      return trm::web::trace_to_json(trace).dump();
     });
   }
 

@@ -1,0 +1,212 @@
+// The WebAssembly build (www/trm.js) against the native build and the PyTorch reference, and against hostile
+// input. Run with `node --test tests/web/` (no npm packages).
+'use strict';
+const test = require('node:test');
+const assert = require('node:assert/strict');
+const fs = require('fs');
+const path = require('path');
+
+const ROOT = path.join(__dirname, '..', '..');
+const createTrmModule = require(path.join(ROOT, 'www', 'trm.js'));
+const TrmApi = require(path.join(ROOT, 'www', 'trm-api.js'));
+
+const WEIGHTS_PATH = path.join(ROOT, 'tests', 'golden', 'weights_flat.json');
+const WEIGHTS_TEXT = fs.readFileSync(WEIGHTS_PATH, 'utf8');
+const NATIVE = JSON.parse(fs.readFileSync(path.join(__dirname, 'fixture_native.json'), 'utf8'));
+const TORCH = JSON.parse(fs.readFileSync(path.join(ROOT, 'tests', 'golden', 'fixture_flat.json'), 'utf8'));
+const CLASSIC = '530070000600195000098000060800060003400803001700020006060000280000419005000080079';
+
+// Worst |a - b| / max(1, |b|) over two arrays, with where it is (llm.c's check_tensor, in one line of output).
+function worstMismatch(actual, expected) {
+  assert.equal(actual.length, expected.length, 'length');
+  let worst = 0, at = -1;
+  for (let i = 0; i < expected.length; i++) {
+    const err = Math.abs(actual[i] - expected[i]) / Math.max(1, Math.abs(expected[i]));
+    if (!(err <= worst)) {
+      worst = err;
+      at = i;
+    }
+  }
+  return { worst, at, actual: actual[at], expected: expected[at] };
+}
+
+function assertClose(actual, expected, tol, label) {
+  const m = worstMismatch(actual, expected);
+  assert.ok(m.worst <= tol, `${label}: worst mismatch ${m.worst} at [${m.at}] (${m.actual} vs ${m.expected}), tolerance ${tol}`);
+}
+
+let model;
+test.before(async () => {
+  model = await TrmApi.create(createTrmModule);
+});
+
+test('a fresh model has no weights and says so', () => {
+  assert.equal(model.loaded, false);
+  assert.throws(() => model.info(), { name: 'TrmError', message: /no model loaded/ });
+  assert.throws(() => model.run(CLASSIC, 0), { name: 'TrmError', message: /no model loaded/ });
+});
+
+test('loads the golden weights and reports the config', () => {
+  const info = model.load(WEIGHTS_TEXT, 'weights_flat.json');
+  assert.equal(model.loaded, true);
+  assert.equal(info.config.hidden_dim, 16);
+  assert.equal(info.config.H_cycles, 2);
+  assert.equal(info.config.L_cycles, 2);
+  assert.equal(info.parameter_count, 33282);
+  assert.equal(info.simd, true, 'Eigen should vectorise with wasm SIMD (see cmake/Emscripten.cmake)');
+  assert.deepEqual(model.info(), info);
+});
+
+test('matches the native build on every fixture case (tests/web/fixture_native.json)', () => {
+  assert.ok(NATIVE.cases.length >= 5);
+  for (const c of NATIVE.cases) {
+    const got = model.run(c.puzzle, c.h_cycles);
+    const want = c.result;
+    const label = `${c.name} (h_cycles ${c.h_cycles})`;
+    assert.equal(got.h_cycles, want.h_cycles, label);
+    assert.equal(got.l_cycles, want.l_cycles, label);
+    assert.equal(got.frames.length, want.h_cycles, `${label}: one frame per outer cycle`);
+    assert.equal(got.latent_update_norms.length, want.h_cycles * want.l_cycles, label);
+    got.frames.forEach((frame, h) => {
+      assert.equal(frame.digits, want.frames[h].digits, `${label}: digits of frame ${h}`);
+      assertClose(frame.confidence, want.frames[h].confidence, NATIVE.tolerance, `${label}: confidence of frame ${h}`);
+    });
+    assertClose(got.latent_update_norms, want.latent_update_norms, NATIVE.tolerance, `${label}: latent update norms`);
+    assertClose(got.logits, want.logits, NATIVE.tolerance, `${label}: logits`);
+  }
+});
+
+test('matches the PyTorch reference (tests/golden/fixture_flat.json)', () => {
+  TORCH.puzzles.forEach((puzzle, b) => {
+    const got = model.run(puzzle.join(''), 0);
+    assertClose(got.logits, TORCH.logits.slice(b * 729, (b + 1) * 729), 1e-5, `puzzle ${b}: final logits`);
+    assertClose(got.latent_update_norms, TORCH.latent_update_norms.map((step) => step[b]), 1e-5, `puzzle ${b}: norms`);
+    TORCH.cycle_logits.forEach((logits, h) => {
+      const cycle = logits.slice(b * 729, (b + 1) * 729);
+      let digits = '';
+      for (let cell = 0; cell < 81; cell++) {
+        const row = cycle.slice(cell * 9, cell * 9 + 9);
+        digits += String(row.indexOf(Math.max(...row)) + 1);
+      }
+      assert.equal(got.frames[h].digits, digits, `puzzle ${b}: digits of frame ${h}`);
+    });
+  });
+});
+
+test('runs more outer cycles than the model was trained with, and "." blanks', () => {
+  const got = model.run(CLASSIC.replace(/0/g, '.'), 9);
+  assert.equal(got.h_cycles, 9);
+  assert.equal(got.frames.length, 9);
+  assert.equal(got.latent_update_norms.length, 18);
+  for (const f of got.frames) {
+    assert.match(f.digits, /^[1-9]{81}$/);
+    assert.ok(f.confidence.every((p) => p > 0 && p <= 1));
+  }
+  assert.deepEqual(got.frames[0], model.run(CLASSIC, 1).frames[0], 'cycle 1 is the same whatever the total');
+});
+
+test('bad puzzles and cycle counts are errors with a message', () => {
+  const cases = [
+    [CLASSIC.slice(1), 0, /81 characters/],
+    [CLASSIC + '1', 0, /81 characters/],
+    ['', 0, /81 characters/],
+    [CLASSIC.slice(0, 40) + 'x' + CLASSIC.slice(41), 0, /character 41 .*r5c5/],
+    [CLASSIC, -1, /outer cycles/],
+    [CLASSIC, 257, /outer cycles/],
+    [CLASSIC, 1.5, /outer cycles/],
+    [42, 0, /puzzle must be a string/],
+    ['9'.repeat(1 << 20), 0, /81 characters/],
+  ];
+  for (const [puzzle, cycles, message] of cases)
+    assert.throws(() => model.run(puzzle, cycles), { name: 'TrmError', message }, String(puzzle).slice(0, 20));
+});
+
+// Hostile weights: each must be a readable TrmError, quickly, and must leave the loaded model in place.
+function withTensor(mutate) {
+  const w = JSON.parse(WEIGHTS_TEXT);
+  mutate(w);
+  return JSON.stringify(w);
+}
+const nanBase64 = (count) => {
+  const buf = Buffer.alloc(count * 4);
+  for (let i = 0; i < count; i++) buf.writeFloatLE(i === 7 ? NaN : 0.5, i * 4);
+  return buf.toString('base64');
+};
+const HOSTILE = [
+  ['empty text', '', /invalid JSON/],
+  ['truncated JSON', WEIGHTS_TEXT.slice(0, Math.floor(WEIGHTS_TEXT.length / 2)), /invalid JSON/],
+  ['not an object', '[1, 2, 3]', /not a weights file/],
+  ['null', 'null', /not a weights file/],
+  ['wrong format name', withTensor((w) => { w.format = 'pytorch-state-dict'; }), /not a weights file.*pytorch-state-dict/],
+  ['missing format', withTensor((w) => { delete w.format; }), /format.*missing/],
+  ['future version', withTensor((w) => { w.version = 2; }), /version 2 is not supported/],
+  ['unknown config key', withTensor((w) => { w.config.hiden_dim = 3; }), /unknown config key "hiden_dim"/],
+  ['NaN literal', WEIGHTS_TEXT.replace('"dropout": 0.0', '"dropout": NaN'), /invalid JSON/],
+  ['NaN value in base64 data', withTensor((w) => { w.tensors['input_proj.bias'].data = nanBase64(16); }), /input_proj.bias.*value 7 is not finite/],
+  ['overflowing number in a list', withTensor((w) => {
+    w.tensors['input_proj.bias'].data = Array(16).fill(0.25);
+  }).replace(/\[0\.25,/, '[1e999,'), /input_proj.bias.*not finite|invalid JSON|number/],
+  ['wrong shape', withTensor((w) => { w.tensors['input_proj.weight'].shape = [16, 809]; }), /input_proj.weight.*shape \[16,809\]/],
+  ['huge declared shape', withTensor((w) => { w.tensors['input_proj.weight'].shape = [4294967296, 4294967296]; }), /input_proj.weight.*shape/],
+  ['huge config with tiny data', withTensor((w) => {
+    w.config.hidden_dim = 8192; w.config.L_layers = 64; w.config.O_layers = 64;
+  }), /shape|missing tensor/],
+  ['missing tensor', withTensor((w) => { delete w.tensors['input_proj.bias']; }), /missing tensor "input_proj.bias"/],
+  ['unknown tensor', withTensor((w) => { w.tensors['extra'] = w.tensors['input_proj.bias']; }), /unknown tensor "extra"/],
+  ['short data', withTensor((w) => { w.tensors['input_proj.bias'].data = nanBase64(15); }), /input_proj.bias.*holds 15/],
+  ['bad base64', withTensor((w) => { w.tensors['input_proj.bias'].data = '!!!!' + w.tensors['input_proj.bias'].data.slice(4); }), /input_proj.bias/],
+  ['deep nesting of arrays', '['.repeat(1000000), /nested more than/],
+  ['deep nesting of objects', '{"a":'.repeat(200000) + '1' + '}'.repeat(200000), /nested more than/],
+  ['deep nesting inside a valid file', WEIGHTS_TEXT.replace('"version": 1', '"version": 1, "x": ' + '['.repeat(100) + ']'.repeat(100)), /nested more than/],
+  ['megabytes of junk', 'x'.repeat(8 << 20), /invalid JSON/],
+  ['megabytes of binary junk', Buffer.from(Array.from({ length: 4 << 20 }, (_, i) => (i * 2654435761) >>> 24)).toString('latin1'), /invalid JSON/],
+  ['megabytes of valid JSON junk', JSON.stringify({ format: 'trm-sudoku-weights', version: 1, junk: Array(1 << 20).fill(0) }), /config.*missing|"config" is missing/],
+  ['huge format string', JSON.stringify({ format: 'y'.repeat(4 << 20) }), /not a weights file/],
+];
+
+for (const [name, text, message] of HOSTILE) {
+  test(`hostile weights: ${name}`, { timeout: 20000 }, () => {
+    model.load(WEIGHTS_TEXT, 'weights_flat.json');
+    const before = model.run(CLASSIC, 0);
+    const t0 = Date.now();
+    let error;
+    try {
+      model.load(text, 'bad.json');
+    } catch (e) {
+      error = e;
+    }
+    assert.ok(error, 'load must fail');
+    assert.equal(error.name, 'TrmError');
+    assert.match(error.message, message);
+    assert.ok(error.message.length <= 700, 'message is bounded');
+    assert.ok(Date.now() - t0 < 10000, 'fails quickly');
+    assert.equal(model.loaded, true, 'the previous model stays loaded');
+    assert.deepEqual(model.run(CLASSIC, 0), before, 'and still answers the same');
+  });
+}
+
+test('non-text weights are refused by the wrapper', () => {
+  assert.throws(() => model.load({ format: 'trm-sudoku-weights' }, 'x'), { name: 'TrmError', message: /as text/ });
+  assert.throws(() => model.load(undefined, 'x'), { name: 'TrmError' });
+});
+
+test('weights as plain number lists load like base64', () => {
+  const w = JSON.parse(WEIGHTS_TEXT);
+  for (const t of Object.values(w.tensors)) {
+    const buf = Buffer.from(t.data, 'base64');
+    t.data = Array.from({ length: buf.length / 4 }, (_, i) => buf.readFloatLE(i * 4));
+  }
+  const a = model.load(WEIGHTS_TEXT, 'a');
+  const ra = model.run(CLASSIC, 0);
+  const b = model.load(JSON.stringify(w), 'b');
+  assert.deepEqual(a, b);
+  assert.deepEqual(model.run(CLASSIC, 0), ra);
+});
+
+test('a second module instance is independent', async () => {
+  const other = await TrmApi.create(createTrmModule);
+  assert.equal(other.loaded, false);
+  other.load(WEIGHTS_TEXT, 'w');
+  assert.deepEqual(other.run(CLASSIC, 3), model.run(CLASSIC, 3));
+  other.dispose();
+});
