@@ -48,6 +48,11 @@ Json parse_override(const std::string& key, const std::string& text, const Json&
   try {
     size_t used = 0;
     if (prototype.is_string()) return text;
+    if (prototype.is_boolean()) {
+      if (text == "true" || text == "1") return true;
+      if (text == "false" || text == "0") return false;
+      throw InputError(flag + ": expected true or false, got '" + text + "'");
+    }
     if (prototype.is_number_integer()) {
       const long long v = std::stoll(text, &used);
       if (used == text.size()) return v;
@@ -55,6 +60,8 @@ Json parse_override(const std::string& key, const std::string& text, const Json&
       const double v = std::stod(text, &used);
       if (used == text.size()) return v;
     }
+  } catch (const InputError&) {
+    throw;
   } catch (const std::exception&) {
   }
   throw InputError(flag + ": expected " + (prototype.is_number_integer() ? "an integer" : "a number") + ", got '" + text + "'");

@@ -25,6 +25,9 @@ Field field(T TRMConfig::*member) {
                  if constexpr (std::is_same_v<T, std::string>) {
                    if (!j.is_string()) throw InputError(where + ": expected a string");
                    c.*member = j.get<std::string>();
+                 } else if constexpr (std::is_same_v<T, bool>) {
+                   if (!j.is_boolean()) throw InputError(where + ": expected true or false");
+                   c.*member = j.get<bool>();
                  } else if constexpr (std::is_integral_v<T>) {
                    if (!j.is_number_integer()) throw InputError(where + ": expected an integer");
                    const auto v = j.get<int64_t>();
@@ -60,6 +63,7 @@ const std::map<std::string, Field>& fields() {
       {"adam_beta1", field(&TRMConfig::adam_beta1)},
       {"adam_beta2", field(&TRMConfig::adam_beta2)},
       {"adam_eps", field(&TRMConfig::adam_eps)},
+      {"deep_supervision", field(&TRMConfig::deep_supervision)},
   };
   return table;
 }
@@ -71,7 +75,7 @@ void require(bool ok, const std::string& what) {
 }  // namespace
 
 void TRMConfig::validate() const {
-  require(arch == "flat", "arch must be \"flat\", got \"" + arch + "\"");
+  require(arch == "flat" || arch == "cells", "arch must be \"flat\" or \"cells\", got \"" + arch + "\"");
   require(input_dim == 810, "input_dim must be 810 (81 cells x 10 digits), got " + std::to_string(input_dim));
   require(output_dim == 729, "output_dim must be 729 (81 cells x 9 digits), got " + std::to_string(output_dim));
   require(hidden_dim >= 1 && hidden_dim <= 8192, "hidden_dim must be in [1, 8192], got " + std::to_string(hidden_dim));

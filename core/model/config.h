@@ -8,7 +8,8 @@
 namespace trm {
 
 struct TRMConfig {
-  // Architecture. "flat": the reference model, one 810 -> d vector per puzzle.
+  // Architecture. "flat": the reference model, one 810 -> d vector per puzzle. "cells": 81 cell
+  // tokens with shared weights and row/column/box mixing (model/cells.h).
   std::string arch = "flat";
   int input_dim = 810;    // 81 cells x 10 one-hot digits (0 = blank)
   int hidden_dim = 512;   // d
@@ -32,6 +33,9 @@ struct TRMConfig {
   float adam_beta1 = 0.9f;
   float adam_beta2 = 0.999f;
   float adam_eps = 1e-8f;
+  // Deep supervision: the loss is the mean of the cross-entropies after every outer cycle, so every
+  // cycle's prediction (every frame the page shows) is trained, not only the last.
+  bool deep_supervision = false;
 
   // Throws InputError naming the first field whose value is out of range.
   void validate() const;

@@ -2,6 +2,7 @@
 
 #include <stdexcept>
 
+#include "model/cells.h"
 #include "model/flat.h"
 
 namespace trm {
@@ -10,6 +11,7 @@ namespace {
 
 std::unique_ptr<Architecture> make_architecture(Parameters& params, const TRMConfig& config) {
   if (config.arch == "flat") return std::make_unique<FlatArchitecture>(params, config);
+  if (config.arch == "cells") return std::make_unique<CellArchitecture>(params, config);
   throw std::invalid_argument("unknown architecture \"" + config.arch + "\"");
 }
 

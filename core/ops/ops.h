@@ -33,6 +33,14 @@ Var gelu(Tape& tape, const Var& x);
 // Inverted dropout: in training each element is zeroed with probability p and the rest scaled by
 // 1/(1-p), drawing from `rng`; in evaluation (or p == 0) it is the identity.
 Var dropout(Tape& tape, const Var& x, float p, bool training, Rng& rng);
+// out[i, :] = table[indices[i], :]: rows of a [V, d] table; out has shape `shape` (last axis d).
+Var embedding(Tape& tape, const Var& table, const std::vector<int32_t>& indices, const Shape& shape);
+// Concatenation along the last axis: [rows, d_0] ++ [rows, d_1] ++ ... -> [rows, sum d_i].
+Var concat_last(Tape& tape, const std::vector<Var>& parts);
+// Sudoku unit mean over x [B, 81, d]: each cell gets the mean of the 9 cells (itself included) of
+// its row, column or 3x3 box.
+enum class SudokuUnit { Row, Column, Box };
+Var unit_mean(Tape& tape, const Var& x, SudokuUnit unit);
 // Mean softmax cross-entropy over the last axis: logits [rows, C], one target class per row in
 // [0, C), or -1 to leave the row out of the loss and the mean. Returns a [1] tensor.
 Var cross_entropy(Tape& tape, const Var& logits, const std::vector<int32_t>& targets);

@@ -26,8 +26,20 @@ StepResult train_step(TRM& model, AdamW& optimizer, const uint8_t* puzzles, cons
     ForwardOptions options;
     options.training = true;
     options.dropout_rng = &dropout_rng;
-    Var logits = model.forward(tape, puzzles, batch, options).logits;  // [B, 81, 9]
-    Var loss = cross_entropy(tape, logits, cell_targets(solutions, batch));
+    options.logits_every_cycle = config.deep_supervision;
+    ForwardResult out = model.forward(tape, puzzles, batch, options);
+    Var logits = out.logits;  // [B, 81, 9]
+    const std::vector<int32_t> targets = cell_targets(solutions, batch);
+    Var loss;
+    if (config.deep_supervision) {
+      for (const Var& cycle : out.cycle_logits) {
+        Var term = cross_entropy(tape, cycle, targets);
+        loss = loss ? add(tape, loss, term) : term;
+      }
+      loss = scale_by_constant(tape, loss, 1.0f / static_cast<float>(out.cycle_logits.size()));
+    } else {
+      loss = cross_entropy(tape, logits, targets);
+    }
     result.loss = loss->value[0];
     const std::string step = "step " + std::to_string(optimizer.steps() + 1);
     if (!std::isfinite(result.loss)) throw NumericError(step + ": the loss is not finite (" + std::to_string(result.loss) + ")");

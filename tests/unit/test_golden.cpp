@@ -62,12 +62,12 @@ float loss_and_grads(TRM& model, const std::vector<uint8_t>& puzzles, const std:
   return loss->value[0];
 }
 
-}  // namespace
-
-TEST_CASE("golden: flat TRM matches the PyTorch reference", "[golden][model]") {
-  const Json fixture = read_json(trm_test::golden("fixture_flat.json"));
+// Every section of one architecture's fixture (sections run one at a time, each on fresh weights).
+void check_against_reference(const std::string& arch) {
+  const Json fixture = read_json(trm_test::golden("fixture_" + arch + ".json"));
   std::ifstream weights_file(trm_test::golden(fixture["weights"].get<std::string>()));
-  std::unique_ptr<TRM> model = load_weights(weights_file, "weights_flat.json");
+  std::unique_ptr<TRM> model = load_weights(weights_file, fixture["weights"].get<std::string>());
+  REQUIRE(model->config().arch == arch);
   const auto batch = fixture["batch"].get<int64_t>();
   const std::vector<uint8_t> puzzles = flatten_grids(fixture["puzzles"]);
   const std::vector<int32_t> targets = targets_of(flatten_grids(fixture["solutions"]));
@@ -116,6 +116,31 @@ TEST_CASE("golden: flat TRM matches the PyTorch reference", "[golden][model]") {
     }
   }
 
+  if (fixture.contains("deep_supervision")) {
+    SECTION("deep supervision: the mean loss over outer cycles and its gradients") {
+      Parameters& params = model->parameters();
+      params.zero_grad();
+      Tape tape;
+      ForwardOptions options;
+      options.logits_every_cycle = true;
+      ForwardResult out = model->forward(tape, puzzles.data(), batch, options);
+      Var loss;
+      for (const Var& cycle : out.cycle_logits) {
+        Var term = cross_entropy(tape, cycle, targets);
+        loss = loss ? add(tape, loss, term) : term;
+      }
+      loss = scale_by_constant(tape, loss, 1.0f / static_cast<float>(out.cycle_logits.size()));
+      tape.backward(loss);
+      const Json& ds = fixture["deep_supervision"];
+      CHECK(loss->value[0] == Approx(ds["loss"].get<double>()).epsilon(1e-6));
+      for (int i = 0; i < params.count(); ++i) {
+        const std::string& name = params.infos()[static_cast<size_t>(i)].name;
+        REQUIRE(ds["grads"].contains(name));
+        check_tensor("deep-supervision grad " + name, params.grad(i).data(), ds["grads"][name], 1e-5);
+      }
+    }
+  }
+
   SECTION("three AdamW steps with clipping") {
     const Json& train = fixture["train"];
     AdamWSettings settings;
@@ -141,3 +166,8 @@ TEST_CASE("golden: flat TRM matches the PyTorch reference", "[golden][model]") {
     }
   }
 }
+
+}  // namespace
+
+TEST_CASE("golden: flat TRM matches the PyTorch reference", "[golden][model]") { check_against_reference("flat"); }
+TEST_CASE("golden: cell-wise TRM matches the PyTorch reference", "[golden][model]") { check_against_reference("cells"); }

@@ -64,3 +64,14 @@ TEST_CASE("tiny TRM with dropout and vector gates: gradients of every parameter"
   config.gate_type = "vector";
   check_model(config, true);
 }
+
+TEST_CASE("tiny cell-wise TRM: gradients of every parameter", "[model][gradcheck]") {
+  TRMConfig config;
+  config.arch = "cells";
+  config.hidden_dim = 6;
+  config.L_layers = 1;
+  config.L_cycles = 2;
+  config.H_cycles = 2;
+  config.dropout = 0.1f;
+  check_model(config, true);
+}

@@ -161,3 +161,45 @@ TEST_CASE("a non-recording tape keeps nothing and needs no gradients", "[autodif
   CHECK(recorded->requires_grad);
   CHECK_THROWS_AS(recording.backward(recorded), std::invalid_argument);  // loss must be one element
 }
+
+TEST_CASE("embedding gradients with repeated indices", "[ops][gradcheck]") {
+  Rng rng(13);
+  Var table = make_leaf(random_tensor(Shape{5, 3}, rng));
+  const std::vector<int32_t> indices = {4, 0, 4, 2, 2, 2};
+  check_gradients({{"table", table}}, [&](Tape& t) { return embedding(t, table, indices, Shape{2, 3, 3}); });
+  Tape tape(false);
+  CHECK_THROWS_AS(embedding(tape, table, {5}, Shape{1, 3}), std::invalid_argument);
+  Var out = embedding(tape, table, {3}, Shape{1, 3});
+  CHECK(out->value[1] == table->value[3 * 3 + 1]);
+}
+
+TEST_CASE("concat_last gradients", "[ops][gradcheck]") {
+  Rng rng(14);
+  Var a = make_leaf(random_tensor(Shape{2, 3, 2}, rng));
+  Var b = make_leaf(random_tensor(Shape{2, 3, 4}, rng));
+  check_gradients({{"a", a}, {"b", b}}, [&](Tape& t) { return concat_last(t, {a, b, a}); });
+  Tape tape(false);
+  Var out = concat_last(tape, {a, b});
+  REQUIRE(out->value.shape() == Shape{2, 3, 6});
+  CHECK(out->value[6 + 2] == b->value[4]);  // row 1, column 2 is b's row 1, column 0
+}
+
+TEST_CASE("unit_mean gradients and values for rows, columns and boxes", "[ops][gradcheck]") {
+  Rng rng(15);
+  Var x = make_leaf(random_tensor(Shape{2, 81, 3}, rng));
+  for (SudokuUnit unit : {SudokuUnit::Row, SudokuUnit::Column, SudokuUnit::Box}) {
+    check_gradients({{"x", x}}, [&](Tape& t) { return unit_mean(t, x, unit); });
+  }
+  // Cell r5c7 (index 4 * 9 + 6 = 42): its box spans rows 3-5, columns 6-8.
+  Tape tape(false);
+  Var box = unit_mean(tape, x, SudokuUnit::Box);
+  double expected = 0.0;
+  for (int r = 3; r < 6; ++r)
+    for (int c = 6; c < 9; ++c) expected += x->value[(81 + r * 9 + c) * 3 + 1];
+  CHECK(box->value[(81 + 42) * 3 + 1] == Approx(expected / 9.0).epsilon(1e-5));
+  Var row = unit_mean(tape, x, SudokuUnit::Row);
+  double row_sum = 0.0;
+  for (int c = 0; c < 9; ++c) row_sum += x->value[(4 * 9 + c) * 3];
+  CHECK(row->value[42 * 3] == Approx(row_sum / 9.0).epsilon(1e-5));
+  CHECK_THROWS_AS(unit_mean(tape, constant(Tensor::zeros(Shape{2, 80, 3})), SudokuUnit::Row), std::invalid_argument);
+}

@@ -1,0 +1,78 @@
+#include "model/cells.h"
+
+#include <cmath>
+#include <stdexcept>
+
+namespace trm {
+
+CellBlock::CellBlock(Parameters& params, const std::string& prefix, int d)
+    : norm_weight_(params.declare(prefix + "norm.weight", Shape{d})),
+      norm_bias_(params.declare(prefix + "norm.bias", Shape{d})),
+      mix_weight_(params.declare(prefix + "mix.weight", Shape{d, 3 * d})),
+      mix_bias_(params.declare(prefix + "mix.bias", Shape{d})),
+      fc1_weight_(params.declare(prefix + "fc1.weight", Shape{4 * d, d})),
+      fc1_bias_(params.declare(prefix + "fc1.bias", Shape{4 * d})),
+      fc2_weight_(params.declare(prefix + "fc2.weight", Shape{d, 4 * d})),
+      fc2_bias_(params.declare(prefix + "fc2.bias", Shape{d})) {}
+
+Var CellBlock::forward(Tape& tape, const Parameters& p, const Var& v, BlockContext& ctx) const {
+  if (ctx.training && ctx.dropout > 0.0f && !ctx.rng) throw std::logic_error("CellBlock: dropout needs an Rng");
+  Rng unused;
+  Rng& rng = ctx.rng ? *ctx.rng : unused;
+  Var h = layer_norm(tape, v, p.var(norm_weight_), p.var(norm_bias_));  // [B, 81, d]
+  Var units = concat_last(tape, {unit_mean(tape, h, SudokuUnit::Row), unit_mean(tape, h, SudokuUnit::Column),
+                                 unit_mean(tape, h, SudokuUnit::Box)});  // [B, 81, 3d]
+  Var m = add(tape, h, bias_add(tape, matmul(tape, units, p.var(mix_weight_)), p.var(mix_bias_)));  // [B, 81, d]
+  Var f = bias_add(tape, matmul(tape, m, p.var(fc1_weight_)), p.var(fc1_bias_));                    // [B, 81, 4d]
+  f = dropout(tape, gelu(tape, f), ctx.dropout, ctx.training, rng);
+  f = bias_add(tape, matmul(tape, f, p.var(fc2_weight_)), p.var(fc2_bias_));  // [B, 81, d]
+  return dropout(tape, f, ctx.dropout, ctx.training, rng);
+}
+
+void CellBlock::init(Parameters& params, Rng& rng) const {
+  params.value(norm_weight_).fill(1.0f);
+  params.value(norm_bias_).fill(0.0f);
+  init_linear(params, mix_weight_, mix_bias_, rng);
+  init_linear(params, fc1_weight_, fc1_bias_, rng);
+  init_linear(params, fc2_weight_, fc2_bias_, rng);
+}
+
+CellArchitecture::CellArchitecture(Parameters& params, const TRMConfig& config) : d_(config.hidden_dim) {
+  digit_embedding_ = params.declare("digit_embedding.weight", Shape{10, d_});
+  position_embedding_ = params.declare("position_embedding.weight", Shape{81, d_});
+  for (int i = 0; i < config.L_layers; ++i)
+    latent_net.push_back(std::make_unique<CellBlock>(params, "latent_net.blocks." + std::to_string(i) + ".", d_));
+  for (int i = 0; i < config.O_layers; ++i)
+    output_net.push_back(std::make_unique<CellBlock>(params, "output_net.blocks." + std::to_string(i) + ".", d_));
+  head_weight_ = params.declare("output_head.weight", Shape{9, d_});
+  head_bias_ = params.declare("output_head.bias", Shape{9});
+}
+
+Var CellArchitecture::embed(Tape& tape, const Parameters& p, const uint8_t* puzzles, int64_t batch) const {
+  std::vector<int32_t> digits(static_cast<size_t>(batch * 81)), cells(digits.size());
+  for (size_t i = 0; i < digits.size(); ++i) {
+    if (puzzles[i] > 9) throw std::invalid_argument("embed: digit " + std::to_string(puzzles[i]) + " out of range");
+    digits[i] = puzzles[i];
+    cells[i] = static_cast<int32_t>(i % 81);
+  }
+  const Shape shape{batch, 81, d_};
+  return add(tape, embedding(tape, p.var(digit_embedding_), digits, shape),
+             embedding(tape, p.var(position_embedding_), cells, shape));  // [B, 81, d]
+}
+
+Var CellArchitecture::head(Tape& tape, const Parameters& p, const Var& y) const {
+  return bias_add(tape, matmul(tape, y, p.var(head_weight_)), p.var(head_bias_));  // [B, 81, 9]
+}
+
+void CellArchitecture::init(Parameters& params, Rng& rng) const {
+  // Embeddings as N(0, 1): LayerNorm follows, so their scale only sets the balance with the states.
+  for (int table : {digit_embedding_, position_embedding_}) {
+    Tensor& t = params.value(table);
+    for (int64_t i = 0; i < t.numel(); ++i) t[i] = rng.normal();
+  }
+  latent_net.init(params, rng);
+  output_net.init(params, rng);
+  init_linear(params, head_weight_, head_bias_, rng);
+}
+
+}  // namespace trm

@@ -1,0 +1,58 @@
+// Sudoku-structured mixing: every cell sees the mean of its row, column or box. The op is its own
+// adjoint (out = M x with M symmetric), so backward applies the same averaging to the gradient.
+#include <stdexcept>
+
+#include "ops/ops.h"
+
+namespace trm {
+
+namespace {
+
+int unit_of(int cell, SudokuUnit unit) {
+  const int row = cell / 9, col = cell % 9;
+  switch (unit) {
+    case SudokuUnit::Row: return row;
+    case SudokuUnit::Column: return col;
+    case SudokuUnit::Box: return (row / 3) * 3 + col / 3;
+  }
+  return 0;
+}
+
+// out[b, c, :] (+)= 1/9 * sum over cells c' in c's unit of x[b, c', :]
+void unit_mean_apply(float* out, const float* x, int64_t batch, int64_t d, SudokuUnit unit, bool accumulate) {
+#pragma omp parallel for schedule(static) if (batch * d > 4096)
+  for (int64_t b = 0; b < batch; ++b) {
+    std::vector<float> sums(static_cast<size_t>(9 * d), 0.0f);  // [9 units, d]
+    const float* xb = x + b * 81 * d;
+    for (int c = 0; c < 81; ++c) {
+      float* s = sums.data() + unit_of(c, unit) * d;
+      for (int64_t k = 0; k < d; ++k) s[k] += xb[c * d + k];
+    }
+    float* ob = out + b * 81 * d;
+    for (int c = 0; c < 81; ++c) {
+      const float* s = sums.data() + unit_of(c, unit) * d;
+      for (int64_t k = 0; k < d; ++k) {
+        const float mean = s[k] * (1.0f / 9.0f);
+        ob[c * d + k] = accumulate ? ob[c * d + k] + mean : mean;
+      }
+    }
+  }
+}
+
+}  // namespace
+
+Var unit_mean(Tape& tape, const Var& x, SudokuUnit unit) {
+  const Shape& xs = x->value.shape();
+  if (xs.rank() != 3 || xs[1] != 81) throw std::invalid_argument("unit_mean: expected [B, 81, d], got " + xs.str());
+  Var out = make_var(Tensor::empty(xs));
+  unit_mean_apply(out->value.data(), x->value.data(), xs[0], xs[2], unit, false);
+  if (tape.needs_grad({&x})) {
+    tape.record(out, [x, unit, o = out.get()] {
+      const Shape& s = x->value.shape();
+      unit_mean_apply(x->grad_buffer().data(), o->grad.data(), s[0], s[2], unit, true);
+    });
+  }
+  return out;
+}
+
+}  // namespace trm
