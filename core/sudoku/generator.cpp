@@ -1,0 +1,74 @@
+#include "sudoku/generator.h"
+
+#include <cstring>
+#include <numeric>
+#include <string>
+
+#include "sudoku/solver.h"
+#include "util/error.h"
+#include "util/rng.h"
+
+namespace trm::sudoku {
+
+namespace {
+
+void check_options(const GeneratorOptions& options) {
+  if (options.min_givens < 17 || options.min_givens > options.max_givens || options.max_givens > kCells) {
+    throw InputError("generator: givens range [" + std::to_string(options.min_givens) + ", " +
+                     std::to_string(options.max_givens) + "] is invalid, expected 17 <= min <= max <= 81");
+  }
+}
+
+// Puzzle `index`'s own stream: the index scrambled through an Rng and folded into the set's seed, so neighbouring
+// indices do not start overlapping streams (as seed + index would: Rng's seeding steps by a fixed increment).
+uint64_t puzzle_seed(uint64_t seed, uint64_t index) { return seed ^ Rng(index).next_u64(); }
+
+}  // namespace
+
+GeneratedPuzzle generate_puzzle(uint64_t seed, uint64_t index, const GeneratorOptions& options) {
+  check_options(options);
+  Rng rng(puzzle_seed(seed, index));
+  GeneratedPuzzle out;
+  out.solution = *solve_randomly(Grid{}, rng);  // an empty grid always has a solution
+  const auto range = static_cast<uint32_t>(options.max_givens - options.min_givens + 1);
+  const int target = options.min_givens + static_cast<int>(rng.below(range));
+
+  std::array<int, kCells> order;
+  std::iota(order.begin(), order.end(), 0);
+  rng.shuffle(order.begin(), order.end());
+  out.puzzle = out.solution;
+  int givens = kCells;
+  for (int k = 0; k < kCells && givens > target; ++k) {
+    const int cell = order[k];
+    out.puzzle[cell] = 0;
+    if (solve(out.puzzle, 2).solutions == 1) {
+      --givens;
+    } else {
+      out.puzzle[cell] = out.solution[cell];
+    }
+  }
+  out.guesses = solve(out.puzzle, 2).guesses;
+  return out;
+}
+
+Dataset generate(size_t count, uint64_t seed, const GeneratorOptions& options) {
+  check_options(options);
+  Dataset data;
+  data.puzzles = xt::xtensor<uint8_t, 2>(std::array<size_t, 2>{count, static_cast<size_t>(kCells)});    // (N, 81)
+  data.solutions = xt::xtensor<uint8_t, 2>(std::array<size_t, 2>{count, static_cast<size_t>(kCells)});  // (N, 81)
+  data.difficulty.resize(count);
+  const auto n = static_cast<int64_t>(count);
+  // Puzzles vary in cost (hard ones need more search), so threads take small batches as they finish.
+#ifdef _OPENMP
+#pragma omp parallel for schedule(dynamic, 16)
+#endif
+  for (int64_t i = 0; i < n; ++i) {
+    const GeneratedPuzzle puzzle = generate_puzzle(seed, static_cast<uint64_t>(i), options);
+    std::memcpy(data.puzzles.data() + i * kCells, puzzle.puzzle.data(), kCells);
+    std::memcpy(data.solutions.data() + i * kCells, puzzle.solution.data(), kCells);
+    data.difficulty[i] = static_cast<float>(puzzle.guesses);
+  }
+  return data;
+}
+
+}  // namespace trm::sudoku

@@ -1,0 +1,30 @@
+#pragma once
+// Solver: an exact Sudoku solver used to prove that a puzzle has exactly one solution and to measure how hard it
+// is. Depth-first search over digit masks per unit; before every guess it propagates naked singles (a cell with
+// one candidate) and hidden singles (a digit with one place in a unit), then guesses in the cell with the fewest
+// candidates. Fast enough that the generator can call it once per removed given.
+#include <cstdint>
+#include <optional>
+
+#include "sudoku/grid.h"
+#include "util/rng.h"
+
+namespace trm::sudoku {
+
+struct SolveResult {
+  int solutions = 0;    // 0, 1, ... counted up to the limit, then the search stops
+  Grid first{};         // the first solution found; all zeros when there is none
+  int64_t guesses = 0;  // digits tried at branch points; 0 when singles alone solve the puzzle
+};
+
+// Counts the solutions of `puzzle` up to `limit` (>= 1). limit = 2 proves uniqueness: solutions == 1 means
+// exactly one. Givens that already conflict give 0 solutions. With limit = 2 and a unique puzzle the search
+// covers the whole tree, so `guesses` is independent of the order digits are tried in: a difficulty measure.
+SolveResult solve(const Grid& puzzle, int limit = 2);
+
+// The same search, trying each guessed cell's digits in random order and stopping at the first solution: from an
+// empty grid this draws a random complete grid (varied, though not uniform over all grids). nullopt when the
+// puzzle has no solution.
+std::optional<Grid> solve_randomly(const Grid& puzzle, Rng& rng);
+
+}  // namespace trm::sudoku

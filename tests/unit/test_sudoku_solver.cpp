@@ -1,0 +1,80 @@
+// The exact solver: solution counts, the solution found, guess counts, random completion.
+#include <catch2/catch.hpp>
+
+#include "sudoku/solver.h"
+#include "test_sudoku_samples.h"
+#include "util/error.h"
+
+using namespace trm::sudoku;
+using trm_test::grid;
+
+TEST_CASE("solve: a proper puzzle has exactly one solution", "[sudoku][solver]") {
+  const SolveResult easy = solve(grid(trm_test::kEasyPuzzle));
+  CHECK(easy.solutions == 1);
+  CHECK(easy.first == grid(trm_test::kEasySolution));
+  CHECK(easy.guesses == 0);  // singles alone solve it
+
+  const SolveResult hard = solve(grid(trm_test::kHardPuzzle));
+  CHECK(hard.solutions == 1);
+  CHECK(hard.first == grid(trm_test::kHardSolution));
+  CHECK(hard.guesses > 0);
+  CHECK(solve(grid(trm_test::kHardSolution)).solutions == 1);
+}
+
+TEST_CASE("solve: counts many solutions up to the limit", "[sudoku][solver]") {
+  const SolveResult empty = solve(Grid{});
+  CHECK(empty.solutions == 2);
+  CHECK(is_complete_valid(empty.first));
+  CHECK(solve(Grid{}, 5).solutions == 5);
+
+  // Without its top band, a grid can take the band's three rows in any of 3! = 6 orders.
+  Grid no_top_band = grid(trm_test::kEasySolution);
+  std::fill(no_top_band.begin(), no_top_band.begin() + 27, 0);
+  CHECK(solve(no_top_band, 100).solutions >= 6);
+  CHECK(solve(no_top_band, 2).solutions == 2);
+}
+
+TEST_CASE("solve: contradictions have no solution", "[sudoku][solver]") {
+  Grid clash = grid(trm_test::kEasyPuzzle);
+  clash[0] = 4;  // r1c3 is already 4
+  const SolveResult clashing = solve(clash);
+  CHECK(clashing.solutions == 0);
+  CHECK(clashing.first == Grid{});
+
+  // No two givens clash, but r1c9 has no digit left: row 1 holds 1-8 and column 9 holds 9.
+  Grid stuck{};
+  for (int c = 0; c < 8; ++c) stuck[c] = static_cast<uint8_t>(c + 1);
+  stuck[9 * 4 + 8] = 9;
+  REQUIRE(find_conflicts(stuck).empty());
+  CHECK(solve(stuck).solutions == 0);
+
+  Grid wrong = grid(trm_test::kEasyPuzzle);
+  wrong[1] = 8;  // no clash, but not the unique solution's digit: the puzzle becomes unsolvable
+  REQUIRE(find_conflicts(wrong).empty());
+  CHECK(solve(wrong).solutions == 0);
+}
+
+TEST_CASE("solve: rejects a bad limit or cell value", "[sudoku][solver]") {
+  CHECK_THROWS_AS(solve(Grid{}, 0), trm::InputError);
+  Grid bad{};
+  bad[10] = 12;
+  CHECK_THROWS_WITH(solve(bad), Catch::Matchers::Contains("r2c2 holds 12"));
+}
+
+TEST_CASE("solve_randomly completes grids at random", "[sudoku][solver]") {
+  trm::Rng rng(3);
+  const auto a = solve_randomly(Grid{}, rng);
+  const auto b = solve_randomly(Grid{}, rng);
+  REQUIRE(a);
+  REQUIRE(b);
+  CHECK(is_complete_valid(*a));
+  CHECK(is_complete_valid(*b));
+  CHECK(*a != *b);
+
+  trm::Rng same(3);
+  CHECK(solve_randomly(Grid{}, same) == a);
+  CHECK(solve_randomly(grid(trm_test::kHardPuzzle), rng) == grid(trm_test::kHardSolution));
+  Grid clash{};
+  clash[0] = clash[1] = 1;
+  CHECK_FALSE(solve_randomly(clash, rng));
+}
