@@ -16,6 +16,7 @@
 #include "io/weights_json.h"
 #include "progress.h"
 #include "report.h"
+#include "sudoku/csv.h"
 #include "sudoku/dataset.h"
 #include "train/trainer.h"
 #include "util/error.h"
@@ -153,6 +154,8 @@ void run_train(const TrainArgs& a) {
     sudoku::DatasetSplit split = sudoku::split_by_puzzle(all, run.value("val_fraction", 0.05), seed);
     train = std::move(split.train);
     validation = std::move(split.test);
+    // Keep the held-out puzzles beside the checkpoints, so `trm eval` can use exactly them.
+    write_atomically(a.out + "/validation.csv", [&](std::ostream& out) { sudoku::write_csv(out, validation); });
   }
   if (!a.resume.empty() && run.value("train_rows", size_t{0}) != train.size())
     throw InputError(a.data + ": has " + std::to_string(train.size()) + " training rows, the checkpoint was trained on " +
