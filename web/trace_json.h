@@ -1,7 +1,7 @@
 #pragma once
-// The JSON form of one puzzle's inference trace, shared by the wasm bindings (Model.run) and the native
-// fixture program (tests/web/make_native_fixture.cpp), so both sides of the wasm-vs-native test write it
-// the same way:
+// The JSON form of one puzzle's inference trace that Model.run returns (web/bindings.cpp). It is the per-puzzle
+// part of `trm solve --trace --json` (native/cmd_solve.cpp), which tests/web/make-fixture.js records as the
+// native side of the wasm-vs-native test:
 //   {"h_cycles": H, "l_cycles": L,
 //    "frames": [{"digits": "81 chars 1-9", "confidence": [81 floats]}, ... one per outer cycle],
 //    "latent_update_norms": [H * L floats, |z_new - z|_2 per inner step],

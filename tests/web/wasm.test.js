@@ -13,7 +13,6 @@ const TrmApi = require(path.join(ROOT, 'www', 'trm-api.js'));
 const WEIGHTS_PATH = path.join(ROOT, 'tests', 'golden', 'weights_flat.json');
 const WEIGHTS_TEXT = fs.readFileSync(WEIGHTS_PATH, 'utf8');
 const NATIVE = JSON.parse(fs.readFileSync(path.join(__dirname, 'fixture_native.json'), 'utf8'));
-const TORCH = JSON.parse(fs.readFileSync(path.join(ROOT, 'tests', 'golden', 'fixture_flat.json'), 'utf8'));
 const CLASSIC = '530070000600195000098000060800060003400803001700020006060000280000419005000080079';
 
 // Worst |a - b| / max(1, |b|) over two arrays, with where it is (llm.c's check_tensor, in one line of output).
@@ -57,41 +56,49 @@ test('loads the golden weights and reports the config', () => {
   assert.deepEqual(model.info(), info);
 });
 
-test('matches the native build on every fixture case (tests/web/fixture_native.json)', () => {
-  assert.ok(NATIVE.cases.length >= 5);
-  for (const c of NATIVE.cases) {
-    const got = model.run(c.puzzle, c.h_cycles);
-    const want = c.result;
-    const label = `${c.name} (h_cycles ${c.h_cycles})`;
-    assert.equal(got.h_cycles, want.h_cycles, label);
-    assert.equal(got.l_cycles, want.l_cycles, label);
-    assert.equal(got.frames.length, want.h_cycles, `${label}: one frame per outer cycle`);
-    assert.equal(got.latent_update_norms.length, want.h_cycles * want.l_cycles, label);
-    got.frames.forEach((frame, h) => {
-      assert.equal(frame.digits, want.frames[h].digits, `${label}: digits of frame ${h}`);
-      assertClose(frame.confidence, want.frames[h].confidence, NATIVE.tolerance, `${label}: confidence of frame ${h}`);
-    });
-    assertClose(got.latent_update_norms, want.latent_update_norms, NATIVE.tolerance, `${label}: latent update norms`);
-    assertClose(got.logits, want.logits, NATIVE.tolerance, `${label}: logits`);
-  }
-});
-
-test('matches the PyTorch reference (tests/golden/fixture_flat.json)', () => {
-  TORCH.puzzles.forEach((puzzle, b) => {
-    const got = model.run(puzzle.join(''), 0);
-    assertClose(got.logits, TORCH.logits.slice(b * 729, (b + 1) * 729), 1e-5, `puzzle ${b}: final logits`);
-    assertClose(got.latent_update_norms, TORCH.latent_update_norms.map((step) => step[b]), 1e-5, `puzzle ${b}: norms`);
-    TORCH.cycle_logits.forEach((logits, h) => {
-      const cycle = logits.slice(b * 729, (b + 1) * 729);
-      let digits = '';
-      for (let cell = 0; cell < 81; cell++) {
-        const row = cycle.slice(cell * 9, cell * 9 + 9);
-        digits += String(row.indexOf(Math.max(...row)) + 1);
-      }
-      assert.equal(got.frames[h].digits, digits, `puzzle ${b}: digits of frame ${h}`);
-    });
+for (const { weights, cases } of NATIVE.models) {
+  test(`matches the native build (trm solve --trace --json) for ${weights}`, () => {
+    model.load(fs.readFileSync(path.join(ROOT, weights), 'utf8'), path.basename(weights));
+    assert.ok(cases.length >= 5);
+    for (const c of cases) {
+      const got = model.run(c.puzzle, c.h_cycles);
+      const want = c.result;
+      const label = `${path.basename(weights)}: ${c.name} (h_cycles ${c.h_cycles})`;
+      assert.equal(got.h_cycles, want.h_cycles, label);
+      assert.equal(got.l_cycles, want.l_cycles, label);
+      assert.equal(got.frames.length, want.h_cycles, `${label}: one frame per outer cycle`);
+      assert.equal(got.latent_update_norms.length, want.h_cycles * want.l_cycles, label);
+      got.frames.forEach((frame, h) => {
+        assert.equal(frame.digits, want.frames[h].digits, `${label}: digits of frame ${h}`);
+        assertClose(frame.confidence, want.frames[h].confidence, NATIVE.tolerance, `${label}: confidence of frame ${h}`);
+      });
+      assertClose(got.latent_update_norms, want.latent_update_norms, NATIVE.tolerance, `${label}: latent update norms`);
+      assertClose(got.logits, want.logits, NATIVE.tolerance, `${label}: logits`);
+    }
   });
-});
+}
+
+for (const arch of ['flat', 'cells']) {
+  test(`matches the PyTorch reference (tests/golden/fixture_${arch}.json)`, () => {
+    const torch = JSON.parse(fs.readFileSync(path.join(ROOT, 'tests', 'golden', `fixture_${arch}.json`), 'utf8'));
+    model.load(fs.readFileSync(path.join(ROOT, 'tests', 'golden', torch.weights), 'utf8'), torch.weights);
+    torch.puzzles.forEach((puzzle, b) => {
+      const got = model.run(puzzle.join(''), 0);
+      assertClose(got.logits, torch.logits.slice(b * 729, (b + 1) * 729), 1e-5, `${arch} puzzle ${b}: final logits`);
+      assertClose(got.latent_update_norms, torch.latent_update_norms.map((step) => step[b]), 1e-5, `${arch} puzzle ${b}: norms`);
+      torch.cycle_logits.forEach((logits, h) => {
+        const cycle = logits.slice(b * 729, (b + 1) * 729);
+        let digits = '';
+        for (let cell = 0; cell < 81; cell++) {
+          const row = cycle.slice(cell * 9, cell * 9 + 9);
+          digits += String(row.indexOf(Math.max(...row)) + 1);
+        }
+        assert.equal(got.frames[h].digits, digits, `${arch} puzzle ${b}: digits of frame ${h}`);
+      });
+    });
+    model.load(WEIGHTS_TEXT, 'weights_flat.json');
+  });
+}
 
 test('runs more outer cycles than the model was trained with, and "." blanks', () => {
   const got = model.run(CLASSIC.replace(/0/g, '.'), 9);

@@ -18,7 +18,7 @@ levels=("easy   1101 36 40"
 args=()
 for spec in "${levels[@]}"; do
   read -r level seed lo hi <<<"$spec"
-  "$trm" generate --count "$count" --out "$dir/$level.csv" --seed "$seed" --min-givens "$lo" --max-givens "$hi"
+  "$trm" generate --count "$count" --out "$dir/$level.csv" --seed "$seed" --min-givens "$lo" --max-givens "$hi" --force
   args+=("$level=$dir/$level.csv")
 done
 node web/tools/make-examples.js --count "$count" \

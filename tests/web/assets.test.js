@@ -1,0 +1,63 @@
+// The data files the page ships: www/default-weights.js and www/examples.js.
+'use strict';
+const test = require('node:test');
+const assert = require('node:assert/strict');
+const fs = require('fs');
+const path = require('path');
+const vm = require('vm');
+const Rules = require('../../www/rules.js');
+const createTrmModule = require('../../www/trm.js');
+const TrmApi = require('../../www/trm-api.js');
+
+const ROOT = path.join(__dirname, '..', '..');
+// Runs a classic script of www/ the way a page would, and returns its window.
+function runScript(name) {
+  const window = {};
+  vm.runInNewContext(fs.readFileSync(path.join(ROOT, 'www', name), 'utf8'), { window }, { filename: name });
+  return JSON.parse(JSON.stringify(window));  // plain objects of this realm (deepEqual compares prototypes)
+}
+
+test('default-weights.js embeds a loadable model, and matches its source file when that is in the repo', async () => {
+  const w = runScript('default-weights.js').TRM_DEFAULT_WEIGHTS;
+  assert.equal(typeof w.text, 'string');
+  assert.equal(typeof w.name, 'string');
+  const model = await TrmApi.create(createTrmModule);
+  const info = model.load(w.text, w.name);
+  assert.equal(info.parameter_count, w.parameters);
+  const source = path.join(ROOT, w.source);
+  if (fs.existsSync(source))
+    assert.deepEqual(JSON.parse(w.text), JSON.parse(fs.readFileSync(source, 'utf8')),
+      `www/default-weights.js is stale: regenerate with node web/tools/embed-weights.js ${w.source}`);
+  model.dispose();
+});
+
+test('examples.js: four difficulties of valid puzzles with their solutions', () => {
+  const ex = runScript('examples.js').TRM_EXAMPLES;
+  assert.deepEqual(ex.levels.map((l) => l.name), ['easy', 'medium', 'hard', 'expert']);
+  const seen = new Set();
+  for (const level of ex.levels) {
+    assert.ok(level.puzzles.length >= 2, `${level.name}: at least 2 puzzles`);
+    for (const p of level.puzzles) {
+      const puzzle = Rules.parsePuzzle(p.puzzle).grid, solution = Rules.parsePuzzle(p.solution).grid;
+      assert.ok(puzzle && solution, p.puzzle);
+      assert.deepEqual(Rules.findConflicts(puzzle), [], `${p.puzzle}: givens clash`);
+      assert.ok(Rules.isSolutionOf(solution, puzzle), `${p.puzzle}: solution does not fit`);
+      assert.equal(p.givens, Rules.countGivens(puzzle));
+      assert.ok(!seen.has(p.puzzle), 'no duplicates');
+      seen.add(p.puzzle);
+    }
+  }
+  // Harder levels have fewer givens on average.
+  const mean = ex.levels.map((l) => l.puzzles.reduce((s, p) => s + p.givens, 0) / l.puzzles.length);
+  for (let i = 1; i < mean.length; i++) assert.ok(mean[i] <= mean[i - 1], `mean givens ${mean}`);
+});
+
+test('the page loads its scripts in dependency order, all local', () => {
+  const html = fs.readFileSync(path.join(ROOT, 'www', 'index.html'), 'utf8');
+  const scripts = [...html.matchAll(/<script src="([^"]+)"><\/script>/g)].map((m) => m[1]);
+  assert.deepEqual(scripts, ['rules.js', 'trm-api.js', 'examples.js', 'default-weights.js', 'trm.js', 'app.js']);
+  for (const s of scripts) assert.ok(fs.existsSync(path.join(ROOT, 'www', s)), s);
+  assert.doesNotMatch(html, /<script>|\son\w+=|style="|https?:\/\/(?!www\.w3\.org)/, 'no inline script, handler, style or remote URL');
+  assert.doesNotMatch(fs.readFileSync(path.join(ROOT, 'www', 'app.js'), 'utf8'), /innerHTML|outerHTML|insertAdjacentHTML|document\.write/,
+    'user text is never inserted as HTML');
+});

@@ -1,0 +1,163 @@
+#!/usr/bin/env node
+// Browser test: headless Chromium opens www/index.html from file:// with the page's test hooks
+// (?puzzle=...&autosolve=1&cycles=N), dumps the DOM after the wasm has run, and checks what a user would see.
+// Screenshots (desktop and phone width) are kept under build-wasm/web-artifacts/ for people to look at.
+//   node tests/web/browser.js            (CHROMIUM=/path/to/chromium to use another binary)
+// Prints one line per check and "N passed, N failed"; exits 1 on any failure.
+'use strict';
+const { spawnSync } = require('child_process');
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const WWW = path.join(ROOT, 'www');
+const ARTIFACTS = path.join(ROOT, 'build-wasm', 'web-artifacts');
+const CHROMIUM = process.env.CHROMIUM || 'chromium';
+const CLASSIC = '530070000600195000098000060800060003400803001700020006060000280000419005000080079';
+const CLASHING = '550070000600195000098000060800060003400803001700020006060000280000419005000080079';
+
+fs.mkdirSync(ARTIFACTS, { recursive: true });
+let passed = 0, failed = 0;
+
+function check(name, ok, detail) {
+  if (ok) passed++;
+  else failed++;
+  process.stdout.write(`${ok ? 'ok' : 'not ok'} - ${name}${ok || !detail ? '' : '\n    ' + detail}\n`);
+}
+
+// Runs headless Chromium on a file:// URL; returns the dumped DOM (or writes a screenshot).
+function chromium(url, extra) {
+  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'trm-chromium-'));
+  const args = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync', '--hide-scrollbars',
+    `--user-data-dir=${profile}`, '--virtual-time-budget=15000', ...extra, url];
+  const r = spawnSync(CHROMIUM, args, { encoding: 'utf8', timeout: 120000, maxBuffer: 64 << 20 });
+  fs.rmSync(profile, { recursive: true, force: true });
+  if (r.error) throw new Error(`${CHROMIUM}: ${r.error.message}`);
+  return r.stdout;
+}
+const dumpDom = (url) => chromium(url, ['--dump-dom']);
+const fileUrl = (file, query) => 'file://' + file + (query ? '?' + query : '');
+
+// Minimal readers for the dumped DOM (no npm packages: regular expressions over known markup).
+function bodyAttrs(dom) {
+  const m = dom.match(/<body([^>]*)>/);
+  const attrs = {};
+  if (m) for (const a of m[1].matchAll(/([\w-]+)="([^"]*)"/g)) attrs[a[1]] = a[2];
+  return attrs;
+}
+const cellsOf = (dom) => [...dom.matchAll(/<div class="cell ([^"]*)"[^>]*data-cell="(\d+)"[^>]*><span class="digit">([^<]*)<\/span>/g)]
+  .map((m) => ({ classes: m[1].split(/\s+/), cell: Number(m[2]), digit: m[3] }));
+const textOf = (dom, id) => {
+  const m = dom.match(new RegExp(`id="${id}"[^>]*>([\\s\\S]*?)</(p|output|ul|dl)>`));
+  return m ? m[1].replace(/<[^>]+>/g, ' ').replace(/&amp;/g, '&').replace(/&quot;/g, '"').replace(/\s+/g, ' ').trim() : '';
+};
+
+const index = path.join(WWW, 'index.html');
+
+// 1. A solve with an explicit cycle count: complete grid, one frame per cycle.
+{
+  const dom = dumpDom(fileUrl(index, `puzzle=${CLASSIC}&autosolve=1&cycles=3`));
+  const attrs = bodyAttrs(dom);
+  const cells = cellsOf(dom);
+  check('autosolve finishes (data-state="done")', attrs['data-state'] === 'done', JSON.stringify(attrs));
+  check('one frame per outer cycle (data-frames="3")', attrs['data-frames'] === '3', JSON.stringify(attrs));
+  check('the last frame is shown', attrs['data-frame'] === '3', JSON.stringify(attrs));
+  check('the grid has 81 cells', cells.length === 81, `found ${cells.length}`);
+  check('every cell shows a digit 1-9', cells.length === 81 && cells.every((c) => /^[1-9]$/.test(c.digit)),
+    cells.filter((c) => !/^[1-9]$/.test(c.digit)).slice(0, 5).map((c) => JSON.stringify(c)).join(' '));
+  const givensKept = [...CLASSIC].every((ch, i) => ch === '0' || (cells[i] && cells[i].digit === ch && cells[i].classes.includes('given')));
+  check('givens are kept and styled as givens', givensKept);
+  check('cells are in order', cells.every((c, i) => c.cell === i));
+  check('a verdict is shown', /valid solution/i.test(textOf(dom, 'verdict')), textOf(dom, 'verdict'));
+  check('verdict marker set', ['valid', 'invalid'].includes(attrs['data-verdict']), JSON.stringify(attrs));
+  check('the latent-update chart is drawn', /<svg[^>]*class="chart-svg"/.test(dom) && /<polyline/.test(dom));
+  check('the scrubber spans the cycles', /id="scrubber"[^>]*max="3"/.test(dom) || /max="3"[^>]*id="scrubber"/.test(dom));
+  check('model info shows the parameter count', /33,282/.test(textOf(dom, 'model-info')), textOf(dom, 'model-info'));
+  check('the CSP meta tag is present and strict',
+    /Content-Security-Policy" content="default-src 'none'; script-src 'self' 'wasm-unsafe-eval';/.test(dom));
+}
+
+// 2. Default cycle count = the model's H_cycles (2 for the built-in model) and ". " blanks.
+{
+  const dom = dumpDom(fileUrl(index, `puzzle=${CLASSIC.replace(/0/g, '.')}&autosolve=1`));
+  const attrs = bodyAttrs(dom);
+  const h = JSON.parse(/H_cycles\\?":\s*(\d+)/.exec(fs.readFileSync(path.join(WWW, 'default-weights.js'), 'utf8'))[1]);
+  check(`default cycles = the model's H_cycles (${h})`, attrs['data-state'] === 'done' && attrs['data-frames'] === String(h),
+    JSON.stringify(attrs));
+}
+
+// 3. Clashing givens: Solve refuses and names the cells.
+{
+  const dom = dumpDom(fileUrl(index, `puzzle=${CLASHING}&autosolve=1`));
+  const attrs = bodyAttrs(dom);
+  const message = textOf(dom, 'message');
+  check('clashing givens are refused (data-state="refused")', attrs['data-state'] === 'refused', JSON.stringify(attrs));
+  check('the refusal names the rule and the cells', /digit 5 twice in row 1 \(r1c1, r1c2\)/.test(message), message);
+  const cells = cellsOf(dom);
+  check('the clashing cells are highlighted', [0, 1].every((i) => cells[i] && cells[i].classes.includes('conflict')));
+  check('no frames for a refused puzzle', attrs['data-frames'] === '0', JSON.stringify(attrs));
+}
+
+// 4. A malformed puzzle in the address is an error, shown as text.
+{
+  const dom = dumpDom(fileUrl(index, 'puzzle=12345&autosolve=1'));
+  const attrs = bodyAttrs(dom);
+  check('a malformed puzzle is an error', attrs['data-state'] === 'error', JSON.stringify(attrs));
+  check('with a readable message', /81 cells; this text has 5/.test(textOf(dom, 'message')), textOf(dom, 'message'));
+}
+
+// 5. An example has a known solution: accuracy is reported.
+{
+  const dom = dumpDom(fileUrl(index, 'example=expert&autosolve=1'));
+  const attrs = bodyAttrs(dom);
+  check('an example solves', attrs['data-state'] === 'done', JSON.stringify(attrs));
+  check('accuracy against the known solution', /Against the known solution, cycle \d+: \d+\/81 cells correct/.test(textOf(dom, 'accuracy')),
+    textOf(dom, 'accuracy'));
+}
+
+// 6. Hostile weights through the page's loading path (window.TRM_TEST_WEIGHTS): readable errors, the built-in
+//    model stays, and the page still solves. The test page is index.html with the scripts pointing at www/.
+{
+  const dir = path.join(ROOT, 'build-wasm', 'web-test');
+  fs.mkdirSync(dir, { recursive: true });
+  const weights = fs.readFileSync(path.join(ROOT, 'tests', 'golden', 'weights_flat.json'), 'utf8');
+  const hostile = [
+    { name: 'truncated.json', text: weights.slice(0, 5000) },
+    { name: 'wrong-format.json', text: weights.replace('trm-sudoku-weights', 'something-else') },
+    { name: 'deep.json', text: '['.repeat(500000) },
+    { name: 'junk.json', text: 'x'.repeat(3 << 20) },
+    { name: 'nan.json', text: weights.replace('"dropout": 0.0', '"dropout": NaN') },
+    { name: '<img src=x onerror=alert(1)>.json', text: '{"format": "<b>bold</b>"}' },
+  ];
+  fs.writeFileSync(path.join(dir, 'hostile-weights.js'), 'window.TRM_TEST_WEIGHTS = ' + JSON.stringify(hostile) + ';\n');
+  const rel = path.relative(dir, WWW).split(path.sep).join('/');
+  let html = fs.readFileSync(index, 'utf8')
+    .replace(/(<script src=")([^"]+)(")/g, `$1${rel}/$2$3`)
+    .replace(/(<link rel="stylesheet" href=")([^"]+)(")/, `$1${rel}/$2$3`)
+    .replace(`<script src="${rel}/app.js">`, `<script src="hostile-weights.js"></script>\n<script src="${rel}/app.js">`);
+  const page = path.join(dir, 'hostile.html');
+  fs.writeFileSync(page, html);
+  const dom = dumpDom(fileUrl(page, `puzzle=${CLASSIC}&autosolve=1`));
+  const attrs = bodyAttrs(dom);
+  const message = textOf(dom, 'model-message');
+  check('every hostile weights file is refused', attrs['data-weights-errors'] === String(hostile.length), JSON.stringify(attrs));
+  check('the last refusal is readable and keeps the model',
+    /Could not load <img src=x onerror=alert\(1\)>\.json: .*not a weights file.*still loaded/.test(message.replace(/&lt;/g, '<').replace(/&gt;/g, '>')), message);
+  check('file names are shown as text, never as HTML', !/<img src="?x"? onerror/i.test(dom) && !/<b>bold<\/b>/.test(dom));
+  check('the page still solves with the built-in model', attrs['data-state'] === 'done' && attrs['data-frames'] === '2',
+    JSON.stringify(attrs));
+}
+
+// 7. Screenshots for people: desktop and phone widths.
+for (const [name, size] of [['page.png', '1280,1000'], ['page-phone.png', '390,1700']]) {
+  const out = path.join(ARTIFACTS, name);
+  fs.rmSync(out, { force: true });
+  chromium(fileUrl(index, `example=medium&autosolve=1&cycles=4`), [`--screenshot=${out}`, `--window-size=${size}`]);
+  const ok = fs.existsSync(out) && fs.statSync(out).size > 10000;
+  check(`screenshot ${path.relative(ROOT, out)}`, ok);
+}
+
+process.stdout.write(`browser: ${passed} passed, ${failed} failed\n`);
+process.exit(failed ? 1 : 0);
