@@ -27,11 +27,11 @@ function check(name, ok, detail) {
 }
 
 // Runs headless Chromium on a file:// URL; returns the dumped DOM (or writes a screenshot).
-function chromium(url, extra) {
+function chromium(url, extra, budgetMs = 15000) {
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'trm-chromium-'));
   const args = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
     '--disable-background-networking', '--disable-component-update', '--disable-sync', '--hide-scrollbars',
-    `--user-data-dir=${profile}`, '--virtual-time-budget=15000', ...extra, url];
+    `--user-data-dir=${profile}`, `--virtual-time-budget=${budgetMs}`, ...extra, url];
   const r = spawnSync(CHROMIUM, args, { encoding: 'utf8', timeout: 120000, maxBuffer: 64 << 20 });
   fs.rmSync(profile, { recursive: true, force: true });
   if (r.error) throw new Error(`${CHROMIUM}: ${r.error.message}`);
@@ -55,6 +55,23 @@ const textOf = (dom, id) => {
 };
 
 const index = path.join(WWW, 'index.html');
+const unescapeHtml = (t) => t.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+
+// A copy of index.html under build-wasm/web-test/ whose scripts point back at www/, with extra local scripts
+// loaded just before (`before`) or after (`after`) app.js. Same directory tree, so the page's CSP ('self') holds.
+const TEST_DIR = path.join(ROOT, 'build-wasm', 'web-test');
+function testPage(name, before, after) {
+  fs.mkdirSync(TEST_DIR, { recursive: true });
+  const rel = path.relative(TEST_DIR, WWW).split(path.sep).join('/');
+  const tags = (list) => list.map((src) => `<script src="${src}"></script>\n`).join('');
+  const html = fs.readFileSync(index, 'utf8')
+    .replace(/(<script src=")([^"]+)(")/g, `$1${rel}/$2$3`)
+    .replace(/(<link rel="stylesheet" href=")([^"]+)(")/, `$1${rel}/$2$3`)
+    .replace(`<script src="${rel}/app.js"></script>\n`, tags(before) + `<script src="${rel}/app.js"></script>\n` + tags(after));
+  const page = path.join(TEST_DIR, name);
+  fs.writeFileSync(page, html);
+  return page;
+}
 
 // 1. A solve with an explicit cycle count: complete grid, one frame per cycle.
 {
@@ -120,8 +137,6 @@ const index = path.join(WWW, 'index.html');
 // 6. Hostile weights through the page's loading path (window.TRM_TEST_WEIGHTS): readable errors, the built-in
 //    model stays, and the page still solves. The test page is index.html with the scripts pointing at www/.
 {
-  const dir = path.join(ROOT, 'build-wasm', 'web-test');
-  fs.mkdirSync(dir, { recursive: true });
   const weights = fs.readFileSync(path.join(ROOT, 'tests', 'golden', 'weights_flat.json'), 'utf8');
   const hostile = [
     { name: 'truncated.json', text: weights.slice(0, 5000) },
@@ -131,14 +146,9 @@ const index = path.join(WWW, 'index.html');
     { name: 'nan.json', text: weights.replace('"dropout": 0.0', '"dropout": NaN') },
     { name: '<img src=x onerror=alert(1)>.json', text: '{"format": "<b>bold</b>"}' },
   ];
-  fs.writeFileSync(path.join(dir, 'hostile-weights.js'), 'window.TRM_TEST_WEIGHTS = ' + JSON.stringify(hostile) + ';\n');
-  const rel = path.relative(dir, WWW).split(path.sep).join('/');
-  let html = fs.readFileSync(index, 'utf8')
-    .replace(/(<script src=")([^"]+)(")/g, `$1${rel}/$2$3`)
-    .replace(/(<link rel="stylesheet" href=")([^"]+)(")/, `$1${rel}/$2$3`)
-    .replace(`<script src="${rel}/app.js">`, `<script src="hostile-weights.js"></script>\n<script src="${rel}/app.js">`);
-  const page = path.join(dir, 'hostile.html');
-  fs.writeFileSync(page, html);
+  fs.mkdirSync(TEST_DIR, { recursive: true });
+  fs.writeFileSync(path.join(TEST_DIR, 'hostile-weights.js'), 'window.TRM_TEST_WEIGHTS = ' + JSON.stringify(hostile) + ';\n');
+  const page = testPage('hostile.html', ['hostile-weights.js'], []);
   const dom = dumpDom(fileUrl(page, `puzzle=${CLASSIC}&autosolve=1`));
   const attrs = bodyAttrs(dom);
   const message = textOf(dom, 'model-message');
@@ -150,7 +160,24 @@ const index = path.join(WWW, 'index.html');
     JSON.stringify(attrs));
 }
 
-// 7. Screenshots for people: desktop and phone widths.
+// 7. Interaction: keys, paste, clicks, playback, settings, file picker, drag and drop (tests/web/interact-hook.js).
+{
+  fs.mkdirSync(TEST_DIR, { recursive: true });
+  fs.copyFileSync(path.join(__dirname, 'interact-hook.js'), path.join(TEST_DIR, 'interact-hook.js'));
+  const page = testPage('interact.html', [], ['interact-hook.js']);
+  const dom = chromium(fileUrl(page, ''), ['--dump-dom'], 60000);
+  const attrs = bodyAttrs(dom);
+  check('the interaction scenario finished', attrs['data-interact-done'] === '1', JSON.stringify(attrs).slice(0, 300));
+  let steps = [];
+  try {
+    steps = JSON.parse(unescapeHtml(attrs['data-interact'] || '[]'));
+  } catch (e) {
+    check('interaction results are readable', false, e.message);
+  }
+  for (const [name, ok, detail] of steps) check('interact: ' + name, ok, detail);
+}
+
+// 8. Screenshots for people: desktop and phone widths.
 for (const [name, size] of [['page.png', '1280,1000'], ['page-phone.png', '390,1700']]) {
   const out = path.join(ARTIFACTS, name);
   fs.rmSync(out, { force: true });

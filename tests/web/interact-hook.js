@@ -1,0 +1,176 @@
+// Interaction scenario for the browser test: tests/web/browser.js builds a copy of www/index.html that loads
+// this script after app.js. It drives the page the way a user would (keys, paste, clicks, the file picker,
+// drag and drop) with synthetic DOM events, then writes its checks to <body data-interact="[...]"> as JSON
+// [[name, ok, detail], ...] and sets data-interact-done="1".
+(function () {
+  'use strict';
+  const $ = (id) => document.getElementById(id);
+  const body = document.body;
+  const results = [];
+  const check = (name, ok, detail) => results.push([name, !!ok, ok ? '' : String(detail === undefined ? '' : detail)]);
+  const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+  async function until(predicate, ms) {
+    for (let t = 0; t < ms; t += 20) {
+      if (predicate()) return true;
+      await sleep(20);
+    }
+    return predicate();
+  }
+  // Waits without advancing virtual time (MessageChannel turns, not timers), for work that takes real time
+  // under --virtual-time-budget: FileReader reads. Timers in the page still fire when virtual time moves.
+  const channel = new MessageChannel();
+  const turn = () => new Promise((resolve) => { channel.port1.onmessage = () => resolve(); channel.port2.postMessage(0); });
+  async function untilReal(predicate, turns) {
+    for (let t = 0; t < turns; t++) {
+      if (predicate()) return true;
+      await turn();
+      if (t % 1000 === 999) await sleep(1);  // let the page's own zero-delay timers run
+    }
+    return predicate();
+  }
+  const cell = (i) => document.querySelector(`.cell[data-cell="${i}"]`);
+  const digit = (i) => cell(i).textContent;
+  const key = (k) => $('board').dispatchEvent(new KeyboardEvent('keydown', { key: k, bubbles: true, cancelable: true }));
+  const state = () => body.getAttribute('data-state');
+  const CLASSIC = '530070000600195000098000060800060003400803001700020006060000280000419005000080079';
+  const WEIGHTS_FLAT = window.TRM_DEFAULT_WEIGHTS.text;
+
+  async function scenario() {
+    await untilReal(() => state() === 'ready', 5000000);
+    check('page becomes ready', state() === 'ready', state());
+
+    // Keyboard entry: click a cell, type, move with arrows, clash, clear.
+    $('clear').click();
+    cell(0).click();
+    key('5');
+    check('typing a digit fills the selected cell', digit(0) === '5' && cell(0).classList.contains('given'), digit(0));
+    key('ArrowRight');
+    key('5');
+    check('arrow right moves the selection', digit(1) === '5', digit(1));
+    check('a clash is highlighted at once', cell(0).classList.contains('conflict') && cell(1).classList.contains('conflict'));
+    $('solve').click();
+    await sleep(50);
+    check('Solve refuses clashing givens', state() === 'refused', state());
+    check('and names the cells', /r1c1, r1c2/.test($('message').textContent), $('message').textContent);
+    key('Backspace');
+    check('Backspace clears', digit(1) === '' && !cell(0).classList.contains('conflict'), digit(1));
+    key('ArrowDown');
+    key('7');
+    key('0');
+    check('0 clears', digit(10) === '', digit(10));
+    key('ArrowDown');
+    key('8');
+    key('.');
+    check('. clears', digit(19) === '', digit(19));
+    key('ArrowUp');
+    key('ArrowUp');
+    key('ArrowUp');  // stays at the top edge
+    key('3');
+    check('arrows stop at the edge', digit(1) === '3', digit(1));
+    key('Delete');
+    check('Delete clears', digit(1) === '', digit(1));
+
+    // Paste onto the grid, and into the text field.
+    const paste = (target, text) => {
+      const dt = new DataTransfer();
+      dt.setData('text/plain', text);
+      target.dispatchEvent(new ClipboardEvent('paste', { clipboardData: dt, bubbles: true, cancelable: true }));
+    };
+    paste(cell(0), CLASSIC.replace(/0/g, '.').match(/.{9}/g).join('\n'));
+    check('pasting a grid onto the board loads it', digit(0) === '5' && digit(1) === '3' && digit(2) === '', digit(0) + digit(1));
+    check('the text field follows the board', $('puzzle-text').value === CLASSIC.replace(/0/g, '.'), $('puzzle-text').value);
+    paste(cell(0), 'not a puzzle');
+    check('a bad paste is explained and changes nothing', /Could not read the pasted text/.test($('message').textContent) &&
+      digit(0) === '5', $('message').textContent);
+    $('puzzle-text').value = '12';
+    $('text-form').requestSubmit();
+    check('a short text is refused', /81 cells; this text has 2/.test($('message').textContent), $('message').textContent);
+
+    // Solve and play back.
+    $('cycles').value = '4';
+    $('solve').click();
+    await until(() => state() === 'done', 5000);
+    check('Solve runs the model', state() === 'done' && body.getAttribute('data-frames') === '4', state());
+    check('playback starts at the first cycle', body.getAttribute('data-frame') === '1', body.getAttribute('data-frame'));
+    await until(() => body.getAttribute('data-frame') === '4', 10000);
+    check('playback reaches the last cycle', body.getAttribute('data-frame') === '4', body.getAttribute('data-frame'));
+    $('first').click();
+    check('first', body.getAttribute('data-frame') === '1');
+    $('next').click();
+    check('next', body.getAttribute('data-frame') === '2');
+    $('prev').click();
+    check('prev', body.getAttribute('data-frame') === '1');
+    $('last').click();
+    check('last', body.getAttribute('data-frame') === '4');
+    $('scrubber').value = '3';
+    $('scrubber').dispatchEvent(new Event('input', { bubbles: true }));
+    check('scrubber', body.getAttribute('data-frame') === '3' && $('frame-label').textContent === 'Cycle 3 of 4', $('frame-label').textContent);
+    check('the chart highlights the cycle shown', document.querySelectorAll('#chart .band.current').length === 1 &&
+      document.querySelector('#chart .band.current').getAttribute('data-cycle') === '2');
+    check('no cell is marked changed on the first frame', ($('first').click(), document.querySelectorAll('.cell.changed').length === 0));
+
+    // Keep givens off: given cells show the model's own reading.
+    $('keep-givens').click();
+    const readings = [...document.querySelectorAll('.cell.given')].map((c) => c.textContent);
+    $('keep-givens').click();
+    const kept = [...document.querySelectorAll('.cell.given')].map((c) => c.textContent);
+    check('keep givens on shows the givens', kept.join('') === CLASSIC.replace(/0/g, ''), kept.join(''));
+    check('keep givens off shows the model in given cells', readings.length === 30, readings.length);
+
+    // Changing the cycle count re-solves.
+    $('cycles').value = '6';
+    $('cycles').dispatchEvent(new Event('change', { bubbles: true }));
+    await until(() => body.getAttribute('data-frames') === '6', 5000);
+    check('changing cycles re-solves', body.getAttribute('data-frames') === '6', body.getAttribute('data-frames'));
+
+    // Editing after a run returns to the editor.
+    cell(2).click();
+    key('4');
+    check('editing clears the run', body.getAttribute('data-frames') === '0' && digit(2) === '4', body.getAttribute('data-frames'));
+
+    // Weights through the file picker: a bad file keeps the model; a good one replaces it.
+    const pick = (name, text) => {
+      const dt = new DataTransfer();
+      dt.items.add(new File([text], name, { type: 'application/json' }));
+      $('weights-file').files = dt.files;
+      $('weights-file').dispatchEvent(new Event('change', { bubbles: true }));
+    };
+    const errorsBefore = Number(body.getAttribute('data-weights-errors') || 0);
+    pick('broken.json', '{"format": "trm-sudoku-weights", "version": 1, "config": {"hidden_dim": -3}, "tensors": {}}');
+    await untilReal(() => Number(body.getAttribute('data-weights-errors') || 0) > errorsBefore, 2000000);
+    check('a bad picked file is refused with a reason', /Could not load broken\.json: .*hidden_dim.*still loaded/.test($('model-message').textContent),
+      $('model-message').textContent);
+    check('model info still shows the previous model', /weights_flat\.json/.test($('model-info').textContent), $('model-info').textContent);
+    pick('other.json', WEIGHTS_FLAT);
+    await untilReal(() => /Loaded other\.json/.test($('model-message').textContent), 2000000);
+    check('a good picked file is loaded', /other\.json/.test($('model-info').textContent), $('model-message').textContent);
+
+    // Drag and drop.
+    const drop = (name, text) => {
+      const dt = new DataTransfer();
+      dt.items.add(new File([text], name, { type: 'application/json' }));
+      window.dispatchEvent(new DragEvent('dragenter', { dataTransfer: dt, bubbles: true, cancelable: true }));
+      const shown = !$('drop-overlay').hidden;
+      window.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+      return shown;
+    };
+    check('dragging a file shows the drop overlay', drop('dropped.json', '[[[[[[[]]]]]]] junk'));
+    await untilReal(() => /Could not load dropped\.json/.test($('model-message').textContent), 2000000);
+    check('a dropped bad file is refused', /Could not load dropped\.json: .*invalid JSON/.test($('model-message').textContent), $('model-message').textContent);
+    check('the overlay hides after the drop', $('drop-overlay').hidden);
+
+    // Random example: a known solution brings accuracy.
+    $('level').value = 'easy';
+    $('random').click();
+    $('solve').click();
+    await until(() => state() === 'done', 5000);
+    check('an example reports accuracy', /Against the known solution/.test($('accuracy').textContent), $('accuracy').textContent);
+  }
+
+  scenario()
+    .catch((e) => check('scenario ran to the end', false, e && e.stack ? e.stack : e))
+    .finally(() => {
+      body.setAttribute('data-interact', JSON.stringify(results));
+      body.setAttribute('data-interact-done', '1');
+    });
+})();
