@@ -1,0 +1,117 @@
+#!/usr/bin/env bash
+# What `trm train` refuses, and how it says so.   train_errors.sh CASE TRM WORKDIR FIXTURES JSON_QUERY
+#   existing_run    an --out folder holding a run is refused (untouched) unless --force
+#   resume_flags    --resume with config flags or --config is refused; a plain --resume is accepted
+#   config_file     an unknown key in --config is refused naming it; a good file is used
+#   bad_csv         a malformed row stops with FILE:LINE; --skip-invalid counts and continues
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+case_name=$1 TRM=$2 work=$3 fixtures=$4 JQ=$5
+TINY=(--hidden_dim 16 --L_layers 1 --L_cycles 2 --H_cycles 2 --batch_size 16 --max-steps 6 --epochs 1 --dropout 0)
+scratch "$work"
+cd "$work"
+run "$TRM" generate --count 120 --seed 21 --out puzzles.csv
+expect_rc 0 "generate"
+
+case $case_name in
+  existing_run)
+    run "$TRM" train --data puzzles.csv --out run "${TINY[@]}"
+    expect_rc 0 "train (first run)"
+    before=$(md5sum run/last.json run/best.json run/metrics.jsonl)
+    run "$TRM" train --data puzzles.csv --out run "${TINY[@]}"
+    expect_error nonzero "already holds a run" "train into a folder holding a run"
+    expect_err "--force" "train into a folder holding a run (mentions --force)"
+    expect_err "--resume" "train into a folder holding a run (mentions --resume)"
+    [[ $(md5sum run/last.json run/best.json run/metrics.jsonl) == "$before" ]] ||
+      fail "a refused train changed the run folder"
+    # --force starts over: one run's worth of metrics, not two.
+    run "$TRM" train --data puzzles.csv --out run "${TINY[@]}" --seed 5 --force
+    expect_rc 0 "train --force"
+    n=$(grep -c '"type":"epoch"' run/metrics.jsonl) || true
+    [[ $n == 1 ]] || fail "train --force: metrics.jsonl has $n epoch lines, expected 1 (the old run's lines kept?)"
+    n=$(grep -c '"type":"step"' run/metrics.jsonl) || true
+    [[ $n == 6 ]] || fail "train --force: metrics.jsonl has $n step lines, expected 6"
+    [[ $(md5sum run/last.json) != "${before%% *}"* ]] || fail "train --force did not write a new last.json"
+    ;;
+  resume_flags)
+    run "$TRM" train --data puzzles.csv --out run "${TINY[@]}"
+    expect_rc 0 "train"
+    before=$(md5sum run/last.json)
+    run "$TRM" train --data puzzles.csv --out run --resume run/last.json --hidden_dim 32
+    expect_error nonzero "--resume.*config|config.*--resume" "train --resume with --hidden_dim"
+    run "$TRM" train --data puzzles.csv --out run --resume run/last.json --lr 0.01
+    expect_error nonzero "--resume.*config|config.*--resume" "train --resume with --lr"
+    printf '{"hidden_dim": 16}\n' >config.json
+    run "$TRM" train --data puzzles.csv --out run --resume run/last.json --config config.json
+    expect_error nonzero "--resume.*config|config.*--resume" "train --resume with --config"
+    [[ $(md5sum run/last.json) == "$before" ]] || fail "a refused --resume changed last.json"
+    # Resuming a finished run is accepted and changes nothing it has.
+    run "$TRM" train --data puzzles.csv --out run --resume run/last.json
+    expect_rc 0 "train --resume of a finished run"
+    # Resuming from production weights (no training state) is refused.
+    run "$TRM" export --checkpoint run/last.json --out weights.json
+    expect_rc 0 "export"
+    run "$TRM" train --data puzzles.csv --out run2 --resume weights.json
+    expect_error nonzero "weights\.json" "train --resume from exported weights"
+    # Resuming with other data is refused.
+    run "$TRM" generate --count 200 --seed 22 --out other.csv
+    expect_rc 0 "generate other.csv"
+    before=$(md5sum run/*)
+    run "$TRM" train --data other.csv --out run --resume run/last.json
+    expect_error nonzero "other\.csv|rows" "train --resume with another --data"
+    [[ $(md5sum run/*) == "$before" ]] ||
+      fail "a refused --resume with another --data changed the run folder: $(diff <(echo "$before") <(md5sum run/*) | grep '^>')"
+    ;;
+  config_file)
+    printf '{"hidden_dim": 16, "L_layers": 1, "hidden_dimm": 32}\n' >typo.json
+    run "$TRM" train --data puzzles.csv --out run --config typo.json
+    expect_error nonzero "typo\.json.*hidden_dimm" "train --config with an unknown key"
+    [[ ! -e run/last.json ]] || fail "train with a bad --config wrote a checkpoint"
+    printf '{"hidden_dim": "sixteen"}\n' >wrong-type.json
+    run "$TRM" train --data puzzles.csv --out run --config wrong-type.json
+    expect_error nonzero "wrong-type\.json.*hidden_dim" "train --config with a string hidden_dim"
+    run "$TRM" train --data puzzles.csv --out run --config "$fixtures/truncated.json"
+    expect_error nonzero "truncated\.json.*(invalid JSON|JSON)" "train --config with truncated JSON"
+    run "$TRM" train --data puzzles.csv --out run --config missing.json
+    expect_error nonzero "missing\.json" "train --config missing.json"
+    # A good file is used, and command-line flags override it.
+    printf '{"hidden_dim": 24, "L_layers": 1, "L_cycles": 2, "H_cycles": 3, "batch_size": 16, "epochs": 1, "dropout": 0}\n' >good.json
+    run "$TRM" train --data puzzles.csv --out run --config good.json --H_cycles 2 --max-steps 4
+    expect_rc 0 "train --config good.json --H_cycles 2"
+    got=$("$JQ" run/last.json weights.config.hidden_dim weights.config.H_cycles | tr '\n' ' ')
+    [[ $got == "24 2 " ]] || fail "train --config good.json --H_cycles 2 trained hidden_dim/H_cycles = $got, expected 24 2"
+    # Bad config values are refused with the field named.
+    run "$TRM" train --data puzzles.csv --out run3 "${TINY[@]}" --epochs 0
+    expect_error nonzero "epochs" "train --epochs 0"
+    run "$TRM" train --data puzzles.csv --out run3 "${TINY[@]}" --hidden_dim -4
+    expect_error nonzero "hidden_dim" "train --hidden_dim -4"
+    ;;
+  bad_csv)
+    csv=$fixtures/bad-rows.csv
+    run "$TRM" train --data "$csv" --out run "${TINY[@]}"
+    expect_error nonzero "bad-rows\.csv:5: .*80" "train on a CSV whose line 5 has an 80-character puzzle"
+    [[ ! -e run/last.json ]] || fail "train on a bad CSV wrote a checkpoint"
+    run "$TRM" train --data "$csv" --out run "${TINY[@]}" --skip-invalid
+    expect_rc 0 "train --skip-invalid"
+    expect_err "skipped 3 invalid rows|3 invalid rows" "train --skip-invalid (count of skipped rows)"
+    expect_err "bad-rows\.csv:5" "train --skip-invalid (names the first bad row)"
+    expect_err "bad-rows\.csv:9" "train --skip-invalid (names the second bad row)"
+    [[ -s run/last.json ]] || fail "train --skip-invalid wrote no checkpoint"
+    [[ $("$JQ" run/last.json run.train_rows) -lt 21 ]] || fail "train --skip-invalid trained on more rows than the 21 valid ones"
+    # eval stops the same way, and --skip-invalid counts.
+    run "$TRM" eval --model run/last.json --data "$csv"
+    expect_error nonzero "bad-rows\.csv:5" "eval on a CSV with bad rows"
+    run "$TRM" eval --model run/last.json --data "$csv" --skip-invalid --json
+    expect_rc 0 "eval --skip-invalid --json"
+    [[ $("$JQ" "$OUT" puzzles) == 21 ]] || fail "eval --skip-invalid evaluated $("$JQ" "$OUT" puzzles) puzzles, expected the 21 valid ones"
+    # A header without a puzzle column, and a missing file.
+    run "$TRM" train --data "$fixtures/wrong-header.csv" --out run4 "${TINY[@]}"
+    expect_error nonzero "wrong-header\.csv.*(header|column)" "train on a CSV without a puzzle column"
+    run "$TRM" train --data no-such.csv --out run4 "${TINY[@]}"
+    expect_error nonzero "no-such\.csv" "train --data no-such.csv"
+    run "$TRM" train --data "$fixtures/header-only.csv" --out run4 "${TINY[@]}"
+    expect_error nonzero "empty|no puzzles|0 puzzles" "train on a CSV with a header and no rows"
+    ;;
+  *) echo "train_errors.sh: unknown case $case_name" >&2; exit 2 ;;
+esac
+echo "ok: train $case_name"
