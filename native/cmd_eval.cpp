@@ -21,6 +21,8 @@ struct EvalArgs {
   bool json = false, skip_invalid = false;
   int64_t batch_size = 256;
   uint64_t seed = 1;
+  std::string decoding = "single";
+  float threshold = 0.9f;
 };
 
 Json result_json(const EvalResult& r) {
@@ -51,28 +53,36 @@ void run_eval(const EvalArgs& a) {
   options.h_cycles = a.h_cycles;
   options.limit = a.limit;
   options.batch_size = a.batch_size;
+  options.decoding = parse_decoding(a.decoding);
+  options.commit_threshold = a.threshold;
   const EvalResult model = evaluate(*loaded.model, data, options);
   const EvalResult baseline = evaluate_baseline(data, a.limit, a.seed);
   if (a.json) {
     Json j = result_json(model);
     j["model"] = a.model;
     j["data"] = a.data;
-    j["decoding"] = "single pass";
+    j["decoding"] = decoding_name(options.decoding);
+    j["mean_forward_passes"] = model.mean_passes;
     j["h_cycles"] = model.per_cycle.size();
     j["baseline"] = result_json(baseline);
     std::printf("%s\n", j.dump(2).c_str());
     return;
   }
-  std::printf("%s on %s: %zu puzzles, %zu outer cycles, single pass, givens kept\n\n", a.model.c_str(), a.data.c_str(),
+  std::printf("%s on %s: %zu puzzles, %zu outer cycles, givens kept\n\n", a.model.c_str(), a.data.c_str(),
               model.puzzles, model.per_cycle.size());
   std::printf("%-28s %12s %12s\n", "", "blank cells", "puzzles");
   std::printf("%-28s %12s %12s\n", "no model (allowed digits)", percent(baseline.final_cycle.blank_accuracy()).c_str(),
               percent(baseline.final_cycle.puzzle_accuracy()).c_str());
   for (size_t h = 0; h < model.per_cycle.size(); ++h) {
-    const std::string label = "model, cycle " + std::to_string(h + 1) + (h + 1 == model.per_cycle.size() ? " (final)" : "");
+    const std::string label = "single pass, cycle " + std::to_string(h + 1);
     std::printf("%-28s %12s %12s\n", label.c_str(), percent(model.per_cycle[h].blank_accuracy()).c_str(),
                 percent(model.per_cycle[h].puzzle_accuracy()).c_str());
   }
+  const std::string final_label = decoding_name(options.decoding) + " (final)";
+  char passes[64];
+  std::snprintf(passes, sizeof passes, "  %.1f passes/puzzle", model.mean_passes);
+  std::printf("%-28s %12s %12s%s\n", final_label.c_str(), percent(model.final_cycle.blank_accuracy()).c_str(),
+              percent(model.final_cycle.puzzle_accuracy()).c_str(), options.decoding == Decoding::SinglePass ? "" : passes);
   std::printf("\n%-20s %8s %12s %12s %14s\n", "group", "puzzles", "blank cells", "puzzles", "no-model cells");
   for (size_t g = 0; g < model.groups.size(); ++g) {
     const auto& m = model.groups[g];
@@ -94,6 +104,10 @@ void add_eval_command(CLI::App& app) {
   cmd->add_option("--h-cycles", args->h_cycles, "Outer cycles (default: the model's; more is allowed)")->check(CLI::Range(1, 256));
   cmd->add_option("--batch-size", args->batch_size, "Puzzles per forward pass")->capture_default_str()->check(CLI::Range(1, 65536));
   cmd->add_option("--seed", args->seed, "Seed of the no-model baseline")->capture_default_str();
+  cmd->add_option("--decoding", args->decoding, "single (one pass) or iterative (commit the surest cells, re-run)")
+      ->capture_default_str()->check(CLI::IsMember({"single", "iterative"}));
+  cmd->add_option("--commit-threshold", args->threshold, "Iterative: commit every blank at least this confident")
+      ->capture_default_str()->check(CLI::Range(0.0f, 1.0f));
   cmd->add_flag("--json", args->json, "Print one JSON object");
   cmd->add_flag("--skip-invalid", args->skip_invalid, "Skip (and count) invalid rows instead of stopping");
   cmd->callback([args] { run_eval(*args); });

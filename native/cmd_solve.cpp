@@ -9,6 +9,7 @@
 #include "commands.h"
 #include "common.h"
 #include "files.h"
+#include "model/decode.h"
 #include "model/inference.h"
 #include "sudoku/grid.h"
 #include "util/error.h"
@@ -22,6 +23,8 @@ struct SolveArgs {
   std::string model, puzzle, input;
   bool trace = false, no_keep_givens = false, json = false;
   int h_cycles = 0;
+  std::string decoding = "iterative";
+  float threshold = 0.9f;
 };
 
 struct PuzzleLine {
@@ -54,9 +57,17 @@ void solve_chunk(const TRM& model, const std::vector<PuzzleLine>& chunk, const S
   for (const auto& p : chunk) puzzles.insert(puzzles.end(), p.grid.begin(), p.grid.end());
   const InferenceTrace trace = infer(model, puzzles.data(), batch, a.h_cycles);
   const bool keep = !a.no_keep_givens;
+  DecodeOptions decode_options;
+  decode_options.decoding = parse_decoding(a.decoding);
+  decode_options.h_cycles = a.h_cycles;
+  decode_options.threshold = a.threshold;
+  // Iterative commit writes its answers over the blanks only, so it always keeps the givens.
+  const DecodeResult decoded = decode_options.decoding == Decoding::SinglePass ? DecodeResult{} : decode(model, puzzles, decode_options);
   for (int64_t b = 0; b < batch; ++b) {
     const sudoku::Grid& puzzle = chunk[static_cast<size_t>(b)].grid;
-    const sudoku::Grid answer = decode_frame(trace.frames.back(), b, puzzle, keep);
+    sudoku::Grid answer = decode_frame(trace.frames.back(), b, puzzle, keep);
+    if (!decoded.digits.empty()) std::copy_n(decoded.digits.begin() + b * 81, 81, answer.begin());
+    const int passes = decoded.passes.empty() ? 1 : decoded.passes[static_cast<size_t>(b)];
     const auto conflicts = sudoku::find_conflicts(answer);
     if (json_results) {
       Json r;
@@ -64,6 +75,7 @@ void solve_chunk(const TRM& model, const std::vector<PuzzleLine>& chunk, const S
       r["puzzle"] = sudoku::to_string(puzzle);
       r["prediction"] = sudoku::to_string(answer);
       r["valid"] = conflicts.empty();
+      r["forward_passes"] = passes;
       Json cj = Json::array();
       for (const auto& c : conflicts) cj.push_back(sudoku::describe(c));
       r["conflicts"] = cj;
@@ -83,7 +95,8 @@ void solve_chunk(const TRM& model, const std::vector<PuzzleLine>& chunk, const S
       json_results->push_back(r);
       continue;
     }
-    std::printf("%s: %s\n", chunk[static_cast<size_t>(b)].where.c_str(), verdict(answer).c_str());
+    std::printf("%s: %s (%s, %d forward pass%s)\n", chunk[static_cast<size_t>(b)].where.c_str(), verdict(answer).c_str(),
+                decoding_name(decode_options.decoding).c_str(), passes, passes == 1 ? "" : "es");
     if (a.trace) {
       sudoku::Grid previous{};
       for (size_t h = 0; h < trace.frames.size(); ++h) {
@@ -102,6 +115,7 @@ void solve_chunk(const TRM& model, const std::vector<PuzzleLine>& chunk, const S
         std::printf("%s\n", sudoku::format_grid(digits).c_str());
         previous = digits;
       }
+      if (passes > 1) std::printf("after %d passes of iterative commit:\n%s\n", passes, sudoku::format_grid(answer).c_str());
     } else {
       std::printf("%s\n", sudoku::format_grid(answer).c_str());
     }
@@ -145,7 +159,7 @@ void run_solve(const SolveArgs& a) {
   for_each_chunk(a, [&](std::vector<PuzzleLine>& chunk) { solve_chunk(*loaded.model, chunk, a, a.json ? &results : nullptr); });
   if (a.json) {
     const int h = a.h_cycles > 0 ? a.h_cycles : loaded.model->config().H_cycles;
-    Json out = {{"model", a.model}, {"decoding", "single pass"}, {"h_cycles", h},
+    Json out = {{"model", a.model}, {"decoding", decoding_name(parse_decoding(a.decoding))}, {"h_cycles", h},
                 {"l_cycles", loaded.model->config().L_cycles}, {"keep_givens", !a.no_keep_givens}, {"results", results}};
     std::printf("%s\n", out.dump().c_str());
   }
@@ -161,6 +175,10 @@ void add_solve_command(CLI::App& app) {
   cmd->add_flag("--trace", args->trace, "Print the prediction after every outer cycle");
   cmd->add_flag("--no-keep-givens", args->no_keep_givens, "Show the model's own digits in given cells");
   cmd->add_flag("--json", args->json, "Print one JSON object (with --trace: frames, latent update sizes, logits)");
+  cmd->add_option("--decoding", args->decoding, "iterative (commit the surest cells, re-run; the default) or single (one pass)")
+      ->capture_default_str()->check(CLI::IsMember({"single", "iterative"}));
+  cmd->add_option("--commit-threshold", args->threshold, "Iterative: commit every blank at least this confident")
+      ->capture_default_str()->check(CLI::Range(0.0f, 1.0f));
   cmd->add_option("--h-cycles", args->h_cycles, "Outer cycles (default: the model's; more is allowed)")->check(CLI::Range(1, 256));
   cmd->callback([args] { run_solve(*args); });
 }

@@ -43,7 +43,7 @@ EvalResult evaluate(const TRM& model, const sudoku::Dataset& data, const EvalOpt
   result.puzzles = n;
   result.per_cycle.resize(static_cast<size_t>(h_cycles));
   std::map<std::string, AccuracyCounter> by_group;
-  double loss_sum = 0.0;
+  double loss_sum = 0.0, passes = 0.0;
   for (size_t start = 0; start < n; start += static_cast<size_t>(options.batch_size)) {
     const auto batch = static_cast<int64_t>(std::min<size_t>(static_cast<size_t>(options.batch_size), n - start));
     const uint8_t* puzzles = data.puzzles.data() + start * 81;
@@ -53,10 +53,22 @@ EvalResult evaluate(const TRM& model, const sudoku::Dataset& data, const EvalOpt
       for (int64_t b = 0; b < batch; ++b)
         result.per_cycle[static_cast<size_t>(h)].add(puzzles + b * 81, solutions + b * 81,
                                                      trace.frames[static_cast<size_t>(h)].digits.data() + b * 81);
-    const CycleFrame& last = trace.frames.back();
+    std::vector<uint8_t> answers(trace.frames.back().digits);
+    if (options.decoding != Decoding::SinglePass) {
+      DecodeOptions decode_options;
+      decode_options.decoding = options.decoding;
+      decode_options.h_cycles = h_cycles;
+      decode_options.threshold = options.commit_threshold;
+      decode_options.batch_size = options.batch_size;
+      DecodeResult decoded = decode(model, std::vector<uint8_t>(puzzles, puzzles + batch * 81), decode_options);
+      answers = std::move(decoded.digits);
+      for (int p : decoded.passes) passes += p;
+    } else {
+      passes += static_cast<double>(batch);
+    }
     for (int64_t b = 0; b < batch; ++b) {
       AccuracyCounter one;
-      one.add(puzzles + b * 81, solutions + b * 81, last.digits.data() + b * 81);
+      one.add(puzzles + b * 81, solutions + b * 81, answers.data() + b * 81);
       result.final_cycle.merge(one);
       by_group[group_of(data, start + static_cast<size_t>(b))].merge(one);
     }
@@ -65,6 +77,7 @@ EvalResult evaluate(const TRM& model, const sudoku::Dataset& data, const EvalOpt
                 static_cast<double>(batch);
   }
   result.loss = n ? loss_sum / static_cast<double>(n) : 0.0;
+  result.mean_passes = n ? passes / static_cast<double>(n) : 0.0;
   result.groups = ordered_groups(data, by_group);
   return result;
 }

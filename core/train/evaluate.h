@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "model/decode.h"
 #include "model/trm.h"
 #include "sudoku/dataset.h"
 #include "train/metrics.h"
@@ -17,6 +18,8 @@ struct EvalOptions {
   int h_cycles = 0;          // 0: the model's H_cycles
   int64_t batch_size = 256;
   size_t limit = 0;          // first `limit` puzzles; 0 = all
+  Decoding decoding = Decoding::SinglePass;  // how the final answer is decoded (per-cycle rows are single pass)
+  float commit_threshold = 0.9f;
 };
 
 struct GroupAccuracy {
@@ -27,8 +30,9 @@ struct GroupAccuracy {
 struct EvalResult {
   size_t puzzles = 0;
   double loss = 0.0;                       // mean cross-entropy over all cells, final cycle
-  AccuracyCounter final_cycle;             // after the last outer cycle
-  std::vector<AccuracyCounter> per_cycle;  // after each outer cycle
+  AccuracyCounter final_cycle;             // the decoded answer (after the last outer cycle for single pass)
+  std::vector<AccuracyCounter> per_cycle;  // single pass, after each outer cycle
+  double mean_passes = 1.0;                // forward passes per puzzle (iterative commit needs several)
   std::vector<GroupAccuracy> groups;       // final cycle, by level or givens
 };
 

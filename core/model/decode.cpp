@@ -1,0 +1,62 @@
+#include "model/decode.h"
+
+#include <algorithm>
+
+#include "model/inference.h"
+#include "util/error.h"
+
+namespace trm {
+
+Decoding parse_decoding(const std::string& name) {
+  if (name == "single") return Decoding::SinglePass;
+  if (name == "iterative") return Decoding::IterativeCommit;
+  throw InputError("unknown decoding \"" + name + "\" (expected single or iterative)");
+}
+
+std::string decoding_name(Decoding decoding) {
+  return decoding == Decoding::SinglePass ? "single pass" : "iterative commit";
+}
+
+DecodeResult decode(const TRM& model, const std::vector<uint8_t>& puzzles, const DecodeOptions& options) {
+  const size_t n = puzzles.size() / 81;
+  DecodeResult result;
+  result.digits = puzzles;  // filled in place: committed cells become givens
+  result.passes.assign(n, 0);
+  std::vector<size_t> open(n);  // puzzles that still have blanks
+  for (size_t i = 0; i < n; ++i) open[i] = i;
+
+  while (!open.empty()) {
+    std::vector<size_t> still_open;
+    for (size_t start = 0; start < open.size(); start += static_cast<size_t>(options.batch_size)) {
+      const size_t count = std::min(open.size() - start, static_cast<size_t>(options.batch_size));
+      std::vector<uint8_t> batch(count * 81);
+      for (size_t k = 0; k < count; ++k)
+        std::copy_n(result.digits.begin() + static_cast<std::ptrdiff_t>(open[start + k] * 81), 81, batch.begin() + static_cast<std::ptrdiff_t>(k * 81));
+      const InferenceTrace trace = infer(model, batch.data(), static_cast<int64_t>(count), options.h_cycles);
+      const CycleFrame& frame = trace.frames.back();
+      for (size_t k = 0; k < count; ++k) {
+        const size_t puzzle = open[start + k];
+        uint8_t* grid = result.digits.data() + puzzle * 81;
+        ++result.passes[puzzle];
+        int best = -1;
+        int committed = 0;
+        for (int c = 0; c < 81; ++c) {
+          if (grid[c] != 0) continue;
+          const size_t at = k * 81 + static_cast<size_t>(c);
+          if (options.decoding == Decoding::SinglePass || frame.confidence[at] >= options.threshold) {
+            grid[c] = frame.digits[at];
+            ++committed;
+          } else if (best < 0 || frame.confidence[at] > frame.confidence[k * 81 + static_cast<size_t>(best)]) {
+            best = c;
+          }
+        }
+        if (committed == 0 && best >= 0) grid[best] = frame.digits[k * 81 + static_cast<size_t>(best)];
+        if (std::count(grid, grid + 81, uint8_t{0}) > 0) still_open.push_back(puzzle);
+      }
+    }
+    open = std::move(still_open);
+  }
+  return result;
+}
+
+}  // namespace trm

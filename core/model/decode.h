@@ -1,0 +1,36 @@
+#pragma once
+// Decoding: turning the model's per-cell beliefs into a filled grid, using only the model.
+//
+//   single pass        run once; every blank takes its most likely digit.
+//   iterative commit   run; write the blank cells the model is surest of (all above `threshold`,
+//                      and always at least the single most confident one) into the puzzle as if
+//                      they were givens; run again on the fuller puzzle; repeat until no blank is
+//                      left. No search and no backtracking: a committed digit is never revisited.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "model/trm.h"
+
+namespace trm {
+
+enum class Decoding { SinglePass, IterativeCommit };
+Decoding parse_decoding(const std::string& name);  // "single" | "iterative"; InputError otherwise
+std::string decoding_name(Decoding decoding);
+
+struct DecodeOptions {
+  Decoding decoding = Decoding::IterativeCommit;
+  int h_cycles = 0;           // 0: the model's
+  float threshold = 0.9f;     // iterative: commit every blank at least this confident
+  int64_t batch_size = 256;
+};
+
+struct DecodeResult {
+  std::vector<uint8_t> digits;   // [N * 81], givens kept
+  std::vector<int> passes;       // forward passes per puzzle
+};
+
+// puzzles: [N * 81], 0 = blank.
+DecodeResult decode(const TRM& model, const std::vector<uint8_t>& puzzles, const DecodeOptions& options);
+
+}  // namespace trm
