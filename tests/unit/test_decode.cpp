@@ -1,0 +1,57 @@
+// Decoding: single pass equals the trace's last frame with givens kept; iterative commit keeps
+// givens, fills every blank, and needs at most one pass per blank.
+#include <catch2/catch.hpp>
+
+#include "model/decode.h"
+#include "model/inference.h"
+#include "util/error.h"
+
+using namespace trm;
+
+TEST_CASE("single pass and iterative commit decoding", "[model][decode]") {
+  TRMConfig c;
+  c.arch = "cells";
+  c.hidden_dim = 8;
+  c.L_layers = 1;
+  c.L_cycles = 1;
+  c.H_cycles = 2;
+  TRM model(c);
+  model.init(21);
+  std::vector<uint8_t> puzzles(2 * 81, 0);
+  for (int i = 0; i < 81; i += 4) puzzles[static_cast<size_t>(i)] = static_cast<uint8_t>(1 + (i * 7) % 9);
+  puzzles[81] = 5;
+
+  DecodeOptions single;
+  single.decoding = Decoding::SinglePass;
+  const DecodeResult one = decode(model, puzzles, single);
+  const InferenceTrace trace = infer(model, puzzles.data(), 2);
+  for (size_t i = 0; i < puzzles.size(); ++i)
+    CHECK(one.digits[i] == (puzzles[i] ? puzzles[i] : trace.frames.back().digits[i]));
+  CHECK(one.passes == std::vector<int>{1, 1});
+
+  DecodeOptions iterative;
+  iterative.decoding = Decoding::IterativeCommit;
+  iterative.threshold = 1.01f;  // nothing is ever that sure: exactly one cell per pass
+  const DecodeResult many = decode(model, puzzles, iterative);
+  int blanks0 = 0, blanks1 = 0;
+  for (int i = 0; i < 81; ++i) {
+    blanks0 += puzzles[static_cast<size_t>(i)] == 0;
+    blanks1 += puzzles[static_cast<size_t>(81 + i)] == 0;
+  }
+  CHECK(many.passes == std::vector<int>{blanks0, blanks1});
+  for (size_t i = 0; i < puzzles.size(); ++i) {
+    CHECK(many.digits[i] >= 1);
+    CHECK(many.digits[i] <= 9);
+    if (puzzles[i]) CHECK(many.digits[i] == puzzles[i]);
+  }
+  // The first committed cell is the single pass's most confident blank, with the same digit.
+  int best = -1;
+  for (int i = 0; i < 81; ++i)
+    if (!puzzles[static_cast<size_t>(i)] && (best < 0 || trace.frames.back().confidence[static_cast<size_t>(i)] >
+                                                             trace.frames.back().confidence[static_cast<size_t>(best)]))
+      best = i;
+  CHECK(many.digits[static_cast<size_t>(best)] == trace.frames.back().digits[static_cast<size_t>(best)]);
+
+  CHECK(parse_decoding("iterative") == Decoding::IterativeCommit);
+  CHECK_THROWS_AS(parse_decoding("beam"), InputError);
+}
