@@ -8,6 +8,7 @@
 #include "commands.h"
 #include "common.h"
 #include "train/evaluate.h"
+#include "util/error.h"
 
 namespace trm::cli {
 
@@ -49,6 +50,7 @@ Json result_json(const EvalResult& r) {
 void run_eval(const EvalArgs& a) {
   LoadedModel loaded = load_model_file(a.model);
   sudoku::Dataset data = load_dataset(a.data, a.skip_invalid, 0, a.json);
+  if (data.size() == 0) throw InputError(a.data + ": no puzzles to evaluate");
   EvalOptions options;
   options.h_cycles = a.h_cycles;
   options.limit = a.limit;

@@ -41,6 +41,7 @@ struct TrainArgs {
   uint64_t seed = 1;
   bool augment = false, skip_invalid = false, force = false;
   std::map<std::string, std::string> overrides;  // TRMConfig field -> flag text
+  std::vector<std::string> run_flags_given;      // flags a resume takes from the checkpoint instead
 };
 
 // "--hidden_dim 128" -> {"hidden_dim": 128}, typed by the field's default value.
@@ -123,6 +124,8 @@ void run_train(const TrainArgs& a) {
   if (!a.resume.empty()) {
     if (!a.overrides.empty() || !a.config_file.empty())
       throw InputError("--resume continues a run with its saved config; drop --config and the config flags");
+    if (!a.run_flags_given.empty())
+      throw InputError("--resume continues a run with its saved settings; drop " + a.run_flags_given.front());
     LoadedModel loaded = load_model_file(a.resume);
     if (!loaded.is_checkpoint) throw InputError(a.resume + ": is production weights, not a checkpoint (nothing to resume)");
     model = std::move(loaded.model);
@@ -154,12 +157,15 @@ void run_train(const TrainArgs& a) {
     sudoku::DatasetSplit split = sudoku::split_by_puzzle(all, run.value("val_fraction", 0.05), seed);
     train = std::move(split.train);
     validation = std::move(split.test);
-    // Keep the held-out puzzles beside the checkpoints, so `trm eval` can use exactly them.
-    write_atomically(a.out + "/validation.csv", [&](std::ostream& out) { sudoku::write_csv(out, validation); });
   }
+  if (train.size() == 0) throw InputError(a.data + ": no puzzles to train on");
   if (!a.resume.empty() && run.value("train_rows", size_t{0}) != train.size())
     throw InputError(a.data + ": has " + std::to_string(train.size()) + " training rows, the checkpoint was trained on " +
                      std::to_string(run.value("train_rows", size_t{0})) + " (pass the same --data as the original run)");
+  if (val_data.empty() && a.resume.empty()) {
+    // Keep the held-out puzzles beside the checkpoints, so `trm eval` can use exactly them.
+    write_atomically(a.out + "/validation.csv", [&](std::ostream& out) { sudoku::write_csv(out, validation); });
+  }
   run["train_rows"] = train.size();
   run["val_rows"] = validation.size();
 
@@ -253,10 +259,12 @@ void add_train_command(CLI::App& app) {
   auto args = std::make_shared<TrainArgs>();
   CLI::App* cmd = app.add_subcommand("train", "Train a model on a puzzle CSV");
   cmd->add_option("--data", args->data, "Training CSV (quizzes,solutions or puzzle,solution[,...])")->required();
-  cmd->add_option("--val-data", args->val_data, "Validation CSV (default: a held-out split of --data)");
-  cmd->add_option("--val-fraction", args->val_fraction, "Held-out fraction when there is no --val-data")
-      ->capture_default_str()->check(CLI::Range(0.0, 0.9));
-  cmd->add_option("--val-limit", args->val_limit, "Validate on at most N puzzles each epoch")->capture_default_str();
+  std::vector<CLI::Option*> run_options;
+  run_options.push_back(cmd->add_option("--val-data", args->val_data, "Validation CSV (default: a held-out split of --data)"));
+  run_options.push_back(cmd->add_option("--val-fraction", args->val_fraction, "Held-out fraction when there is no --val-data")
+                            ->capture_default_str()->check(CLI::Range(0.0, 0.9)));
+  run_options.push_back(
+      cmd->add_option("--val-limit", args->val_limit, "Validate on at most N puzzles each epoch")->capture_default_str());
   cmd->add_option("--config", args->config_file, "TRMConfig JSON (keys as the reference: hidden_dim, L_layers, ...)");
   // One flag per TRMConfig field, spelled as the field (--hidden_dim) or with dashes (--hidden-dim).
   const Json defaults = config_to_json(TRMConfig{});
@@ -266,17 +274,33 @@ void add_train_command(CLI::App& app) {
     std::string dashed = key;
     for (char& c : dashed) c = c == '_' ? '-' : c;
     if (dashed != key) names += ",--" + dashed;
-    cmd->add_option_function<std::string>(names, [args, key](const std::string& v) { args->overrides[key] = v; },
-                                           "TRMConfig." + key + " (default " + item.value().dump() + ")");
+    const Json prototype = item.value();
+    cmd->add_option_function<std::string>(
+        names,
+        [args, key, prototype](const std::string& v) {
+          try {
+            parse_override(key, v, prototype);  // a bad value is a usage error (exit 2), found while parsing
+          } catch (const InputError& e) {
+            throw CLI::ValidationError(e.what());
+          }
+          args->overrides[key] = v;
+        },
+        "TRMConfig." + key + " (default " + prototype.dump() + ")");
   }
-  cmd->add_option("--max-steps", args->max_steps, "Stop after N optimisation steps (the schedule spans them)");
-  cmd->add_option("--seed", args->seed, "Seed for initialisation, data order, split, dropout, augmentation")->capture_default_str();
-  cmd->add_flag("--augment", args->augment, "Apply a random Sudoku symmetry to each sample");
+  run_options.push_back(cmd->add_option("--max-steps", args->max_steps, "Stop after N optimisation steps (the schedule spans them)")
+                            ->check(CLI::NonNegativeNumber));
+  run_options.push_back(cmd->add_option("--seed", args->seed, "Seed for initialisation, data order, split, dropout, augmentation")
+                            ->capture_default_str()->check(CLI::NonNegativeNumber));
+  run_options.push_back(cmd->add_flag("--augment", args->augment, "Apply a random Sudoku symmetry to each sample"));
   cmd->add_option("--out", args->out, "Run folder: checkpoints, metrics.jsonl, report.html")->required();
   cmd->add_option("--resume", args->resume, "Continue from a checkpoint (e.g. OUT/last.json)");
   cmd->add_flag("--skip-invalid", args->skip_invalid, "Skip (and count) invalid CSV rows instead of stopping");
   cmd->add_flag("--force", args->force, "Start over in an --out folder that already holds a run");
-  cmd->callback([args] { run_train(*args); });
+  cmd->callback([args, run_options] {
+    for (const CLI::Option* option : run_options)
+      if (option->count() > 0) args->run_flags_given.push_back(option->get_name());
+    run_train(*args);
+  });
 }
 
 }  // namespace trm::cli

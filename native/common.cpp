@@ -18,7 +18,8 @@ sudoku::Dataset load_dataset(const std::string& path, bool skip_invalid, size_t 
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   if (!quiet) std::fprintf(stderr, "read %zu puzzles from %s in %.2f s\n", data.size(), path.c_str(), seconds);
   if (report.rows_skipped > 0) {
-    std::fprintf(stderr, "skipped %zu invalid rows of %s, first:\n", report.rows_skipped, path.c_str());
+    std::fprintf(stderr, "skipped %zu invalid row%s of %s, first:\n", report.rows_skipped, report.rows_skipped == 1 ? "" : "s",
+                 path.c_str());
     for (const auto& e : report.first_errors) std::fprintf(stderr, "  %s\n", e.c_str());
   }
   return data;

@@ -157,7 +157,9 @@ Json parse_json(std::istream& in, const std::string& where) {
   try {
     return Json::parse(in);
   } catch (const Json::parse_error& e) {
-    throw InputError(where + ": invalid JSON (" + std::string(e.what()) + ")");
+    std::string reason = e.what();  // nlohmann quotes what it last read, which can be a megabyte of base64
+    if (reason.size() > 160) reason = reason.substr(0, 160) + "...";
+    throw InputError(where + ": invalid JSON (" + reason + ")");
   }
 }
 

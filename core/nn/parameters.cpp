@@ -15,8 +15,8 @@ int Parameters::declare(const std::string& name, const Shape& shape) {
 }
 
 void Parameters::allocate() {
-  values_.assign(static_cast<size_t>(size_), 0.0f);
-  grads_.assign(static_cast<size_t>(size_), 0.0f);
+  values_.assign_zeros(size_);
+  grads_.assign_zeros(size_);
   leaves_.clear();
   for (const auto& info : infos_)
     leaves_.push_back(leaf(Tensor::borrow(values_.data() + info.offset, info.shape),
@@ -28,6 +28,6 @@ int Parameters::find(const std::string& name) const {
   return it == infos_.end() ? -1 : static_cast<int>(it - infos_.begin());
 }
 
-void Parameters::zero_grad() { std::fill(grads_.begin(), grads_.end(), 0.0f); }
+void Parameters::zero_grad() { grads_.fill(0.0f); }
 
 }  // namespace trm

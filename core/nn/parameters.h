@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "autodiff/tape.h"
+#include "util/aligned_buffer.h"
 
 namespace trm {
 
@@ -45,7 +46,7 @@ class Parameters {
 
  private:
   std::vector<ParameterInfo> infos_;
-  std::vector<float> values_, grads_;
+  AlignedBuffer values_, grads_;  // 64-byte aligned: results must not depend on where malloc lands
   std::vector<Var> leaves_;
   int64_t size_ = 0;
 };

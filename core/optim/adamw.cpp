@@ -8,8 +8,8 @@ namespace trm {
 AdamW::AdamW(Parameters& params, const AdamWSettings& settings)
     : params_(params),
       settings_(settings),
-      m_(static_cast<size_t>(params.size()), 0.0f),
-      v_(static_cast<size_t>(params.size()), 0.0f),
+      m_(params.size()),
+      v_(params.size()),
       decay_(static_cast<size_t>(params.size()), 0) {
   for (const auto& info : params.infos())
     if (info.decay) std::fill_n(decay_.begin() + info.offset, info.shape.numel(), 1);
@@ -29,10 +29,10 @@ void AdamW::step(float lr) {
 #pragma omp parallel for schedule(static) if (n > 65536)
   for (int64_t i = 0; i < n; ++i) {
     if (decay_[static_cast<size_t>(i)]) p[i] *= decay_factor;
-    m_[static_cast<size_t>(i)] = s.beta1 * m_[static_cast<size_t>(i)] + (1.0f - s.beta1) * g[i];
-    v_[static_cast<size_t>(i)] = s.beta2 * v_[static_cast<size_t>(i)] + (1.0f - s.beta2) * g[i] * g[i];
-    const float denom = std::sqrt(v_[static_cast<size_t>(i)]) / bias2_sqrt + s.eps;
-    p[i] -= step_size * m_[static_cast<size_t>(i)] / denom;
+    m_[i] = s.beta1 * m_[i] + (1.0f - s.beta1) * g[i];
+    v_[i] = s.beta2 * v_[i] + (1.0f - s.beta2) * g[i] * g[i];
+    const float denom = std::sqrt(v_[i]) / bias2_sqrt + s.eps;
+    p[i] -= step_size * m_[i] / denom;
   }
 }
 

@@ -25,17 +25,17 @@ class AdamW {
 
   int64_t steps() const { return steps_; }
   // Moment arenas, laid out like the parameter arena (for checkpoints).
-  std::vector<float>& first_moment() { return m_; }
-  std::vector<float>& second_moment() { return v_; }
-  const std::vector<float>& first_moment() const { return m_; }
-  const std::vector<float>& second_moment() const { return v_; }
+  AlignedBuffer& first_moment() { return m_; }
+  AlignedBuffer& second_moment() { return v_; }
+  const AlignedBuffer& first_moment() const { return m_; }
+  const AlignedBuffer& second_moment() const { return v_; }
   void set_steps(int64_t steps) { steps_ = steps; }
   const AdamWSettings& settings() const { return settings_; }
 
  private:
   Parameters& params_;
   AdamWSettings settings_;
-  std::vector<float> m_, v_;
+  AlignedBuffer m_, v_;
   std::vector<uint8_t> decay_;  // per arena element
   int64_t steps_ = 0;
 };

@@ -187,7 +187,8 @@ case $case_name in
     [[ $(grid_digits <"$OUT" | wc -c) == 81 ]] || fail "solve --no-keep-givens did not print a grid"
     ;;
   solve_trace)
-    run "$TRM" solve --model "$model" --trace "$puzzle"
+    # Frames are single-pass predictions; iterative commit (the default) adds its own final grid.
+    run "$TRM" solve --model "$model" --decoding single --trace "$puzzle"
     expect_rc 0 "solve --trace"
     n=$(grep -cE '^cycle [0-9]+/[0-9]+' "$OUT") || true
     [[ $n == "$H_CYCLES" ]] || fail "solve --trace printed $n 'cycle k/N' blocks, expected $H_CYCLES"
@@ -196,7 +197,7 @@ case $case_name in
     [[ $rows == $((9 * H_CYCLES)) ]] || fail "solve --trace printed $rows grid rows, expected $((9 * H_CYCLES))"
     # The last block is the answer solve prints without --trace.
     last_grid=$(grid_digits <"$OUT" | tail -c 81)
-    run "$TRM" solve --model "$model" "$puzzle"
+    run "$TRM" solve --model "$model" --decoding single "$puzzle"
     expect_rc 0 "solve"
     [[ $(grid_digits <"$OUT") == "$last_grid" ]] || fail "the last --trace cycle differs from the plain answer"
     run "$TRM" solve --model "$model" --trace --h-cycles 3 "$puzzle"
@@ -223,8 +224,9 @@ case $case_name in
     expect_rc 0 "solve --json"
     [[ $("$JQ" "$OUT" results.0.frames?) == no ]] || fail "solve --json without --trace has frames"
     [[ $("$JQ" "$OUT" results.0.prediction) == "$prediction" ]] || fail "solve --json: prediction depends on --trace"
-    # --no-keep-givens: the model's own digits, i.e. the last frame.
-    run "$TRM" solve --model "$model" --json --trace --no-keep-givens "$puzzle"
+    [[ $("$JQ" "$OUT" decoding) == "iterative commit" ]] || fail "solve --json: the default decoding is not iterative commit"
+    # --no-keep-givens: the model's own digits, i.e. the last frame of a single pass.
+    run "$TRM" solve --model "$model" --json --trace --no-keep-givens --decoding single "$puzzle"
     expect_rc 0 "solve --json --trace --no-keep-givens"
     [[ $("$JQ" "$OUT" keep_givens) == false ]] || fail "solve --no-keep-givens: keep_givens is not false"
     [[ $("$JQ" "$OUT" results.0.prediction) == "$("$JQ" "$OUT" results.0.frames.-1.digits)" ]] ||
