@@ -30,7 +30,9 @@ file(MAKE_DIRECTORY "${TRM_WASM_INCLUDE}")
 foreach(lib nlohmann xtensor xtl)
   file(CREATE_LINK "${TRM_HEADER_LIBS_DIR}/${lib}" "${TRM_WASM_INCLUDE}/${lib}" SYMBOLIC)
 endforeach()
-file(COPY "${TRM_EIGEN_SOURCE_DIR}/Eigen" DESTINATION "${TRM_WASM_INCLUDE}")
+# Eigen/ and unsupported/ (SpecialFunctions etc.) together: unsupported/ includes "../../Eigen/Core" relatively,
+# so it must sit next to the patched copy.
+file(COPY "${TRM_EIGEN_SOURCE_DIR}/Eigen" "${TRM_EIGEN_SOURCE_DIR}/unsupported" DESTINATION "${TRM_WASM_INCLUDE}")
 
 # Applies one textual patch to a file of the copy; fails loudly if the text is not there (another Eigen).
 function(trm_patch_eigen relpath from to)

@@ -2,6 +2,8 @@
 # Builds the WebAssembly bundle and copies it to www/trm.js (committed: www/ works with no build).
 #   scripts/build-wasm.sh            build into build-wasm/ and update www/trm.js
 #   scripts/build-wasm.sh --check    build into build-wasm/ and fail if www/trm.js differs (stale bundle)
+#   scripts/build-wasm.sh --head     build the committed sources (git HEAD, exported to build-wasm/head-src/)
+#                                    and update www/trm.js: ignores uncommitted work in the tree
 # Same sources and the same toolchain (Debian's emscripten 3.1.6) give a byte-identical trm.js.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -9,10 +11,18 @@ export NODE_PATH=/usr/share/nodejs  # Debian's acorn, needed by the emscripten l
 mode=${1:-update}
 build=${TRM_WASM_BUILD_DIR:-build-wasm}
 jobs=${TRM_JOBS:-$(nproc)}
+src=.
+if [[ "$mode" == --head ]]; then
+  # The output does not depend on where the sources are (paths are mapped away), so an export of HEAD
+  # builds the same bytes as a clean checkout of it.
+  src=build-wasm/head-src build=build-wasm/head mode=update
+  rm -rf "$src" && mkdir -p "$src"
+  git archive HEAD | tar -x -C "$src"
+fi
 
 gen=()
 if command -v ninja >/dev/null; then gen=(-G Ninja); fi
-emcmake cmake -S . -B "$build" "${gen[@]}" -DCMAKE_BUILD_TYPE=Release \
+emcmake cmake -S "$src" -B "$build" "${gen[@]}" -DCMAKE_BUILD_TYPE=Release \
   -DCMAKE_CROSSCOMPILING_EMULATOR=/usr/bin/node >/dev/null
 cmake --build "$build" --target trm_web -j"$jobs"
 
@@ -33,5 +43,5 @@ case "$mode" in
       echo "Rebuild it with scripts/build-wasm.sh and commit www/trm.js." >&2
       exit 1
     fi ;;
-  *) echo "usage: $0 [--check]" >&2; exit 2 ;;
+  *) echo "usage: $0 [--check | --head]" >&2; exit 2 ;;
 esac

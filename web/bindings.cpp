@@ -1,4 +1,4 @@
-// The JavaScript surface of the WebAssembly build: one embind class, Model, with four methods. Everything
+// The JavaScript surface of the WebAssembly build: one embind class, Model, with five methods. Everything
 // crosses the boundary as JSON text, so the page needs no knowledge of the model's memory layout:
 //
 //   const m = new Module.Model();
@@ -8,6 +8,10 @@
 //   m.run("81 chars", hCycles)     -> '{"h_cycles":H,"l_cycles":L,
 //                                       "frames":[{"digits":"81 chars 1-9","confidence":[81]}, ...H],
 //                                       "latent_update_norms":[H*L], "logits":[729]}'
+//   m.decode("81 chars", hCycles, threshold)
+//                                  -> '{"digits":"81 chars","passes":N,"threshold":T}': iterative-commit decoding
+//                                     (core/model/decode.h, the default of `trm solve`): run, commit the blanks at
+//                                     least `threshold` sure (at least the surest one), run again, until none is left
 //   m.delete()                     (embind: frees the C++ object)
 //
 // No C++ exception leaves this file: every method catches everything and answers {"error": "message"};
@@ -25,6 +29,7 @@
 #include <nlohmann/json.hpp>
 
 #include "io/weights_json.h"
+#include "model/decode.h"
 #include "model/config.h"
 #include "model/inference.h"
 #include "model/trm.h"
@@ -42,6 +47,12 @@ constexpr size_t kMaxMessage = 600;
 // recursive walk (dump, copy, compare) can ever overflow the wasm stack on a hostile file.
 constexpr int kMaxJsonDepth = 64;
 constexpr int kMaxCycles = 256;  // the config's own bound on H_cycles
+
+void check_cycles(const trm::TRM& model, int h_cycles) {
+  if (h_cycles < 0 || h_cycles > kMaxCycles)
+    throw trm::InputError("outer cycles must be in [1, " + std::to_string(kMaxCycles) + "] (0: the model's " +
+                          std::to_string(model.config().H_cycles) + "), got " + std::to_string(h_cycles));
+}
 
 std::string error_json(std::string message) {
   if (message.size() > kMaxMessage) message = message.substr(0, kMaxMessage) + "...";
@@ -128,13 +139,28 @@ class Model {
   std::string run(const std::string& puzzle, int h_cycles) const {
     return guarded([&] {
       if (!model_) throw trm::InputError("no model loaded");
-      if (h_cycles < 0 || h_cycles > kMaxCycles)
-        throw trm::InputError("outer cycles must be in [1, " + std::to_string(kMaxCycles) + "] (0: the model's " +
-                              std::to_string(model_->config().H_cycles) + "), got " + std::to_string(h_cycles));
+      check_cycles(*model_, h_cycles);
       const std::vector<uint8_t> cells = parse_puzzle(puzzle);
       const trm::InferenceTrace trace = trm::infer(*model_, cells.data(), 1, h_cycles);
-
       return trm::web::trace_to_json(trace).dump();
+    });
+  }
+
+  std::string decode(const std::string& puzzle, int h_cycles, double threshold) const {
+    return guarded([&] {
+      if (!model_) throw trm::InputError("no model loaded");
+      check_cycles(*model_, h_cycles);
+      if (!(threshold > 0.0 && threshold <= 1.0))
+        throw trm::InputError("the commit threshold must be in (0, 1], got " + std::to_string(threshold));
+      trm::DecodeOptions options;
+      options.decoding = trm::Decoding::IterativeCommit;
+      options.h_cycles = h_cycles;
+      options.threshold = static_cast<float>(threshold);
+      options.batch_size = 1;
+      const trm::DecodeResult result = trm::decode(*model_, parse_puzzle(puzzle), options);
+      std::string digits(81, '0');
+      for (size_t i = 0; i < 81; ++i) digits[i] = static_cast<char>('0' + result.digits[i]);
+      return Json{{"digits", digits}, {"passes", result.passes.at(0)}, {"threshold", options.threshold}}.dump();
     });
   }
 
@@ -162,5 +188,6 @@ EMSCRIPTEN_BINDINGS(trm) {
       .function("load", &Model::load)
       .function("loaded", &Model::loaded)
       .function("info", &Model::info)
-      .function("run", &Model::run);
+      .function("run", &Model::run)
+      .function("decode", &Model::decode);
 }

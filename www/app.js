@@ -3,9 +3,11 @@
  * Text from users or files is only ever set with textContent, never parsed as HTML.
  *
  * Test hooks (used by tests/web/browser.sh):
- *   URL  ?puzzle=81chars&autosolve=1&cycles=N&keepgivens=0|1&example=LEVEL
+ *   URL  ?puzzle=81chars&autosolve=1&cycles=N&keepgivens=0|1&example=LEVEL&decoding=single|iterative&threshold=T
  *   DOM  body[data-state] loading | ready | solving | done | refused (clashing givens) | error,  body[data-frames] frames of the last run,
- *        body[data-frame] the frame shown, body[data-verdict] valid | invalid, body[data-weights-errors] count
+ *        body[data-frame] the player stop shown (1-based; frames + 1 is the iterative-commit answer when it took
+ *        more than one pass), body[data-passes] commit passes, body[data-verdict] valid | invalid,
+ *        body[data-weights-errors] count
  *   window.TRM_TEST_WEIGHTS = [{name, text}, ...] (set before app.js runs): loaded at start through the same
  *        path as a picked file, before autosolve.
  */
@@ -161,12 +163,27 @@
     return true;
   }
 
-  // The digits shown for frame h: the model's reading, with the givens on top when "keep givens" is on.
+  // Stops of the player: one per outer cycle, plus the final answer of iterative commit when it took more than
+  // one pass (with one pass the answer is the last cycle's reading).
+  const cycleCount = () => state.run.trace.frames.length;
+  const hasAnswerStop = () => !!(state.run.answer && state.run.answer.passes > 1);
+  const stopCount = () => cycleCount() + (hasAnswerStop() ? 1 : 0);
+  const isAnswerStop = (h) => hasAnswerStop() && h === cycleCount();
+
+  // The digits shown at stop h: the model's reading, with the givens on top when "keep givens" is on; or the
+  // committed answer (which always keeps the givens).
   function shownDigits(h) {
     const run = state.run;
+    if (isAnswerStop(h)) return run.answer.digits.slice();
     const keep = $('keep-givens').checked;
     return run.digits[h].map((d, i) => (keep && run.puzzle[i] ? run.puzzle[i] : d));
   }
+
+  // The grid the verdict judges: the decoded answer, or the last cycle's reading.
+  const finalDigits = () => (state.run.answer ? state.run.answer.digits.slice() : shownDigits(cycleCount() - 1));
+  const decodingLabel = (run) => (run.answer
+    ? 'iterative commit, ' + run.answer.passes + ' pass' + (run.answer.passes === 1 ? '' : 'es') + ' of ' + run.trace.h_cycles + ' cycles'
+    : 'single pass of ' + run.trace.h_cycles + ' cycle' + (run.trace.h_cycles === 1 ? '' : 's'));
 
   function renderBoard() {
     const run = state.run;
@@ -185,27 +202,28 @@
       return;
     }
     const h = state.frame;
+    const answer = isAnswerStop(h);
     const digits = shownDigits(h);
     const previous = h > 0 ? shownDigits(h - 1) : null;
-    const confidence = run.trace.frames[h].confidence;
+    const confidence = answer ? null : run.trace.frames[h].confidence;
     const clashes = Rules.conflictCells(Rules.findConflicts(digits));
     const keep = $('keep-givens').checked;
     cells.forEach((cell, i) => {
       const given = run.puzzle[i];
       const d = digits[i];
-      cell.className = cellClass(cell, given ? 'given' : 'pred');
-      if (given && !keep && d !== given) cell.classList.add('overridden');
-      if (previous && previous[i] !== d) cell.classList.add('changed');
+      const changed = previous && previous[i] !== d;
+      cell.className = cellClass(cell, given ? 'given' : answer ? 'answer' : 'pred');
+      if (given && !keep && !answer && d !== given) cell.classList.add('overridden');
+      if (changed) cell.classList.add('changed');
       if (clashes.has(i)) cell.classList.add('conflict');
-      if (given && keep) cell.style.removeProperty('--conf');
+      if (answer || (given && keep)) cell.style.removeProperty('--conf');
       else cell.style.setProperty('--conf', confidence[i].toFixed(3));
       cell.firstChild.textContent = String(d);
-      const pct = Math.round(confidence[i] * 100);
-      cell.setAttribute('aria-label', Rules.cellName(i) + ': ' + d + (given ? ' (given ' + given + ')' : '') +
-        ', confidence ' + pct + '%' + (previous && previous[i] !== d ? ', changed' : '') +
-        (clashes.has(i) ? ', conflicts' : ''));
-      cell.title = (given ? 'Given ' + given + '; model reads ' + run.digits[h][i] : 'Model: ' + d) +
-        ' (' + pct + '% confident)';
+      const sure = answer ? 'committed' : 'confidence ' + Math.round(confidence[i] * 100) + '%';
+      cell.setAttribute('aria-label', Rules.cellName(i) + ': ' + d + (given ? ' (given ' + given + ')' : '') + ', ' + sure +
+        (changed ? ', changed' : '') + (clashes.has(i) ? ', conflicts' : ''));
+      cell.title = answer ? (given ? 'Given ' + given : 'Committed ' + d)
+        : (given ? 'Given ' + given + '; model reads ' + run.digits[h][i] : 'Model: ' + d) + ' (' + sure + ')';
     });
   }
 
@@ -221,7 +239,7 @@
   function showFrame(h) {
     const run = state.run;
     if (!run) return;
-    state.frame = Math.max(0, Math.min(run.trace.frames.length - 1, h));
+    state.frame = Math.max(0, Math.min(stopCount() - 1, h));
     $('scrubber').value = String(state.frame + 1);
     setMarker('frame', state.frame + 1);
     renderBoard();
@@ -243,7 +261,7 @@
     const run = state.run;
     if (!run) return;
     stopPlayback();
-    const last = run.trace.frames.length - 1;
+    const last = stopCount() - 1;
     if (fromStart || state.frame >= last) showFrame(0);
     const play = $('play');
     play.classList.add('playing');
@@ -257,7 +275,7 @@
 
   function renderPlayer() {
     const run = state.run;
-    const n = run ? run.trace.frames.length : 0;
+    const n = run ? stopCount() : 0;
     ['first', 'prev', 'play', 'next', 'last', 'scrubber'].forEach((id) => { $(id).disabled = !run; });
     $('scrubber').max = String(Math.max(1, n));
     $('scrubber').value = String(run ? state.frame + 1 : 1);
@@ -270,20 +288,27 @@
       $('frame-stats').textContent = '';
       return;
     }
-    const h = state.frame, n = run.trace.frames.length;
-    $('frame-label').textContent = 'Cycle ' + (h + 1) + ' of ' + n;
+    const h = state.frame, n = cycleCount();
+    const answer = isAnswerStop(h);
+    $('frame-label').textContent = answer ? 'Answer' : 'Cycle ' + (h + 1) + ' of ' + n;
     const digits = shownDigits(h);
     let changed = 0, blanks = 0, confSum = 0;
-    const conf = run.trace.frames[h].confidence;
     if (h > 0) {
       const prev = shownDigits(h - 1);
       digits.forEach((d, i) => { if (prev[i] !== d) changed++; });
     }
-    run.puzzle.forEach((g, i) => { if (!g) { blanks++; confSum += conf[i]; } });
     const conflicts = Rules.findConflicts(digits).length;
     const parts = [];
-    parts.push(h > 0 ? changed + ' cell' + (changed === 1 ? '' : 's') + ' changed' : 'first reading');
-    if (blanks) parts.push('mean confidence on blanks ' + Math.round((100 * confSum) / blanks) + '%');
+    if (answer) {
+      parts.push('iterative commit: ' + run.answer.passes + ' passes, committing cells at least ' +
+        Math.round(run.answer.threshold * 100) + '% sure');
+      parts.push(changed + ' cell' + (changed === 1 ? '' : 's') + ' differ from cycle ' + n);
+    } else {
+      const conf = run.trace.frames[h].confidence;
+      run.puzzle.forEach((g, i) => { if (!g) { blanks++; confSum += conf[i]; } });
+      parts.push(h > 0 ? changed + ' cell' + (changed === 1 ? '' : 's') + ' changed' : 'first reading');
+      if (blanks) parts.push('mean confidence on blanks ' + Math.round((100 * confSum) / blanks) + '%');
+    }
     parts.push(conflicts ? conflicts + ' rule break' + (conflicts === 1 ? '' : 's') : 'no rule broken');
     $('frame-stats').textContent = parts.join(' \u00B7 ');
   }
@@ -300,15 +325,13 @@
       body.removeAttribute('data-verdict');
       return;
     }
-    const last = run.trace.frames.length - 1;
-    const v = Rules.verdict(shownDigits(last), run.puzzle);
-    const cycles = run.trace.frames.length;
+    const v = Rules.verdict(finalDigits(), run.puzzle);
     if (v.valid) {
-      verdictNode.textContent = '\u2713 Valid solution after ' + cycles + ' outer cycle' + (cycles === 1 ? '' : 's') + '.';
+      verdictNode.textContent = '\u2713 Valid solution (' + decodingLabel(run) + ').';
       verdictNode.className = 'verdict ok';
     } else {
-      verdictNode.textContent = '\u2717 Not a valid solution after ' + cycles + ' outer cycle' + (cycles === 1 ? '' : 's') +
-        ': ' + v.messages.length + ' problem' + (v.messages.length === 1 ? '' : 's') + '.';
+      verdictNode.textContent = '\u2717 Not a valid solution (' + decodingLabel(run) + '): ' + v.messages.length +
+        ' problem' + (v.messages.length === 1 ? '' : 's') + '.';
       verdictNode.className = 'verdict bad';
       const shown = v.messages.slice(0, 10);
       shown.forEach((m) => list.appendChild(el('li', '', m)));
@@ -324,13 +347,13 @@
       node.textContent = run ? 'No known solution for this puzzle (examples have one).' : '';
       return;
     }
-    const h = state.frame, last = run.trace.frames.length - 1;
+    const h = state.frame;
     const a = Rules.accuracy(shownDigits(h), run.solution, run.puzzle);
-    const final = Rules.accuracy(shownDigits(last), run.solution, run.puzzle);
-    let text = 'Against the known solution, cycle ' + (h + 1) + ': ' + a.correct + '/81 cells correct (' +
-      a.blankCorrect + '/' + a.blanks + ' blanks).';
-    if (h !== last) text += ' Final cycle: ' + final.correct + '/81.';
-    text += final.exact ? ' Final answer matches the solution exactly.' : '';
+    const final = Rules.accuracy(finalDigits(), run.solution, run.puzzle);
+    let text = 'Against the known solution, ' + (isAnswerStop(h) ? 'answer' : 'cycle ' + (h + 1)) + ': ' + a.correct +
+      '/81 cells correct (' + a.blankCorrect + '/' + a.blanks + ' blanks).';
+    if (h !== stopCount() - 1 || (run.answer && !hasAnswerStop())) text += ' Final answer: ' + final.correct + '/81.';
+    text += final.exact ? ' The final answer matches the solution exactly.' : '';
     node.textContent = text;
   }
 
@@ -410,7 +433,8 @@
     add('Gates', c.gate_type);
     add('Parameters', state.info.parameter_count.toLocaleString('en-US'));
     add('SIMD', state.info.simd ? 'yes (wasm SIMD128)' : 'no');
-    add('Inference time', state.run ? formatMs(state.run.elapsedMs) + ' for ' + state.run.trace.h_cycles + ' cycles' : '\u2014');
+    add('Inference time', state.run ? formatMs(state.run.elapsedMs) + ' for ' + state.run.trace.h_cycles + ' cycles' +
+      (state.run.answer ? '; ' + formatMs(state.run.decodeMs) + ' for ' + state.run.answer.passes + ' commit passes' : '') : '\u2014');
   }
 
   const formatMs = (ms) => (ms < 1 ? '< 1 ms' : ms < 100 ? ms.toFixed(1) + ' ms' : Math.round(ms) + ' ms');
@@ -468,6 +492,11 @@
       : '';
   }
 
+  function readThreshold() {
+    const t = Number($('threshold').value);
+    return t > 0 && t <= 1 ? t : null;
+  }
+
   function readCycles() {
     const n = Number($('cycles').value);
     if (!Number.isInteger(n) || n < 1 || n > MAX_UI_CYCLES) return null;
@@ -494,6 +523,11 @@
       say('message', 'Outer cycles must be a whole number from 1 to ' + MAX_UI_CYCLES + '.', 'error');
       return;
     }
+    const threshold = readThreshold();
+    if (threshold === null) {
+      say('message', 'The commit threshold must be a number above 0 and at most 1.', 'error');
+      return;
+    }
     stopPlayback();
     setMarker('state', 'solving');
     say('message', 'Solving\u2026', 'info');
@@ -502,20 +536,31 @@
     setTimeout(() => {
       try {
         const puzzle = state.puzzle.slice();
+        const text = Rules.toText(puzzle);
         const t0 = performance.now();
-        const trace = state.model.run(Rules.toText(puzzle), cycles);
+        const trace = state.model.run(text, cycles);
         const elapsedMs = performance.now() - t0;
+        let answer = null, decodeMs = 0;
+        if ($('decoding').value === 'iterative') {
+          const t1 = performance.now();
+          const decoded = state.model.decode(text, cycles, threshold);
+          decodeMs = performance.now() - t1;
+          answer = { digits: Array.from(decoded.digits, Number), passes: decoded.passes, threshold: decoded.threshold };
+        }
         state.run = {
-          trace, puzzle, elapsedMs,
+          trace, puzzle, elapsedMs, answer, decodeMs,
           solution: state.solution ? state.solution.slice() : null,
           digits: trace.frames.map((f) => Array.from(f.digits, Number)),
         };
-        state.frame = trace.frames.length - 1;
+        state.frame = stopCount() - 1;
         renderAll();
         setMarker('frames', trace.frames.length);
+        setMarker('passes', answer ? answer.passes : 1);
         setMarker('state', 'done');
-        say('message', 'Solved with ' + trace.h_cycles + ' outer cycles in ' + formatMs(elapsedMs) + '.', 'info');
-        if (autoplay && trace.frames.length > 1) startPlayback(true);
+        say('message', 'Ran ' + trace.h_cycles + ' outer cycles in ' + formatMs(elapsedMs) +
+          (answer ? '; iterative commit took ' + answer.passes + ' pass' + (answer.passes === 1 ? '' : 'es') +
+            ' (' + formatMs(decodeMs) + ')' : '') + '.', 'info');
+        if (autoplay && stopCount() > 1) startPlayback(true);
       } catch (e) {
         setMarker('state', 'error');
         say('message', 'The model could not run: ' + e.message, 'error');
@@ -530,6 +575,7 @@
     state.run = null;
     setMarker('frames', 0);
     body.removeAttribute('data-frame');
+    body.removeAttribute('data-passes');
     setMarker('state', state.info ? 'ready' : body.getAttribute('data-state'));
     if (why) say('message', why, 'info');
     renderAll();
@@ -602,6 +648,13 @@
     $('play').addEventListener('click', () => (state.timer ? stopPlayback() : startPlayback(false)));
     $('scrubber').addEventListener('input', () => { stopPlayback(); showFrame(Number($('scrubber').value) - 1); });
     $('keep-givens').addEventListener('change', () => { if (state.run) { renderAll(); } });
+    const syncDecoding = () => { $('threshold').disabled = $('decoding').value !== 'iterative'; };
+    $('decoding').addEventListener('change', () => { syncDecoding(); if (state.run) solve(); });
+    $('threshold').addEventListener('change', () => {
+      if (readThreshold() === null) say('message', 'The commit threshold must be a number above 0 and at most 1.', 'error');
+      else if (state.run && state.run.answer) solve();
+    });
+    syncDecoding();
     $('speed').addEventListener('change', () => { if (state.timer) startPlayback(false); });
     $('cycles').addEventListener('change', () => {
       if (readCycles() === null) say('message', 'Outer cycles must be a whole number from 1 to ' + MAX_UI_CYCLES + '.', 'error');
@@ -635,6 +688,9 @@
     wire();
     const params = new URLSearchParams(window.location.search);
     if (params.get('keepgivens') === '0') $('keep-givens').checked = false;
+    if (params.get('decoding') === 'single' || params.get('decoding') === 'iterative') $('decoding').value = params.get('decoding');
+    if (params.has('threshold')) $('threshold').value = params.get('threshold');
+    $('threshold').disabled = $('decoding').value !== 'iterative';
     if (params.has('example')) randomExample(params.get('example'), true);
     if (params.has('puzzle') && !loadPuzzleText(params.get('puzzle'), 'puzzle in the address')) setMarker('state', 'error');
     renderAll();

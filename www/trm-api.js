@@ -6,6 +6,7 @@
  *   const model = await TrmApi.create(createTrmModule);   // createTrmModule: the global trm.js defines
  *   const info = model.load(jsonText, 'weights.json');     // {config, parameter_count, simd}; throws TrmError
  *   const trace = model.run('530070000...', 0);            // {h_cycles, l_cycles, frames, latent_update_norms, logits}
+ *   const answer = model.decode('530070000...', 0, 0.9);   // {digits, passes, threshold}: iterative commit
  *
  * A failed load keeps the model loaded before it. Classic script (works from file://) and a CommonJS module
  * (Node tests: require('www/trm-api.js')).
@@ -39,6 +40,13 @@
 
   const MAX_CYCLES = 256;
 
+  function checkCycles(hCycles) {
+    const h = hCycles === undefined ? 0 : Number(hCycles);
+    if (!Number.isInteger(h) || h < 0 || h > MAX_CYCLES)
+      throw new TrmError('outer cycles must be a whole number from 1 to ' + MAX_CYCLES + ' (0: the model\'s)');
+    return h;
+  }
+
   class TrmModel {
     constructor(module) {
       this._module = module;
@@ -62,10 +70,17 @@
     // puzzle: 81 characters, '1'-'9' givens and '0' or '.' blanks. hCycles: outer cycles, 0 = the model's.
     run(puzzle, hCycles) {
       if (typeof puzzle !== 'string') throw new TrmError('the puzzle must be a string of 81 characters');
-      const h = hCycles === undefined ? 0 : Number(hCycles);
-      if (!Number.isInteger(h) || h < 0 || h > MAX_CYCLES)
-        throw new TrmError('outer cycles must be a whole number from 1 to ' + MAX_CYCLES + ' (0: the model\'s)');
-      return unwrap(this._native.run(puzzle, h));
+      return unwrap(this._native.run(puzzle, checkCycles(hCycles)));
+    }
+
+    // Iterative-commit decoding, as `trm solve` does by default: returns {digits (81 chars, givens kept),
+    // passes, threshold}. threshold in (0, 1]; 0.9 is the CLI's default.
+    decode(puzzle, hCycles, threshold) {
+      if (typeof puzzle !== 'string') throw new TrmError('the puzzle must be a string of 81 characters');
+      const h = checkCycles(hCycles);
+      const t = threshold === undefined ? 0.9 : Number(threshold);
+      if (!(t > 0 && t <= 1)) throw new TrmError('the commit threshold must be a number in (0, 1]');
+      return unwrap(this._native.decode(puzzle, h, t));
     }
 
     dispose() {

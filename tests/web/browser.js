@@ -75,7 +75,7 @@ function testPage(name, before, after) {
 
 // 1. A solve with an explicit cycle count: complete grid, one frame per cycle.
 {
-  const dom = dumpDom(fileUrl(index, `puzzle=${CLASSIC}&autosolve=1&cycles=3`));
+  const dom = dumpDom(fileUrl(index, `puzzle=${CLASSIC}&autosolve=1&cycles=3&decoding=single`));
   const attrs = bodyAttrs(dom);
   const cells = cellsOf(dom);
   check('autosolve finishes (data-state="done")', attrs['data-state'] === 'done', JSON.stringify(attrs));
@@ -94,6 +94,21 @@ function testPage(name, before, after) {
   check('model info shows the parameter count', /33,282/.test(textOf(dom, 'model-info')), textOf(dom, 'model-info'));
   check('the CSP meta tag is present and strict',
     /Content-Security-Policy" content="default-src 'none'; script-src 'self' 'wasm-unsafe-eval';/.test(dom));
+}
+
+// 1b. Iterative commit (the default): the committed answer is the last stop and keeps the givens.
+{
+  const dom = dumpDom(fileUrl(index, `puzzle=${CLASSIC}&autosolve=1&cycles=3`));
+  const attrs = bodyAttrs(dom);
+  const cells = cellsOf(dom);
+  const passes = Number(attrs['data-passes']);
+  check('iterative commit by default (data-passes > 1 for the untrained model)', attrs['data-state'] === 'done' && passes > 1,
+    JSON.stringify(attrs));
+  check('the answer is shown after the 3 cycles', attrs['data-frames'] === '3' && attrs['data-frame'] === '4', JSON.stringify(attrs));
+  check('the answer fills every blank and keeps every given', cells.length === 81 &&
+    cells.every((c, i) => /^[1-9]$/.test(c.digit) && (CLASSIC[i] === '0' ? c.classes.includes('answer') : c.digit === CLASSIC[i])));
+  check('the verdict names the passes', new RegExp(`iterative commit, ${passes} passes of 3 cycles`).test(textOf(dom, 'verdict')),
+    textOf(dom, 'verdict'));
 }
 
 // 2. Default cycle count = the model's H_cycles (2 for the built-in model) and ". " blanks.
@@ -130,7 +145,7 @@ function testPage(name, before, after) {
   const dom = dumpDom(fileUrl(index, 'example=expert&autosolve=1'));
   const attrs = bodyAttrs(dom);
   check('an example solves', attrs['data-state'] === 'done', JSON.stringify(attrs));
-  check('accuracy against the known solution', /Against the known solution, cycle \d+: \d+\/81 cells correct/.test(textOf(dom, 'accuracy')),
+  check('accuracy against the known solution', /Against the known solution, (cycle \d+|answer): \d+\/81 cells correct/.test(textOf(dom, 'accuracy')),
     textOf(dom, 'accuracy'));
 }
 

@@ -86,7 +86,10 @@
     $('text-form').requestSubmit();
     check('a short text is refused', /81 cells; this text has 2/.test($('message').textContent), $('message').textContent);
 
-    // Solve and play back.
+    // Solve and play back (single pass: one stop per cycle).
+    $('decoding').value = 'single';
+    $('decoding').dispatchEvent(new Event('change', { bubbles: true }));
+    check('the threshold is disabled for single pass', $('threshold').disabled);
     $('cycles').value = '4';
     $('solve').click();
     await until(() => state() === 'done', 5000);
@@ -122,6 +125,29 @@
     $('cycles').dispatchEvent(new Event('change', { bubbles: true }));
     await until(() => body.getAttribute('data-frames') === '6', 5000);
     check('changing cycles re-solves', body.getAttribute('data-frames') === '6', body.getAttribute('data-frames'));
+
+    // Iterative commit adds the committed answer as a last stop (the untrained model commits one cell a pass).
+    $('decoding').value = 'iterative';
+    $('decoding').dispatchEvent(new Event('change', { bubbles: true }));
+    await until(() => Number(body.getAttribute('data-passes')) > 1, 5000);
+    await until(() => body.getAttribute('data-frame') === '7', 20000);  // playback runs to the answer
+    const passes = Number(body.getAttribute('data-passes'));
+    check('iterative commit re-solves and reports its passes', passes > 1 && body.getAttribute('data-frames') === '6', passes);
+    check('the answer is the last stop', body.getAttribute('data-frame') === '7' && $('frame-label').textContent === 'Answer',
+      body.getAttribute('data-frame') + ' ' + $('frame-label').textContent);
+    check('answer cells are styled as committed', document.querySelectorAll('.cell.answer').length === 51,
+      document.querySelectorAll('.cell.answer').length);
+    check('the answer keeps the givens', [...CLASSIC].every((ch, i) => ch === '0' || digit(i) === ch));
+    check('the verdict names the decoding', /iterative commit, \d+ passes of 6 cycles/.test($('verdict').textContent), $('verdict').textContent);
+    check('the chart highlights no cycle at the answer', document.querySelectorAll('#chart .band.current').length === 0);
+    $('prev').click();
+    check('stepping back from the answer shows the last cycle', body.getAttribute('data-frame') === '6' &&
+      $('frame-label').textContent === 'Cycle 6 of 6', $('frame-label').textContent);
+    $('threshold').value = '0.1';
+    $('threshold').dispatchEvent(new Event('change', { bubbles: true }));
+    await until(() => Number(body.getAttribute('data-passes')) < passes, 5000);
+    check('a lower threshold re-solves with fewer passes', Number(body.getAttribute('data-passes')) < passes,
+      body.getAttribute('data-passes'));
 
     // Editing after a run returns to the editor.
     cell(2).click();

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// Writes tests/web/fixture_native.json: the NATIVE build's inference traces (`trm solve --trace --json`) that
-// tests/web/wasm.test.js compares the WebAssembly build against. Each case is one puzzle run with a number of
+// Writes tests/web/fixture_native.json: the NATIVE build's inference traces (`trm solve --trace --json`) and
+// iterative-commit answers (`trm solve --json --decoding iterative`) that tests/web/wasm.test.js compares the
+// WebAssembly build against. Each case is one puzzle run with a number of
 // outer cycles, for each golden model (flat and cells architectures).
 //   node tests/web/make-fixture.js path/to/trm        (scripts/test-web.sh --regen-fixture builds trm and runs this)
 'use strict';
@@ -27,6 +28,7 @@ const CASES = [
   { name: 'complete grid', puzzle: '534678912672195348198342567859761423426853791713924856961537284287419635345286179', h_cycles: 3 },
   { name: 'dots for blanks', puzzle: '..3.2.6..9..3.5..1..18.64....81.29..7.......8..67.82....26.95..8..2.3..9..5.1.3..', h_cycles: 0 },
 ];
+const THRESHOLDS = [0.9, 0.13];
 const MODELS = ['tests/golden/weights_flat.json', 'tests/golden/weights_cells.json'];
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'trm-fixture-'));
@@ -37,15 +39,28 @@ const models = MODELS.map((weights) => {
     const group = cases.filter((c) => c.h_cycles === h);
     const input = path.join(tmp, `h${h}.txt`);
     fs.writeFileSync(input, group.map((c) => c.puzzle).join('\n') + '\n');
-    const args = ['solve', '--model', path.join(ROOT, weights), '--input', input, '--trace', '--json'];
-    if (h) args.push('--h-cycles', String(h));
-    const out = JSON.parse(execFileSync(trm, args, { encoding: 'utf8', maxBuffer: 64 << 20 }));
-    if (out.results.length !== group.length) throw new Error(`expected ${group.length} results, got ${out.results.length}`);
+    const solve = (extra) => {
+      const args = ['solve', '--model', path.join(ROOT, weights), '--input', input, '--json', ...extra];
+      if (h) args.push('--h-cycles', String(h));
+      const out = JSON.parse(execFileSync(trm, args, { encoding: 'utf8', maxBuffer: 64 << 20 }));
+      if (out.results.length !== group.length) throw new Error(`expected ${group.length} results, got ${out.results.length}`);
+      return out;
+    };
+    const traced = solve(['--trace', '--decoding', 'single']);
     group.forEach((c, k) => {
-      const r = out.results[k];
-      c.result = { h_cycles: out.h_cycles, l_cycles: out.l_cycles, frames: r.frames,
+      const r = traced.results[k];
+      c.result = { h_cycles: traced.h_cycles, l_cycles: traced.l_cycles, frames: r.frames,
         latent_update_norms: r.latent_update_norms, logits: r.logits };
+      c.decode = [];
     });
+    // Iterative commit (trm solve's default decoding) at two thresholds: the untrained models are never 90% sure,
+    // so 0.9 commits one cell a pass; 0.13 commits many cells at once.
+    for (const threshold of THRESHOLDS) {
+      const decoded = solve(['--decoding', 'iterative', '--commit-threshold', String(threshold)]);
+      group.forEach((c, k) => c.decode.push({
+        threshold, digits: decoded.results[k].prediction, passes: decoded.results[k].forward_passes,
+      }));
+    }
   }
   return { weights, cases };
 });

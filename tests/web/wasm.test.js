@@ -74,6 +74,11 @@ for (const { weights, cases } of NATIVE.models) {
       });
       assertClose(got.latent_update_norms, want.latent_update_norms, NATIVE.tolerance, `${label}: latent update norms`);
       assertClose(got.logits, want.logits, NATIVE.tolerance, `${label}: logits`);
+      for (const d of c.decode) {
+        const answer = model.decode(c.puzzle, c.h_cycles, d.threshold);
+        assert.equal(answer.digits, d.digits, `${label}: iterative commit at ${d.threshold}`);
+        assert.equal(answer.passes, d.passes, `${label}: passes at ${d.threshold}`);
+      }
     }
   });
 }
@@ -110,6 +115,24 @@ test('runs more outer cycles than the model was trained with, and "." blanks', (
     assert.ok(f.confidence.every((p) => p > 0 && p <= 1));
   }
   assert.deepEqual(got.frames[0], model.run(CLASSIC, 1).frames[0], 'cycle 1 is the same whatever the total');
+});
+
+test('iterative commit keeps the givens, fills every blank, and never takes more passes than blanks', () => {
+  for (const threshold of [1, 0.9, 0.5, 0.2, 0.01]) {
+    const answer = model.decode(CLASSIC, 0, threshold);
+    assert.match(answer.digits, /^[1-9]{81}$/);
+    assert.ok([...CLASSIC].every((ch, i) => ch === '0' || answer.digits[i] === ch));
+    assert.ok(answer.passes >= 1 && answer.passes <= 51, String(answer.passes));
+    assert.ok(Math.abs(answer.threshold - threshold) < 1e-6);
+  }
+  const full = '534678912672195348198342567859761423426853791713924856961537284287419635345286179';
+  const done = model.decode(full, 0, 0.9);
+  assert.equal(done.digits, full, 'a complete grid stays as it is');
+  assert.ok(done.passes <= 1, 'a complete grid needs at most one pass');
+  for (const bad of [0, -0.5, 1.5, NaN, 'x'])
+    assert.throws(() => model.decode(CLASSIC, 0, bad), { name: 'TrmError', message: /threshold/ }, String(bad));
+  assert.throws(() => model.decode(CLASSIC.slice(3), 0, 0.9), { name: 'TrmError', message: /81 characters/ });
+  assert.throws(() => model.decode(CLASSIC, 300, 0.9), { name: 'TrmError', message: /outer cycles/ });
 });
 
 test('bad puzzles and cycle counts are errors with a message', () => {
