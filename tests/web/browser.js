@@ -26,15 +26,19 @@ function check(name, ok, detail) {
   process.stdout.write(`${ok ? 'ok' : 'not ok'} - ${name}${ok || !detail ? '' : '\n    ' + detail}\n`);
 }
 
-// Runs headless Chromium on a file:// URL; returns the dumped DOM (or writes a screenshot).
-function chromium(url, extra, budgetMs = 15000) {
+// Runs headless Chromium on a file:// URL; returns the dumped DOM (or writes a screenshot). The page's console
+// messages (with --enable-logging) are kept in lastConsole.
+let lastConsole = [];
+function chromium(url, extra, budgetMs = 60000) {
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'trm-chromium-'));
   const args = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
     '--disable-background-networking', '--disable-component-update', '--disable-sync', '--hide-scrollbars',
+    '--enable-logging=stderr', '--v=0',
     `--user-data-dir=${profile}`, `--virtual-time-budget=${budgetMs}`, ...extra, url];
   const r = spawnSync(CHROMIUM, args, { encoding: 'utf8', timeout: 120000, maxBuffer: 64 << 20 });
   fs.rmSync(profile, { recursive: true, force: true });
   if (r.error) throw new Error(`${CHROMIUM}: ${r.error.message}`);
+  lastConsole = (r.stderr || '').split('\n').filter((line) => /:CONSOLE[:(]/.test(line));
   return r.stdout;
 }
 const dumpDom = (url) => chromium(url, ['--dump-dom']);
@@ -92,6 +96,8 @@ function testPage(name, before, after) {
   check('the latent-update chart is drawn', /<svg[^>]*class="chart-svg"/.test(dom) && /<polyline/.test(dom));
   check('the scrubber spans the cycles', /id="scrubber"[^>]*max="3"/.test(dom) || /max="3"[^>]*id="scrubber"/.test(dom));
   check('model info shows the parameter count', /33,282/.test(textOf(dom, 'model-info')), textOf(dom, 'model-info'));
+  check('the page logs nothing to the console (no CSP violation, no uncaught error)', lastConsole.length === 0,
+    lastConsole.map((l) => l.slice(0, 300)).join('\n    '));
   check('the CSP meta tag is present and strict',
     /Content-Security-Policy" content="default-src 'none'; script-src 'self' 'wasm-unsafe-eval';/.test(dom));
 }
@@ -180,7 +186,7 @@ function testPage(name, before, after) {
   fs.mkdirSync(TEST_DIR, { recursive: true });
   fs.copyFileSync(path.join(__dirname, 'interact-hook.js'), path.join(TEST_DIR, 'interact-hook.js'));
   const page = testPage('interact.html', [], ['interact-hook.js']);
-  const dom = chromium(fileUrl(page, ''), ['--dump-dom'], 60000);
+  const dom = chromium(fileUrl(page, ''), ['--dump-dom'], 120000);
   const attrs = bodyAttrs(dom);
   check('the interaction scenario finished', attrs['data-interact-done'] === '1', JSON.stringify(attrs).slice(0, 300));
   let steps = [];
