@@ -1,6 +1,9 @@
 #!/usr/bin/env node
 // Browser test: headless Chromium opens www/index.html from file:// with the page's test hooks
 // (?puzzle=...&autosolve=1&cycles=N), dumps the DOM after the wasm has run, and checks what a user would see.
+// The pages opened are copies of index.html under build-wasm/web-test/ whose <script>s point back at www/, plus
+// small hooks from tests/web/ (wait-hook.js: wait for the model under virtual time; interact-hook.js: a user
+// session; hostile weights).
 // Screenshots (desktop and phone width) are kept under build-wasm/web-artifacts/ for people to look at.
 //   node tests/web/browser.js            (CHROMIUM=/path/to/chromium to use another binary)
 // Prints one line per check and "N passed, N failed"; exits 1 on any failure.
@@ -77,9 +80,14 @@ function testPage(name, before, after) {
   return page;
 }
 
+// The page under test: index.html with tests/web/wait-hook.js after app.js (see that file for why).
+fs.mkdirSync(TEST_DIR, { recursive: true });
+fs.copyFileSync(path.join(__dirname, 'wait-hook.js'), path.join(TEST_DIR, 'wait-hook.js'));
+const PAGE = testPage('index.html', [], ['wait-hook.js']);
+
 // 1. A solve with an explicit cycle count: complete grid, one frame per cycle.
 {
-  const dom = dumpDom(fileUrl(index, `puzzle=${CLASSIC}&autosolve=1&cycles=3&decoding=single`));
+  const dom = dumpDom(fileUrl(PAGE, `puzzle=${CLASSIC}&autosolve=1&cycles=3&decoding=single`));
   const attrs = bodyAttrs(dom);
   const cells = cellsOf(dom);
   check('autosolve finishes (data-state="done")', attrs['data-state'] === 'done', JSON.stringify(attrs));
@@ -104,7 +112,7 @@ function testPage(name, before, after) {
 
 // 1b. Iterative commit (the default): the committed answer is the last stop and keeps the givens.
 {
-  const dom = dumpDom(fileUrl(index, `puzzle=${CLASSIC}&autosolve=1&cycles=3`));
+  const dom = dumpDom(fileUrl(PAGE, `puzzle=${CLASSIC}&autosolve=1&cycles=3`));
   const attrs = bodyAttrs(dom);
   const cells = cellsOf(dom);
   const passes = Number(attrs['data-passes']);
@@ -119,7 +127,7 @@ function testPage(name, before, after) {
 
 // 2. Default cycle count = the model's H_cycles (2 for the built-in model) and ". " blanks.
 {
-  const dom = dumpDom(fileUrl(index, `puzzle=${CLASSIC.replace(/0/g, '.')}&autosolve=1`));
+  const dom = dumpDom(fileUrl(PAGE, `puzzle=${CLASSIC.replace(/0/g, '.')}&autosolve=1`));
   const attrs = bodyAttrs(dom);
   const h = JSON.parse(/H_cycles\\?":\s*(\d+)/.exec(fs.readFileSync(path.join(WWW, 'default-weights.js'), 'utf8'))[1]);
   check(`default cycles = the model's H_cycles (${h})`, attrs['data-state'] === 'done' && attrs['data-frames'] === String(h),
@@ -128,7 +136,7 @@ function testPage(name, before, after) {
 
 // 3. Clashing givens: Solve refuses and names the cells.
 {
-  const dom = dumpDom(fileUrl(index, `puzzle=${CLASHING}&autosolve=1`));
+  const dom = dumpDom(fileUrl(PAGE, `puzzle=${CLASHING}&autosolve=1`));
   const attrs = bodyAttrs(dom);
   const message = textOf(dom, 'message');
   check('clashing givens are refused (data-state="refused")', attrs['data-state'] === 'refused', JSON.stringify(attrs));
@@ -140,7 +148,7 @@ function testPage(name, before, after) {
 
 // 4. A malformed puzzle in the address is an error, shown as text.
 {
-  const dom = dumpDom(fileUrl(index, 'puzzle=12345&autosolve=1'));
+  const dom = dumpDom(fileUrl(PAGE, 'puzzle=12345&autosolve=1'));
   const attrs = bodyAttrs(dom);
   check('a malformed puzzle is an error', attrs['data-state'] === 'error', JSON.stringify(attrs));
   check('with a readable message', /81 cells; this text has 5/.test(textOf(dom, 'message')), textOf(dom, 'message'));
@@ -148,7 +156,7 @@ function testPage(name, before, after) {
 
 // 5. An example has a known solution: accuracy is reported.
 {
-  const dom = dumpDom(fileUrl(index, 'example=expert&autosolve=1'));
+  const dom = dumpDom(fileUrl(PAGE, 'example=expert&autosolve=1'));
   const attrs = bodyAttrs(dom);
   check('an example solves', attrs['data-state'] === 'done', JSON.stringify(attrs));
   check('accuracy against the known solution', /Against the known solution, (cycle \d+|answer): \d+\/81 cells correct/.test(textOf(dom, 'accuracy')),
@@ -169,7 +177,8 @@ function testPage(name, before, after) {
   ];
   fs.mkdirSync(TEST_DIR, { recursive: true });
   fs.writeFileSync(path.join(TEST_DIR, 'hostile-weights.js'), 'window.TRM_TEST_WEIGHTS = ' + JSON.stringify(hostile) + ';\n');
-  const page = testPage('hostile.html', ['hostile-weights.js'], []);
+  fs.copyFileSync(path.join(__dirname, 'wait-hook.js'), path.join(TEST_DIR, 'wait-hook.js'));
+  const page = testPage('hostile.html', ['hostile-weights.js'], ['wait-hook.js']);
   const dom = dumpDom(fileUrl(page, `puzzle=${CLASSIC}&autosolve=1`));
   const attrs = bodyAttrs(dom);
   const message = textOf(dom, 'model-message');
@@ -202,7 +211,7 @@ function testPage(name, before, after) {
 for (const [name, size] of [['page.png', '1280,1000'], ['page-phone.png', '390,1700']]) {
   const out = path.join(ARTIFACTS, name);
   fs.rmSync(out, { force: true });
-  chromium(fileUrl(index, `example=medium&autosolve=1&cycles=4`), [`--screenshot=${out}`, `--window-size=${size}`]);
+  chromium(fileUrl(PAGE, `example=medium&autosolve=1&cycles=4`), [`--screenshot=${out}`, `--window-size=${size}`]);
   const ok = fs.existsSync(out) && fs.statSync(out).size > 10000;
   check(`screenshot ${path.relative(ROOT, out)}`, ok);
 }
