@@ -10,31 +10,20 @@ CellBlock::CellBlock(Parameters& params, const std::string& prefix, int d)
       norm_bias_(params.declare(prefix + "norm.bias", Shape{d})),
       mix_weight_(params.declare(prefix + "mix.weight", Shape{d, 3 * d})),
       mix_bias_(params.declare(prefix + "mix.bias", Shape{d})),
-      fc1_weight_(params.declare(prefix + "fc1.weight", Shape{4 * d, d})),
-      fc1_bias_(params.declare(prefix + "fc1.bias", Shape{4 * d})),
-      fc2_weight_(params.declare(prefix + "fc2.weight", Shape{d, 4 * d})),
-      fc2_bias_(params.declare(prefix + "fc2.bias", Shape{d})) {}
+      feed_forward_(params, prefix, d) {}
 
 Var CellBlock::forward(Tape& tape, const Parameters& p, const Var& v, BlockContext& ctx) const {
-  if (ctx.training && ctx.dropout > 0.0f && !ctx.rng) throw std::logic_error("CellBlock: dropout needs an Rng");
-  Rng unused;
-  Rng& rng = ctx.rng ? *ctx.rng : unused;
   Var h = layer_norm(tape, v, p.var(norm_weight_), p.var(norm_bias_));  // [B, 81, d]
   Var units = concat_last(tape, {unit_mean(tape, h, SudokuUnit::Row), unit_mean(tape, h, SudokuUnit::Column),
                                  unit_mean(tape, h, SudokuUnit::Box)});  // [B, 81, 3d]
   Var m = add(tape, h, bias_add(tape, matmul(tape, units, p.var(mix_weight_)), p.var(mix_bias_)));  // [B, 81, d]
-  Var f = bias_add(tape, matmul(tape, m, p.var(fc1_weight_)), p.var(fc1_bias_));                    // [B, 81, 4d]
-  f = dropout(tape, gelu(tape, f), ctx.dropout, ctx.training, rng);
-  f = bias_add(tape, matmul(tape, f, p.var(fc2_weight_)), p.var(fc2_bias_));  // [B, 81, d]
-  return dropout(tape, f, ctx.dropout, ctx.training, rng);
+  return feed_forward_.forward(tape, p, m, ctx);                                                     // [B, 81, d]
 }
 
 void CellBlock::init(Parameters& params, Rng& rng) const {
-  params.value(norm_weight_).fill(1.0f);
-  params.value(norm_bias_).fill(0.0f);
+  init_layer_norm(params, norm_weight_, norm_bias_);
   init_linear(params, mix_weight_, mix_bias_, rng);
-  init_linear(params, fc1_weight_, fc1_bias_, rng);
-  init_linear(params, fc2_weight_, fc2_bias_, rng);
+  feed_forward_.init(params, rng);
 }
 
 CellArchitecture::CellArchitecture(Parameters& params, const TRMConfig& config) : d_(config.hidden_dim) {

@@ -21,8 +21,7 @@ class CellBlock : public Block {
  private:
   int norm_weight_, norm_bias_;  // [d], [d]
   int mix_weight_, mix_bias_;    // [d, 3d], [d]
-  int fc1_weight_, fc1_bias_;    // [4d, d], [4d]
-  int fc2_weight_, fc2_bias_;    // [d, 4d], [d]
+  FeedForward feed_forward_;
 };
 
 class CellArchitecture : public Architecture {

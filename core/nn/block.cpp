@@ -15,30 +15,45 @@ void init_linear(Parameters& params, int weight, int bias, Rng& rng) {
   }
 }
 
-MlpBlock::MlpBlock(Parameters& params, const std::string& prefix, int d)
-    : norm_weight_(params.declare(prefix + "norm.weight", Shape{d})),
-      norm_bias_(params.declare(prefix + "norm.bias", Shape{d})),
-      fc1_weight_(params.declare(prefix + "fc1.weight", Shape{4 * d, d})),
+FeedForward::FeedForward(Parameters& params, const std::string& prefix, int d)
+    : fc1_weight_(params.declare(prefix + "fc1.weight", Shape{4 * d, d})),
       fc1_bias_(params.declare(prefix + "fc1.bias", Shape{4 * d})),
       fc2_weight_(params.declare(prefix + "fc2.weight", Shape{d, 4 * d})),
       fc2_bias_(params.declare(prefix + "fc2.bias", Shape{d})) {}
 
-Var MlpBlock::forward(Tape& tape, const Parameters& p, const Var& v, BlockContext& ctx) const {
-  if (ctx.training && ctx.dropout > 0.0f && !ctx.rng) throw std::logic_error("MlpBlock: dropout needs an Rng");
+Var FeedForward::forward(Tape& tape, const Parameters& p, const Var& h, BlockContext& ctx) const {
+  if (ctx.training && ctx.dropout > 0.0f && !ctx.rng) throw std::logic_error("FeedForward: dropout needs an Rng");
   Rng unused;
   Rng& rng = ctx.rng ? *ctx.rng : unused;
-  Var h = layer_norm(tape, v, p.var(norm_weight_), p.var(norm_bias_));         // [rows, d]
-  h = bias_add(tape, matmul(tape, h, p.var(fc1_weight_)), p.var(fc1_bias_));  // [rows, 4d]
-  h = dropout(tape, gelu(tape, h), ctx.dropout, ctx.training, rng);           // [rows, 4d]
-  h = bias_add(tape, matmul(tape, h, p.var(fc2_weight_)), p.var(fc2_bias_));  // [rows, d]
-  return dropout(tape, h, ctx.dropout, ctx.training, rng);                     // [rows, d]
+  Var f = bias_add(tape, matmul(tape, h, p.var(fc1_weight_)), p.var(fc1_bias_));  // [rows, 4d]
+  f = dropout(tape, gelu(tape, f), ctx.dropout, ctx.training, rng);               // [rows, 4d]
+  f = bias_add(tape, matmul(tape, f, p.var(fc2_weight_)), p.var(fc2_bias_));      // [rows, d]
+  return dropout(tape, f, ctx.dropout, ctx.training, rng);                         // [rows, d]
+}
+
+void FeedForward::init(Parameters& params, Rng& rng) const {
+  init_linear(params, fc1_weight_, fc1_bias_, rng);
+  init_linear(params, fc2_weight_, fc2_bias_, rng);
+}
+
+void init_layer_norm(Parameters& params, int weight, int bias) {
+  params.value(weight).fill(1.0f);
+  params.value(bias).fill(0.0f);
+}
+
+// Parameter order in the arena follows declaration: norm, then the feed-forward (as PyTorch's).
+MlpBlock::MlpBlock(Parameters& params, const std::string& prefix, int d)
+    : norm_weight_(params.declare(prefix + "norm.weight", Shape{d})),
+      norm_bias_(params.declare(prefix + "norm.bias", Shape{d})),
+      feed_forward_(params, prefix, d) {}
+
+Var MlpBlock::forward(Tape& tape, const Parameters& p, const Var& v, BlockContext& ctx) const {
+  return feed_forward_.forward(tape, p, layer_norm(tape, v, p.var(norm_weight_), p.var(norm_bias_)), ctx);
 }
 
 void MlpBlock::init(Parameters& params, Rng& rng) const {
-  params.value(norm_weight_).fill(1.0f);
-  params.value(norm_bias_).fill(0.0f);
-  init_linear(params, fc1_weight_, fc1_bias_, rng);
-  init_linear(params, fc2_weight_, fc2_bias_, rng);
+  init_layer_norm(params, norm_weight_, norm_bias_);
+  feed_forward_.init(params, rng);
 }
 
 Var ResidualStack::forward(Tape& tape, const Parameters& params, const Var& u, BlockContext& ctx) const {

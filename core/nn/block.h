@@ -29,8 +29,23 @@ class Block {
 
 // torch.nn.Linear's default init: weight and bias uniform in +-1/sqrt(fan_in).
 void init_linear(Parameters& params, int weight, int bias, Rng& rng);
+// torch.nn.LayerNorm's: gain 1, bias 0.
+void init_layer_norm(Parameters& params, int weight, int bias);
 
-// B(v) = Dropout(Linear(4d, d)(Dropout(GELU(Linear(d, 4d)(LayerNorm(v))))))   v: [rows, d]
+// The feed-forward half every block shares:
+// F(h) = Dropout(Linear(4d, d)(Dropout(GELU(Linear(d, 4d)(h)))))   h: [rows, d]
+class FeedForward {
+ public:
+  FeedForward(Parameters& params, const std::string& prefix, int d);
+  Var forward(Tape& tape, const Parameters& params, const Var& h, BlockContext& ctx) const;
+  void init(Parameters& params, Rng& rng) const;
+
+ private:
+  int fc1_weight_, fc1_bias_;  // [4d, d], [4d]
+  int fc2_weight_, fc2_bias_;  // [d, 4d], [d]
+};
+
+// B(v) = F(LayerNorm(v))   v: [rows, d]
 class MlpBlock : public Block {
  public:
   MlpBlock(Parameters& params, const std::string& prefix, int d);
@@ -39,8 +54,7 @@ class MlpBlock : public Block {
 
  private:
   int norm_weight_, norm_bias_;  // [d], [d]
-  int fc1_weight_, fc1_bias_;    // [4d, d], [4d]
-  int fc2_weight_, fc2_bias_;    // [d, 4d], [d]
+  FeedForward feed_forward_;
 };
 
 // R(u) = v_n - u for v_i = v_{i-1} + B_i(v_{i-1}).
