@@ -8,7 +8,12 @@
 #  - SIMD: `-msimd128 -msse4.2` makes Emscripten map SSE intrinsics to wasm SIMD, and Eigen then vectorises.
 #    Stock Eigen 3.4.0 fails twice with it: it includes <mmintrin.h> (absent in Emscripten) and it takes the
 #    x86 inline-asm path in pmin/pmax because clang reports itself as GCC 4.2. The copy is patched for both.
-#  - Exceptions: -fwasm-exceptions at compile and link, or a throw kills the module instead of reaching catch.
+#  - Exceptions must be on at compile and link, or a throw kills the module instead of reaching catch. We use
+#    Emscripten's JS-based EH (-fexceptions), not native wasm EH (-fwasm-exceptions): clang 14's wasm-EH
+#    codegen is not deterministic (WebAssemblyCFGStackify places try/delegate for call-unwind mismatches in
+#    pointer-hash order, so two builds of core/io/weights_json.cpp differ in one delegate depth about half the
+#    time), and www/trm.js must be byte-reproducible for the staleness check. Measured cost of JS EH: +125 KB
+#    (655 -> 781 KB) and 0-25% slower inference. TRM_WASM_EH=wasm switches back (smaller, not reproducible).
 #  - Reproducible output: absolute source/build paths are mapped away so any checkout builds the same bytes.
 
 set(TRM_EIGEN_SOURCE_DIR "/usr/include/eigen3" CACHE PATH "Eigen 3.4 headers to copy and patch for wasm")
@@ -64,9 +69,15 @@ set_target_properties(nlohmann_json::nlohmann_json PROPERTIES INTERFACE_INCLUDE_
 add_library(xtensor INTERFACE IMPORTED GLOBAL)
 set_target_properties(xtensor PROPERTIES INTERFACE_INCLUDE_DIRECTORIES "${TRM_WASM_INCLUDE}")
 
-# Every target of the wasm build: SIMD (SSE mapped to wasm SIMD128) and native wasm exceptions.
-add_compile_options(-msimd128 -msse4.2 -fwasm-exceptions)
-add_link_options(-fwasm-exceptions)
+# Every target of the wasm build: SIMD (SSE mapped to wasm SIMD128) and exceptions.
+set(TRM_WASM_EH "js" CACHE STRING "Exception handling: js (Emscripten's JS-based EH, reproducible) or wasm (native)")
+if(TRM_WASM_EH STREQUAL "js")
+  set(TRM_EH_FLAG -fexceptions)
+else()
+  set(TRM_EH_FLAG -fwasm-exceptions)
+endif()
+add_compile_options(-msimd128 -msse4.2 ${TRM_EH_FLAG})
+add_link_options(${TRM_EH_FLAG})
 # Reproducibility: no absolute paths of this checkout or build tree in the output.
 add_compile_options("-ffile-prefix-map=${CMAKE_SOURCE_DIR}/=" "-ffile-prefix-map=${CMAKE_BINARY_DIR}/=")
 
