@@ -156,7 +156,7 @@ void save_weights(std::ostream& out, const TRM& model, TensorEncoding encoding) 
 Json parse_json(std::istream& in, const std::string& where) {
   try {
     return Json::parse(in);
-  } catch (const Json::parse_error& e) {
+  } catch (const Json::exception& e) {  // parse errors, and out_of_range for a number like 1e999
     std::string reason = e.what();  // nlohmann quotes what it last read, which can be a megabyte of base64
     if (reason.size() > 160) reason = reason.substr(0, 160) + "...";
     throw InputError(where + ": invalid JSON (" + reason + ")");

@@ -22,8 +22,10 @@ DecodeResult decode(const TRM& model, const std::vector<uint8_t>& puzzles, const
   DecodeResult result;
   result.digits = puzzles;  // filled in place: committed cells become givens
   result.passes.assign(n, 0);
-  std::vector<size_t> open(n);  // puzzles that still have blanks
-  for (size_t i = 0; i < n; ++i) open[i] = i;
+  std::vector<size_t> open;  // puzzles that still have blanks (a complete grid needs no pass)
+  for (size_t i = 0; i < n; ++i)
+    if (std::count(puzzles.begin() + static_cast<std::ptrdiff_t>(i * 81), puzzles.begin() + static_cast<std::ptrdiff_t>(i * 81 + 81), uint8_t{0}) > 0)
+      open.push_back(i);
 
   while (!open.empty()) {
     std::vector<size_t> still_open;

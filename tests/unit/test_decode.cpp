@@ -55,3 +55,18 @@ TEST_CASE("single pass and iterative commit decoding", "[model][decode]") {
   CHECK(parse_decoding("iterative") == Decoding::IterativeCommit);
   CHECK_THROWS_AS(parse_decoding("beam"), InputError);
 }
+
+TEST_CASE("a complete grid needs no forward pass", "[model][decode]") {
+  TRMConfig c;
+  c.hidden_dim = 4;
+  c.L_layers = 1;
+  c.L_cycles = 1;
+  c.H_cycles = 1;
+  TRM model(c);
+  model.init(2);
+  std::vector<uint8_t> full(81);
+  for (int i = 0; i < 81; ++i) full[static_cast<size_t>(i)] = static_cast<uint8_t>(1 + (i % 9 * 3 + i / 9 + i / 27) % 9);
+  const DecodeResult result = decode(model, full, DecodeOptions{});
+  CHECK(result.passes == std::vector<int>{0});
+  CHECK(result.digits == full);
+}

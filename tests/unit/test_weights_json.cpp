@@ -133,3 +133,8 @@ TEST_CASE("weights loading names every defect", "[io][weights]") {
   std::istringstream not_json("\x01\x02garbage");
   CHECK_THROWS_AS(load_weights(not_json, "junk.bin"), InputError);
 }
+
+TEST_CASE("a number too large for JSON's double is a named error", "[io][weights]") {
+  std::istringstream in("{\"format\": 1e999}");
+  CHECK_THROWS_WITH(load_weights(in, "big.json"), Catch::Contains("big.json: invalid JSON"));
+}
