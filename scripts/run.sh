@@ -15,7 +15,7 @@ if [[ ! -f data/sudoku.csv ]]; then
   "$trm" generate --count 30000 --out data/sudoku.csv --seed 1 --min-givens 26 --max-givens 36
 fi
 
-# Train: the config is configs/quickstart.json; the step budget fits TRM_MINUTES on 2 cores.
+# Train: configs/quickstart.json, one epoch or TRM_MINUTES x 300 steps, whichever is fewer.
 minutes=${TRM_MINUTES:-4}
 steps=$((minutes * 60 * 5))  # measured: about 5.8 steps/s on an idle 2-core machine
 echo "== training for about $minutes minutes ($steps steps)"
