@@ -17,6 +17,7 @@ struct GenerateArgs {
   uint64_t seed = 1;
   int min_givens = sudoku::GeneratorOptions{}.min_givens;
   int max_givens = sudoku::GeneratorOptions{}.max_givens;
+  int64_t min_guesses = 0;
   bool force = false;
 };
 
@@ -25,12 +26,20 @@ void run_generate(const GenerateArgs& a) {
   sudoku::GeneratorOptions options;
   options.min_givens = a.min_givens;
   options.max_givens = a.max_givens;
+  options.min_guesses = a.min_guesses;
   const auto start = std::chrono::steady_clock::now();
   sudoku::Dataset data = sudoku::generate(a.count, a.seed, options);
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   write_atomically(a.out, [&](std::ostream& out) { sudoku::write_csv(out, data); });
-  std::printf("wrote %zu puzzles (givens %d-%d, seed %llu) to %s in %.1f s\n", data.size(), a.min_givens, a.max_givens,
-              static_cast<unsigned long long>(a.seed), a.out.c_str(), seconds);
+  size_t below_floor = 0;
+  for (float guesses : data.difficulty) below_floor += guesses < static_cast<float>(a.min_guesses);
+  std::printf("wrote %zu puzzles (givens %d-%d, at least %lld guesses, seed %llu) to %s in %.1f s\n", data.size(),
+              a.min_givens, a.max_givens, static_cast<long long>(a.min_guesses), static_cast<unsigned long long>(a.seed),
+              a.out.c_str(), seconds);
+  if (below_floor > 0) {
+    std::printf("note: %zu puzzles stayed below the difficulty floor after %d attempts each (kept the hardest)\n",
+                below_floor, options.max_attempts);
+  }
 }
 }  // namespace
 
@@ -42,6 +51,11 @@ void add_generate_command(CLI::App& app) {
   cmd->add_option("--seed", args->seed, "Seed; the same seed gives the same puzzles")->capture_default_str();
   cmd->add_option("--min-givens", args->min_givens, "Fewest givens")->capture_default_str()->check(CLI::Range(17, 81));
   cmd->add_option("--max-givens", args->max_givens, "Most givens")->capture_default_str()->check(CLI::Range(17, 81));
+  cmd->add_option("--min-guesses", args->min_guesses,
+                  "Difficulty floor: the solver's guesses beyond singles (graded levels: Easy ~4, Medium ~10, "
+                  "Hard ~18, Expert ~30)")
+      ->capture_default_str()
+      ->check(CLI::Range(int64_t{0}, int64_t{1000000}));
   cmd->add_flag("--force", args->force, "Overwrite an existing output");
   cmd->callback([args] { run_generate(*args); });
 }

@@ -1,5 +1,6 @@
 #include "sudoku/generator.h"
 
+#include <algorithm>
 #include <cstring>
 #include <numeric>
 #include <string>
@@ -17,17 +18,17 @@ void check_options(const GeneratorOptions& options) {
     throw InputError("generator: givens range [" + std::to_string(options.min_givens) + ", " +
                      std::to_string(options.max_givens) + "] is invalid, expected 17 <= min <= max <= 81");
   }
+  if (options.min_guesses < 0) {
+    throw InputError("generator: min_guesses " + std::to_string(options.min_guesses) + " is negative");
+  }
+  if (options.max_attempts < 1) {
+    throw InputError("generator: max_attempts " + std::to_string(options.max_attempts) + " must be at least 1");
+  }
 }
 
-// Puzzle `index`'s own stream: the index scrambled through an Rng and folded into the set's seed, so neighbouring
-// indices do not start overlapping streams (as seed + index would: Rng's seeding steps by a fixed increment).
-uint64_t puzzle_seed(uint64_t seed, uint64_t index) { return seed ^ Rng(index).next_u64(); }
-
-}  // namespace
-
-GeneratedPuzzle generate_puzzle(uint64_t seed, uint64_t index, const GeneratorOptions& options) {
-  check_options(options);
-  Rng rng(puzzle_seed(seed, index));
+// One attempt: a random complete grid, then givens removed in random order while the solution stays unique,
+// down to a target drawn from the givens range.
+GeneratedPuzzle make_puzzle(Rng& rng, const GeneratorOptions& options) {
   GeneratedPuzzle out;
   out.solution = *solve_randomly(Grid{}, rng);  // an empty grid always has a solution
   const auto range = static_cast<uint32_t>(options.max_givens - options.min_givens + 1);
@@ -49,6 +50,29 @@ GeneratedPuzzle generate_puzzle(uint64_t seed, uint64_t index, const GeneratorOp
   }
   out.guesses = solve(out.puzzle, 2).guesses;
   return out;
+}
+
+// Puzzle `index`'s own stream: the index scrambled through an Rng and folded into the set's seed, so neighbouring
+// indices do not start overlapping streams (as seed + index would: Rng's seeding steps by a fixed increment).
+uint64_t puzzle_seed(uint64_t seed, uint64_t index) { return seed ^ Rng(index).next_u64(); }
+
+}  // namespace
+
+GeneratedPuzzle generate_puzzle(uint64_t seed, uint64_t index, const GeneratorOptions& options) {
+  check_options(options);
+  Rng rng(puzzle_seed(seed, index));
+  // An attempt is accepted when it is within the givens range (removal can get stuck above it: every remaining
+  // given needed) and reaches the difficulty floor. Otherwise the best so far is kept: the fewest givens above
+  // the range, then the most guesses.
+  const auto excess = [&](const GeneratedPuzzle& p) { return std::max(0, count_givens(p.puzzle) - options.max_givens); };
+  const auto accepted = [&](const GeneratedPuzzle& p) { return excess(p) == 0 && p.guesses >= options.min_guesses; };
+  GeneratedPuzzle best = make_puzzle(rng, options);
+  for (int attempt = 2; attempt <= options.max_attempts && !accepted(best); ++attempt) {
+    GeneratedPuzzle next = make_puzzle(rng, options);
+    if (excess(next) < excess(best) || (excess(next) == excess(best) && next.guesses > best.guesses)) best = next;
+    best.attempts = attempt;
+  }
+  return best;
 }
 
 Dataset generate(size_t count, uint64_t seed, const GeneratorOptions& options) {

@@ -63,6 +63,15 @@ case $case_name in
     run "$TRM" generate --count 5 --min-givens 30 --max-givens 25 --out empty-range.csv
     expect_error nonzero "30.*25|25.*30|givens" "generate with --min-givens > --max-givens"
     [[ ! -e empty-range.csv ]] || fail "generate with an empty givens range wrote empty-range.csv"
+    # A difficulty floor: every puzzle's difficulty column (the solver's guesses) is at least the floor.
+    run "$TRM" generate --count 30 --seed 5 --min-givens 17 --max-givens 26 --min-guesses 8 --out hard.csv
+    expect_rc 0 "generate --min-guesses 8"
+    expect_out "at least 8 guesses" "generate --min-guesses 8"
+    check_csv hard.csv 30 17 26
+    awk -F, 'NR > 1 && $3 < 8 { printf "FAIL: hard.csv:%d: difficulty %s below the floor 8\n", NR, $3; bad = 1 }
+             END { exit bad }' hard.csv || exit 1
+    run "$TRM" generate --count 5 --min-guesses -3 --out negative.csv
+    expect_error 2 "--min-guesses" "generate with a negative floor"
     ;;
   same_seed)
     run "$TRM" generate --count 60 --seed 9 --out a.csv

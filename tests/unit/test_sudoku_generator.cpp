@@ -73,3 +73,51 @@ TEST_CASE("generator rejects an impossible givens range", "[sudoku][generator]")
   CHECK_THROWS_AS(generate(1, 0, GeneratorOptions{30, 29}), trm::InputError);
   CHECK_THROWS_AS(generate_puzzle(0, 0, GeneratorOptions{20, 82}), trm::InputError);
 }
+
+TEST_CASE("a difficulty floor makes puzzles that need at least that much search", "[sudoku][generator]") {
+  GeneratorOptions options;
+  options.min_givens = 17;
+  options.max_givens = 26;
+  options.min_guesses = 10;  // about one puzzle in eight reaches it on the first attempt
+  const Dataset data = generate(16, 3, options);
+  int made_again = 0;
+  for (size_t i = 0; i < data.size(); ++i) {
+    const SolveResult result = solve(data.puzzle(i));
+    CHECK(result.solutions == 1);
+    CHECK(result.first == data.solution(i));
+    CHECK(result.guesses >= 10);
+    CHECK(data.difficulty[i] == static_cast<float>(result.guesses));
+    made_again += generate_puzzle(3, i, options).attempts > 1;
+  }
+  CHECK(made_again > 0);  // the floor did reject first attempts
+
+  // Without a floor the first attempt stands: a floor of 0 changes no puzzle.
+  GeneratorOptions no_floor = options;
+  no_floor.min_guesses = 0;
+  CHECK(generate_puzzle(3, 0, no_floor).attempts == 1);
+  GeneratorOptions defaults_range;
+  defaults_range.min_guesses = 0;
+  const Dataset floorless = generate(4, 99, defaults_range), plain = generate(4, 99);
+  for (size_t i = 0; i < plain.size(); ++i) CHECK(floorless.puzzle(i) == plain.puzzle(i));
+}
+
+TEST_CASE("an unreachable difficulty floor keeps the hardest attempt", "[sudoku][generator]") {
+  GeneratorOptions options;
+  options.min_givens = 30;
+  options.max_givens = 30;
+  options.min_guesses = 1000000;
+  options.max_attempts = 5;
+  const GeneratedPuzzle puzzle = generate_puzzle(8, 1, options);
+  CHECK(puzzle.attempts == 5);
+  CHECK(solve(puzzle.puzzle).solutions == 1);
+  CHECK(puzzle.guesses < options.min_guesses);
+}
+
+TEST_CASE("generator rejects a negative difficulty floor or no attempts", "[sudoku][generator]") {
+  GeneratorOptions negative;
+  negative.min_guesses = -1;
+  CHECK_THROWS_AS(generate(1, 0, negative), trm::InputError);
+  GeneratorOptions no_attempts;
+  no_attempts.max_attempts = 0;
+  CHECK_THROWS_AS(generate_puzzle(0, 0, no_attempts), trm::InputError);
+}
