@@ -20,8 +20,8 @@ void run_export(const ExportArgs& a) {
   LoadedModel loaded = load_model_file(a.checkpoint);
   const TensorEncoding encoding = a.list ? TensorEncoding::List : TensorEncoding::Base64;
   write_atomically(a.out, [&](std::ostream& out) { save_weights(out, *loaded.model, encoding); });
-  std::printf("exported %lld parameters (%s) to %s\n", static_cast<long long>(TRM::parameter_count(loaded.model->config())),
-              loaded.model->config().arch.c_str(), a.out.c_str());
+  std::printf("exported %lld parameters (%s%s) to %s\n", static_cast<long long>(TRM::parameter_count(loaded.model->config())),
+              loaded.model->config().arch.c_str(), loaded.averaged ? ", the weight average" : "", a.out.c_str());
 }
 }  // namespace
 

@@ -1,5 +1,6 @@
 // trm train: train a model on a puzzle CSV, validating every epoch, checkpointing atomically every
 // epoch and on Ctrl-C, resumable exactly.
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <csignal>
@@ -34,12 +35,14 @@ extern "C" void on_interrupt(int) {
 }
 
 struct TrainArgs {
-  std::string data, val_data, config_file, out, resume;
+  std::string data, val_data, config_file, out, resume, init_from;
   double val_fraction = 0.05;
   size_t val_limit = 2000;
   int64_t max_steps = 0;
   uint64_t seed = 1;
   bool augment = false, skip_invalid = false, force = false;
+  int64_t checkpoint_every = -1;  // -1: not given (a resume keeps the run's)
+  bool skip_nonfinite = false;
   std::map<std::string, std::string> overrides;  // TRMConfig field -> flag text
   std::vector<std::string> run_flags_given;      // flags a resume takes from the checkpoint instead
 };
@@ -117,6 +120,22 @@ double score(const Json& epoch) {  // higher is better: whole puzzles first, the
          1e-6 * epoch.value("val_loss", 0.0);
 }
 
+// --init-from: a new run (fresh optimiser and schedule) that starts from another model's weights, e.g. to train
+// further on harder data. The architecture must match tensor for tensor; training settings may differ.
+void start_from_weights(TRM& model, const std::string& path) {
+  LoadedModel source = load_model_file(path);
+  const auto& want = model.parameters().infos();
+  const auto& have = source.model->parameters().infos();
+  for (size_t i = 0; i < std::max(want.size(), have.size()); ++i) {
+    if (i >= want.size() || i >= have.size() || want[i].name != have[i].name || !(want[i].shape == have[i].shape)) {
+      const std::string name = i < want.size() ? want[i].name : have[i].name;
+      throw InputError(path + ": --init-from weights do not match the config at tensor \"" + name +
+                       "\" (the architecture fields, e.g. arch, hidden_dim, L_layers, must be the same)");
+    }
+  }
+  std::copy_n(source.model->parameters().values(), model.parameters().size(), model.parameters().values());
+}
+
 void run_train(const TrainArgs& a) {
   // Model, config and where we start.
   std::unique_ptr<TRM> model;
@@ -126,7 +145,7 @@ void run_train(const TrainArgs& a) {
       throw InputError("--resume continues a run with its saved config; drop --config and the config flags");
     if (!a.run_flags_given.empty())
       throw InputError("--resume continues a run with its saved settings; drop " + a.run_flags_given.front());
-    LoadedModel loaded = load_model_file(a.resume);
+    LoadedModel loaded = load_model_file(a.resume, CheckpointWeights::Training);
     if (!loaded.is_checkpoint) throw InputError(a.resume + ": is production weights, not a checkpoint (nothing to resume)");
     model = std::move(loaded.model);
     resume_state = loaded.training;
@@ -135,15 +154,16 @@ void run_train(const TrainArgs& a) {
     const TRMConfig config = build_config(a);
     model = std::make_unique<TRM>(config);
     model->init(a.seed);
+    if (!a.init_from.empty()) start_from_weights(*model, a.init_from);
     run = {{"data", a.data}, {"val_data", a.val_data}, {"val_fraction", a.val_fraction}, {"seed", a.seed},
-           {"augment", a.augment}, {"max_steps", a.max_steps}, {"val_limit", a.val_limit}};
+           {"augment", a.augment}, {"max_steps", a.max_steps}, {"val_limit", a.val_limit}, {"init_from", a.init_from}};
   }
   const std::string last_path = a.out + "/last.json", best_path = a.out + "/best.json";
   const std::string metrics_path = a.out + "/metrics.jsonl", report_path = a.out + "/report.html";
   if (a.resume.empty() && file_exists(last_path) && !a.force)
     throw InputError(a.out + " already holds a run; pass --resume " + last_path + " to continue it or --force to start over");
-  make_directories(a.out);
-  if (a.resume.empty() && file_exists(metrics_path)) std::remove(metrics_path.c_str());
+  if (a.resume.empty()) run["skip_nonfinite"] = a.skip_nonfinite;
+  if (a.resume.empty() || a.checkpoint_every >= 0) run["checkpoint_every"] = std::max<int64_t>(0, a.checkpoint_every);
 
   // Data: the training file, and a validation file or a held-out split of disjoint puzzles.
   const auto seed = run.value("seed", uint64_t{1});
@@ -162,6 +182,12 @@ void run_train(const TrainArgs& a) {
   if (!a.resume.empty() && run.value("train_rows", size_t{0}) != train.size())
     throw InputError(a.data + ": has " + std::to_string(train.size()) + " training rows, the checkpoint was trained on " +
                      std::to_string(run.value("train_rows", size_t{0})) + " (pass the same --data as the original run)");
+  // The inputs are good: only now touch the run folder (a refused run leaves nothing behind). Starting over
+  // (--force) drops the old run's files, so a kill before the first checkpoint cannot mix the two runs.
+  make_directories(a.out);
+  remove_stale_temporaries(a.out);  // left by a run killed while writing
+  if (a.resume.empty())
+    for (const std::string& old : {metrics_path, last_path, best_path, report_path}) std::remove(old.c_str());
   if (val_data.empty() && a.resume.empty()) {
     // Keep the held-out puzzles beside the checkpoints, so `trm eval` can use exactly them.
     write_atomically(a.out + "/validation.csv", [&](std::ostream& out) { sudoku::write_csv(out, validation); });
@@ -174,6 +200,8 @@ void run_train(const TrainArgs& a) {
   options.augment = run.value("augment", false);
   options.max_steps = run.value("max_steps", int64_t{0});
   options.val_limit = run.value("val_limit", size_t{2000});
+  options.skip_nonfinite = run.value("skip_nonfinite", false);
+  const int64_t checkpoint_every = run.value("checkpoint_every", int64_t{0});
   Trainer trainer(*model, train, validation.size() ? &validation : nullptr, options);
   if (!resume_state.is_null()) trainer.restore_state(resume_state, a.resume);
 
@@ -216,6 +244,14 @@ void run_train(const TrainArgs& a) {
     std::snprintf(prefix, sizeof prefix, "epoch %d/%d", p.epoch + 1, config.epochs);
     progress.update(p.step, p.total_steps, p.step * config.batch_size, prefix, fields);
     if (window >= 50) window_loss = window_accuracy = 0.0, window = 0;  // a running mean over ~50 steps
+    // --checkpoint-every: mid-epoch checkpoints (an epoch's end writes its own just after).
+    if (checkpoint_every > 0 && p.step % checkpoint_every == 0 && p.epoch_step < p.steps_per_epoch) save_checkpoint(last_path);
+  };
+  hooks.on_skip = [&](int64_t step, const std::string& why, float lr_scale) {
+    progress.finish_line();
+    std::printf("step %lld skipped: %s; learning rate now x%g\n", static_cast<long long>(step), why.c_str(), lr_scale);
+    std::fflush(stdout);
+    append_line(metrics_path, {{"type", "skip"}, {"step", step}, {"reason", why}, {"lr_scale", lr_scale}});
   };
   hooks.on_epoch = [&](const EpochMetrics& m) {
     progress.finish_line();
@@ -240,7 +276,16 @@ void run_train(const TrainArgs& a) {
 
   std::signal(SIGINT, on_interrupt);
   std::signal(SIGTERM, on_interrupt);
-  const bool finished = trainer.run(hooks);
+  bool finished = false;
+  try {
+    finished = trainer.run(hooks);
+  } catch (const NumericError& e) {
+    // Nothing of the failed step was saved: the checkpoints on disk hold the last good state.
+    progress.finish_line();
+    throw NumericError(std::string(e.what()) + "; " +
+                       (file_exists(last_path) ? last_path + " holds the last good state" : "no checkpoint was written") +
+                       (options.skip_nonfinite ? "" : " (--skip-nonfinite skips such steps and halves the learning rate)"));
+  }
   std::signal(SIGINT, SIG_DFL);
   std::signal(SIGTERM, SIG_DFL);
   progress.finish_line();
@@ -291,10 +336,16 @@ void add_train_command(CLI::App& app) {
                             ->check(CLI::NonNegativeNumber));
   run_options.push_back(cmd->add_option("--seed", args->seed, "Seed for initialisation, data order, split, dropout, augmentation")
                             ->capture_default_str()->check(CLI::NonNegativeNumber));
+  run_options.push_back(cmd->add_option("--init-from", args->init_from,
+                                        "Start from these weights (checkpoint or production file) with a fresh optimiser"));
   run_options.push_back(cmd->add_flag("--augment", args->augment, "Apply a random Sudoku symmetry to each sample"));
   cmd->add_option("--out", args->out, "Run folder: checkpoints, metrics.jsonl, report.html")->required();
   cmd->add_option("--resume", args->resume, "Continue from a checkpoint (e.g. OUT/last.json)");
   cmd->add_flag("--skip-invalid", args->skip_invalid, "Skip (and count) invalid CSV rows instead of stopping");
+  run_options.push_back(cmd->add_flag("--skip-nonfinite", args->skip_nonfinite,
+                                      "Skip a step whose loss or gradient is not finite and halve the learning rate"));
+  cmd->add_option("--checkpoint-every", args->checkpoint_every, "Also write OUT/last.json every N steps (0: at epoch ends only)")
+      ->check(CLI::NonNegativeNumber);
   cmd->add_flag("--force", args->force, "Start over in an --out folder that already holds a run");
   cmd->callback([args, run_options] {
     for (const CLI::Option* option : run_options)

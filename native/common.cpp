@@ -25,9 +25,9 @@ sudoku::Dataset load_dataset(const std::string& path, bool skip_invalid, size_t 
   return data;
 }
 
-LoadedModel load_model_file(const std::string& path) {
+LoadedModel load_model_file(const std::string& path, CheckpointWeights which) {
   std::ifstream in = open_input(path);
-  return load_model(in, path);
+  return load_model(in, path, which);
 }
 
 std::string percent(double fraction) {

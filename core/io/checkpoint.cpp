@@ -1,5 +1,7 @@
 #include "io/checkpoint.h"
 
+#include <cmath>
+
 #include "io/weights_json.h"
 #include "util/error.h"
 
@@ -8,6 +10,15 @@ namespace trm {
 using Json = nlohmann::json;
 
 Json make_checkpoint(const TRM& model, const Json& training_state, const Json& run) {
+  // A checkpoint must load again: never write one whose weights are not finite (training stops instead).
+  const Parameters& params = model.parameters();
+  for (const auto& info : params.infos()) {
+    const float* values = params.values() + info.offset;
+    for (int64_t i = 0; i < info.shape.numel(); ++i)
+      if (!std::isfinite(values[i]))
+        throw NumericError("not writing a checkpoint: tensor \"" + info.name + "\" value " + std::to_string(i) +
+                           " is not finite");
+  }
   Json j;
   j["format"] = kCheckpointFormat;
   j["version"] = kCheckpointVersion;
@@ -17,7 +28,7 @@ Json make_checkpoint(const TRM& model, const Json& training_state, const Json& r
   return j;
 }
 
-LoadedModel model_from_any_json(const Json& json, const std::string& where) {
+LoadedModel model_from_any_json(const Json& json, const std::string& where, CheckpointWeights which) {
   LoadedModel loaded;
   const bool is_checkpoint = json.is_object() && json.contains("format") && json["format"] == kCheckpointFormat;
   if (!is_checkpoint) {
@@ -32,9 +43,20 @@ LoadedModel model_from_any_json(const Json& json, const std::string& where) {
   loaded.is_checkpoint = true;
   loaded.training = json.value("training", Json());
   loaded.run = json.value("run", Json());
+  const bool has_average = loaded.training.is_object() && loaded.training.contains("ema");
+  if (which == CheckpointWeights::Evaluation && has_average) {
+    const Json& ema = loaded.training["ema"];
+    if (!ema.is_object() || !ema.contains("weights"))
+      throw InputError(where + ": training: ema: \"weights\" is missing");
+    tensors_from_json(ema["weights"], loaded.model->parameters(), loaded.model->parameters().values(),
+                      where + ": training: ema weights");
+    loaded.averaged = true;
+  }
   return loaded;
 }
 
-LoadedModel load_model(std::istream& in, const std::string& where) { return model_from_any_json(parse_json(in, where), where); }
+LoadedModel load_model(std::istream& in, const std::string& where, CheckpointWeights which) {
+  return model_from_any_json(parse_json(in, where), where, which);
+}
 
 }  // namespace trm

@@ -21,15 +21,23 @@ constexpr int kCheckpointVersion = 1;
 
 nlohmann::json make_checkpoint(const TRM& model, const nlohmann::json& training_state, const nlohmann::json& run);
 
+// Which weights a checkpoint yields. A run with ema_decay > 0 keeps two sets: the training weights (what a resume
+// continues from) and their average (what validation measured, and what eval, solve and export should use).
+enum class CheckpointWeights { Evaluation, Training };
+
 struct LoadedModel {
   std::unique_ptr<TRM> model;
   bool is_checkpoint = false;
   nlohmann::json training;  // the checkpoint's training state (null for production weights)
   nlohmann::json run;
+  bool averaged = false;  // the model holds the checkpoint's weight average (CheckpointWeights::Evaluation)
 };
 
-// Reads a checkpoint or production weights (told apart by "format"), fully validated.
-LoadedModel load_model(std::istream& in, const std::string& where);
-LoadedModel model_from_any_json(const nlohmann::json& json, const std::string& where);
+// Reads a checkpoint or production weights (told apart by "format"), fully validated. Production weights are
+// always the evaluation weights (export writes the average).
+LoadedModel load_model(std::istream& in, const std::string& where,
+                       CheckpointWeights which = CheckpointWeights::Evaluation);
+LoadedModel model_from_any_json(const nlohmann::json& json, const std::string& where,
+                                CheckpointWeights which = CheckpointWeights::Evaluation);
 
 }  // namespace trm

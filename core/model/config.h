@@ -36,6 +36,8 @@ struct TRMConfig {
   // Deep supervision: the loss is the mean of the cross-entropies after every outer cycle, so every
   // cycle's prediction (every frame the page shows) is trained, not only the last.
   bool deep_supervision = false;
+  // EMA of the weights (optim/ema.h) for validation, evaluation and export; 0 keeps none.
+  float ema_decay = 0.0f;
 
   // Throws InputError naming the first field whose value is out of range.
   void validate() const;

@@ -1,6 +1,7 @@
 #include "train/trainer.h"
 
 #include <algorithm>
+#include <cmath>
 #include <numeric>
 
 #include "io/weights_json.h"
@@ -35,6 +36,7 @@ Trainer::Trainer(TRM& model, const sudoku::Dataset& train, const sudoku::Dataset
   steps_per_epoch_ = static_cast<int64_t>(std::max<size_t>(1, train.size() / batch));
   total_steps_ = steps_per_epoch_ * model.config().epochs;
   if (options.max_steps > 0) total_steps_ = std::min(total_steps_, options.max_steps);
+  if (model.config().ema_decay > 0.0f) average_.emplace(model.parameters(), model.config().ema_decay);
 }
 
 std::vector<size_t> Trainer::epoch_order(int epoch) const {
@@ -63,8 +65,27 @@ bool Trainer::run(const TrainerHooks& hooks) {
         std::copy(p.begin(), p.end(), puzzles.begin() + b * 81);
         std::copy(s.begin(), s.end(), solutions.begin() + b * 81);
       }
-      const float lr = cosine_lr(step_, total_steps_, config.lr, config.warmup_steps, config.min_lr_ratio);
-      StepResult result = train_step(model_, optimizer_, puzzles.data(), solutions.data(), batch, lr, dropout_rng_);
+      const float lr = lr_scale_ * cosine_lr(step_, total_steps_, config.lr, config.warmup_steps, config.min_lr_ratio);
+      StepResult result;
+      const std::string at = "step " + std::to_string(step_ + 1) + " (epoch " + std::to_string(epoch_ + 1) + "): ";
+      try {
+        result = train_step(model_, optimizer_, puzzles.data(), solutions.data(), batch, lr, dropout_rng_);
+      } catch (const NonFiniteStep& e) {
+        // Nothing changed yet: skip the batch (when allowed) with a lower learning rate from here on.
+        if (!options_.skip_nonfinite) throw NumericError(at + e.what());
+        if (lr_scale_ < 1.0f / 512.0f)
+          throw NumericError(at + e.what() + "; " + std::to_string(skipped_steps_ + 1) +
+                             " steps skipped and the learning rate divided by 1024, stopping");
+        lr_scale_ *= 0.5f;
+        ++skipped_steps_;
+        ++step_;
+        ++epoch_step_;
+        if (hooks.on_skip) hooks.on_skip(step_, e.what(), lr_scale_);
+        continue;
+      } catch (const NumericError& e) {
+        throw NumericError(at + e.what());
+      }
+      if (average_) average_->update(model_.parameters());
       ++step_;
       ++epoch_step_;
       epoch_loss_sum_ += result.loss;
@@ -82,7 +103,10 @@ bool Trainer::run(const TrainerHooks& hooks) {
       EvalOptions eo;
       eo.limit = options_.val_limit;
       eo.batch_size = options_.eval_batch;
+      // Validation sees the weights that evaluation and export will use: the average when there is one.
+      if (average_) average_->swap_with(model_.parameters());
       m.validation = evaluate(model_, *validation_, eo);
+      if (average_) average_->swap_with(model_.parameters());
     }
     m.seconds = clock() - epoch_start;
     ++epoch_;
@@ -130,6 +154,13 @@ void rng_from_json(Rng& rng, const Json& j, const std::string& where) {
   }
   rng.set_state(s);
 }
+// A finite number at `key`, `fallback` when the key is absent.
+double get_number(const Json& j, const char* key, double fallback, const std::string& where) {
+  if (!j.contains(key)) return fallback;
+  if (!j[key].is_number() || !std::isfinite(j[key].get<double>()))
+    throw InputError(where + ": \"" + key + "\" is not a finite number");
+  return j[key].get<double>();
+}
 int64_t get_int(const Json& j, const char* key, const std::string& where) {
   if (!j.contains(key) || !j[key].is_number_integer()) throw InputError(where + ": \"" + key + "\" is missing or not an integer");
   return j[key].get<int64_t>();
@@ -144,11 +175,17 @@ Json Trainer::state_json() const {
   j["total_steps"] = total_steps_;
   j["epoch_loss_sum"] = epoch_loss_sum_;
   j["epoch_accuracy_sum"] = epoch_accuracy_sum_;
+  j["lr_scale"] = lr_scale_;
+  j["skipped_steps"] = skipped_steps_;
   j["dropout_rng"] = rng_json(dropout_rng_);
   j["augment_rng"] = rng_json(augment_rng_);
   j["optimizer"] = {{"steps", optimizer_.steps()},
                     {"m", tensors_to_json(model_.parameters(), optimizer_.first_moment().data(), TensorEncoding::Base64)},
                     {"v", tensors_to_json(model_.parameters(), optimizer_.second_moment().data(), TensorEncoding::Base64)}};
+  if (average_) {
+    j["ema"] = {{"updates", average_->updates()},
+                {"weights", tensors_to_json(model_.parameters(), average_->average().data(), TensorEncoding::Base64)}};
+  }
   j["history"] = history_;
   return j;
 }
@@ -160,8 +197,11 @@ void Trainer::restore_state(const Json& state, const std::string& where) {
   epoch_step_ = get_int(state, "epoch_step", where);
   if (step_ < 0 || epoch_ < 0 || epoch_step_ < 0 || epoch_step_ > steps_per_epoch_)
     throw InputError(where + ": training position out of range (the data or batch size differs from the saved run?)");
-  epoch_loss_sum_ = state.value("epoch_loss_sum", 0.0);
-  epoch_accuracy_sum_ = state.value("epoch_accuracy_sum", 0.0);
+  epoch_loss_sum_ = get_number(state, "epoch_loss_sum", 0.0, where);
+  epoch_accuracy_sum_ = get_number(state, "epoch_accuracy_sum", 0.0, where);
+  lr_scale_ = static_cast<float>(get_number(state, "lr_scale", 1.0, where));
+  if (!(lr_scale_ > 0.0f && lr_scale_ <= 1.0f)) throw InputError(where + ": \"lr_scale\" must be in (0, 1]");
+  skipped_steps_ = state.contains("skipped_steps") ? get_int(state, "skipped_steps", where) : 0;
   rng_from_json(dropout_rng_, state.value("dropout_rng", Json()), where + ": dropout_rng");
   rng_from_json(augment_rng_, state.value("augment_rng", Json()), where + ": augment_rng");
   if (!state.contains("optimizer") || !state["optimizer"].is_object()) throw InputError(where + ": optimizer state missing");
@@ -169,9 +209,23 @@ void Trainer::restore_state(const Json& state, const std::string& where) {
   optimizer_.set_steps(get_int(opt, "steps", where + ": optimizer"));
   tensors_from_json(opt.value("m", Json()), model_.parameters(), optimizer_.first_moment().data(), where + ": optimizer m");
   tensors_from_json(opt.value("v", Json()), model_.parameters(), optimizer_.second_moment().data(), where + ": optimizer v");
+  if (average_) {
+    if (!state.contains("ema") || !state["ema"].is_object())
+      throw InputError(where + ": the config keeps a weight average (ema_decay > 0) but the state has no \"ema\"");
+    const Json& ema = state["ema"];
+    average_->set_updates(get_int(ema, "updates", where + ": ema"));
+    tensors_from_json(ema.value("weights", Json()), model_.parameters(), average_->average().data(), where + ": ema weights");
+  }
   history_.clear();
   if (state.contains("history") && state["history"].is_array())
-    for (const auto& h : state["history"]) history_.push_back(h);
+    for (const auto& h : state["history"]) {
+      // Epoch metrics: objects whose scores (what picks best.json) are numbers; anything else is a damaged file.
+      if (!h.is_object()) throw InputError(where + ": \"history\" holds an entry that is not an object");
+      for (const char* key : {"val_loss", "val_blank_accuracy", "val_puzzle_accuracy", "train_loss"})
+        if (h.contains(key) && !h[key].is_number())
+          throw InputError(where + ": \"history\" entry key \"" + std::string(key) + "\" is not a number");
+      history_.push_back(h);
+    }
 }
 
 }  // namespace trm

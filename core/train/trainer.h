@@ -7,6 +7,7 @@
 // trainer itself knows nothing of files or terminals.
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -14,6 +15,7 @@
 
 #include "model/trm.h"
 #include "optim/adamw.h"
+#include "optim/ema.h"
 #include "sudoku/dataset.h"
 #include "train/evaluate.h"
 #include "train/train_step.h"
@@ -26,6 +28,9 @@ struct TrainOptions {
   int64_t max_steps = 0;     // stop after this many steps in total (0: epochs decide); also the schedule's length
   size_t val_limit = 0;      // validate on at most this many puzzles (0: all)
   int64_t eval_batch = 256;
+  // A step whose loss or gradient is not finite: false stops with a NumericError naming the step; true skips
+  // the step and halves the learning-rate multiplier (saved in the state, so a resume repeats it exactly).
+  bool skip_nonfinite = false;
 };
 
 struct StepProgress {
@@ -52,6 +57,8 @@ struct TrainerHooks {
   std::function<void(const EpochMetrics&)> on_epoch;  // after validation; a checkpoint here resumes at the next epoch
   std::function<bool()> should_stop;                   // polled between steps
   std::function<double()> now_seconds;                 // a clock (the core has none of its own)
+  // A skipped non-finite step (skip_nonfinite): the step's number, why, and the learning-rate multiplier now.
+  std::function<void(int64_t step, const std::string& why, float lr_scale)> on_skip;
 };
 
 class Trainer {
@@ -68,6 +75,8 @@ class Trainer {
   bool finished() const { return step_ >= total_steps_; }
   const std::vector<nlohmann::json>& history() const { return history_; }
   AdamW& optimizer() { return optimizer_; }
+  // The weight average when config.ema_decay > 0 (validation uses it; checkpoints keep it in their state).
+  const WeightAverage* weight_average() const { return average_ ? &*average_ : nullptr; }
 
   // Everything a resume needs besides the model weights: optimiser moments and step, epoch and
   // position, generator states, metrics history.
@@ -84,10 +93,13 @@ class Trainer {
   const sudoku::Dataset* validation_;
   TrainOptions options_;
   AdamW optimizer_;
+  std::optional<WeightAverage> average_;
   int64_t steps_per_epoch_ = 0, total_steps_ = 0;
   int64_t step_ = 0, epoch_step_ = 0;
   int epoch_ = 0;
   double epoch_loss_sum_ = 0.0, epoch_accuracy_sum_ = 0.0;
+  float lr_scale_ = 1.0f;       // halved at every skipped non-finite step
+  int64_t skipped_steps_ = 0;
   Rng dropout_rng_, augment_rng_;
   std::vector<nlohmann::json> history_;
 };

@@ -14,7 +14,8 @@ cd "$work"
 case $arch in
   # Each step must take long enough (tens of ms) that the interrupt lands before the run ends.
   flat) MODEL=(--arch flat --hidden_dim 96 --L_layers 2 --L_cycles 4 --H_cycles 3) ;;
-  cells) MODEL=(--arch cells --hidden_dim 16 --L_layers 1 --L_cycles 2 --H_cycles 2 --deep_supervision true) ;;
+  # cells also keeps a weight average: its state must resume exactly too, and export writes it.
+  cells) MODEL=(--arch cells --hidden_dim 16 --L_layers 1 --L_cycles 2 --H_cycles 2 --deep_supervision true --ema_decay 0.9) ;;
   *) echo "resume.sh: unknown arch $arch" >&2; exit 2 ;;
 esac
 # 340 puzzles, 5% held out -> 323 training rows -> 20 steps of 16 per epoch.
@@ -101,6 +102,7 @@ compare() {
 
 run "$TRM" export --checkpoint A/last.json --out A.weights.json
 expect_rc 0 "export A/last.json"
+if [[ $arch == cells ]]; then expect_out "the weight average" "export A/last.json (a run with ema_decay)"; fi
 
 # B: stopped once epoch 1 is logged (at the boundary or early in epoch 2).
 interrupt_when B '"type":"epoch"'

@@ -4,6 +4,7 @@
 #   resume_flags    --resume with config flags or --config is refused; a plain --resume is accepted
 #   config_file     an unknown key in --config is refused naming it; a good file is used
 #   bad_csv         a malformed row stops with FILE:LINE; --skip-invalid counts and continues
+#   init_from       --init-from starts a new run from another model's weights; another architecture is refused
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 case_name=$1 TRM=$2 work=$3 fixtures=$4 JQ=$5
@@ -85,6 +86,35 @@ case $case_name in
     expect_error nonzero "epochs" "train --epochs 0"
     run "$TRM" train --data puzzles.csv --out run3 "${TINY[@]}" --hidden_dim -4
     expect_error nonzero "hidden_dim" "train --hidden_dim -4"
+    ;;
+  init_from)
+    run "$TRM" train --data puzzles.csv --out A "${TINY[@]}"
+    expect_rc 0 "train A"
+    # One step at a negligible learning rate from A's weights: the model is still A's.
+    ONE_STEP=(--hidden_dim 16 --L_layers 1 --L_cycles 2 --H_cycles 2 --batch_size 16 --epochs 1 --dropout 0 --max-steps 1)
+    run "$TRM" train --data puzzles.csv --out B "${ONE_STEP[@]}" --init-from A/last.json --lr 1e-12 --seed 9
+    expect_rc 0 "train --init-from A/last.json"
+    [[ $("$JQ" B/last.json run.init_from) == A/last.json ]] || fail "B/last.json does not record where it started"
+    # A fresh run with the same flags for comparison.
+    run "$TRM" train --data puzzles.csv --out C "${ONE_STEP[@]}" --lr 1e-12 --seed 9
+    expect_rc 0 "train C (fresh)"
+    for m in A B C; do
+      run "$TRM" eval --model $m/last.json --data puzzles.csv --json
+      expect_rc 0 "eval $m"
+      cp "$OUT" eval-$m.json
+    done
+    loss_a=$("$JQ" eval-A.json loss) loss_b=$("$JQ" eval-B.json loss) loss_c=$("$JQ" eval-C.json loss)
+    awk -v a="$loss_a" -v b="$loss_b" 'BEGIN { d = a - b; exit !(d < 1e-4 && d > -1e-4) }' ||
+      fail "--init-from A: eval loss $loss_b, expected A's $loss_a"
+    awk -v a="$loss_a" -v c="$loss_c" 'BEGIN { d = a - c; exit !(d > 1e-3 || d < -1e-3) }' ||
+      fail "a fresh run has A's eval loss $loss_a too: the comparison cannot tell --init-from apart"
+    # Another architecture is refused, naming a tensor that differs; nothing is written.
+    run "$TRM" train --data puzzles.csv --out D "${ONE_STEP[@]/16/8}" --init-from A/last.json
+    expect_error nonzero "A/last.json.*--init-from.*weight" "train --init-from with another hidden_dim"
+    [[ ! -e D/last.json ]] || fail "a refused --init-from wrote D/last.json"
+    # It starts a new run; it does not mix with --resume.
+    run "$TRM" train --data puzzles.csv --out A --resume A/last.json --init-from C/last.json
+    expect_error nonzero "--init-from" "train --resume with --init-from"
     ;;
   bad_csv)
     csv=$fixtures/bad-rows.csv
