@@ -61,6 +61,8 @@ class Tape {
 
   // Seeds d(loss)/d(loss) = 1 for a one-element loss and runs every recorded closure in reverse.
   void backward(const Var& loss);
+  // Runs every recorded closure in reverse, with `out`'s gradient already seeded by the caller.
+  void backward_seeded();
   // Releases every recorded node (and, through the pool, its memory).
   void clear() { nodes_.clear(); }
   size_t size() const { return nodes_.size(); }
@@ -69,6 +71,14 @@ class Tape {
   bool recording_;
   std::vector<Var> nodes_;
 };
+
+// Activation checkpointing: out = f(inputs), keeping only the inputs. `forward` computes out now on an
+// unrecorded tape (its intermediate values die at once); when `tape` records, backward calls `recompute`
+// (the same function, on the same input values, drawing the same random numbers) on a private recording
+// tape and backpropagates out's gradient through it, so the gradients are exactly those of recording f
+// directly, in the same order. Costs one more forward of f; saves all of f's intermediate values.
+Var checkpoint(Tape& tape, std::vector<Var> inputs, const std::function<Var(Tape&, const std::vector<Var>&)>& forward,
+               std::function<Var(Tape&, const std::vector<Var>&)> recompute);
 
 // Makes an op's output node holding `value`.
 inline Var make_var(Tensor value) {

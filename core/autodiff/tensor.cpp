@@ -90,6 +90,10 @@ class BufferPool {
     std::lock_guard<std::mutex> lock(mutex_);
     return peak_bytes_;
   }
+  void reset_peak() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    peak_bytes_ = in_use_bytes_ + free_bytes_;
+  }
 
  private:
   void give_back(float* p, size_t n) {
@@ -158,5 +162,6 @@ void Tensor::fill(float value) {
 void release_pooled_memory() { BufferPool::instance().trim(); }
 int64_t pooled_bytes_in_use() { return BufferPool::instance().in_use(); }
 int64_t pooled_bytes_peak() { return BufferPool::instance().peak(); }
+void reset_pooled_bytes_peak() { BufferPool::instance().reset_peak(); }
 
 }  // namespace trm

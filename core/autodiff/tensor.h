@@ -84,5 +84,7 @@ void release_pooled_memory();
 // Bytes currently held by live tensors plus the pool's free lists (for benchmarks and tests).
 int64_t pooled_bytes_in_use();
 int64_t pooled_bytes_peak();
+// Restarts the peak from the bytes held now (call after release_pooled_memory to measure one phase).
+void reset_pooled_bytes_peak();
 
 }  // namespace trm

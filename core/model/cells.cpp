@@ -14,9 +14,8 @@ CellBlock::CellBlock(Parameters& params, const std::string& prefix, int d)
 
 Var CellBlock::forward(Tape& tape, const Parameters& p, const Var& v, BlockContext& ctx) const {
   Var h = layer_norm(tape, v, p.var(norm_weight_), p.var(norm_bias_));  // [B, 81, d]
-  Var units = concat_last(tape, {unit_mean(tape, h, SudokuUnit::Row), unit_mean(tape, h, SudokuUnit::Column),
-                                 unit_mean(tape, h, SudokuUnit::Box)});  // [B, 81, 3d]
-  Var m = add(tape, h, bias_add(tape, matmul(tape, units, p.var(mix_weight_)), p.var(mix_bias_)));  // [B, 81, d]
+  Var units = unit_means(tape, h);                                                        // [B, 81, 3d]
+  Var m = add(tape, h, linear(tape, units, p.var(mix_weight_), p.var(mix_bias_)));      // [B, 81, d]
   return feed_forward_.forward(tape, p, m, ctx);                                                     // [B, 81, d]
 }
 
@@ -50,7 +49,7 @@ Var CellArchitecture::embed(Tape& tape, const Parameters& p, const uint8_t* puzz
 }
 
 Var CellArchitecture::head(Tape& tape, const Parameters& p, const Var& y) const {
-  return bias_add(tape, matmul(tape, y, p.var(head_weight_)), p.var(head_bias_));  // [B, 81, 9]
+  return linear(tape, y, p.var(head_weight_), p.var(head_bias_));  // [B, 81, 9]
 }
 
 void CellArchitecture::init(Parameters& params, Rng& rng) const {

@@ -22,11 +22,11 @@ Var FlatArchitecture::embed(Tape& tape, const Parameters& p, const uint8_t* puzz
       if (digit > 9) throw std::invalid_argument("embed: digit " + std::to_string(digit) + " out of range");
       one_hot[b * 810 + cell * 10 + digit] = 1.0f;
     }
-  return bias_add(tape, matmul(tape, constant(one_hot), p.var(input_weight_)), p.var(input_bias_));  // [B, d]
+  return linear(tape, constant(one_hot), p.var(input_weight_), p.var(input_bias_));  // [B, d]
 }
 
 Var FlatArchitecture::head(Tape& tape, const Parameters& p, const Var& y) const {
-  Var logits = matmul(tape, y, p.var(head_weight_));                  // [B, 729]
+  Var logits = linear(tape, y, p.var(head_weight_), nullptr);       // [B, 729]
   return reshape(tape, logits, Shape{y->value.shape()[0], 81, 9});  // [B, 81, 9]
 }
 

@@ -67,4 +67,11 @@ InferenceTrace infer(const TRM& model, const uint8_t* puzzles, int64_t batch, in
   return trace;
 }
 
+Tensor predict(const TRM& model, const uint8_t* puzzles, int64_t batch, int h_cycles) {
+  Tape tape(/*recording=*/false);
+  ForwardOptions options;
+  options.h_cycles = h_cycles;
+  return model.forward(tape, puzzles, batch, options).logits->value;
+}
+
 }  // namespace trm

@@ -15,10 +15,6 @@ std::unique_ptr<Architecture> make_architecture(Parameters& params, const TRMCon
   throw std::invalid_argument("unknown architecture \"" + config.arch + "\"");
 }
 
-Var apply_gate(Tape& tape, const Var& x, const Var& gate) {
-  return gate->value.numel() == 1 ? scale_by_scalar(tape, x, gate) : scale_by_vector(tape, x, gate);
-}
-
 }  // namespace
 
 // Declares every parameter of `config` into `params`: the architecture's, then the two gates.
@@ -61,8 +57,36 @@ ForwardResult TRM::forward(Tape& tape, const uint8_t* puzzles, int64_t batch, co
   if (batch < 1) throw std::invalid_argument("TRM::forward: empty batch");
   const int h_cycles = options.h_cycles > 0 ? options.h_cycles : config_.H_cycles;
   BlockContext ctx{options.training, config_.dropout, options.dropout_rng};
-  const Var& latent_gate = params_.var(latent_gate_);
-  const Var& output_gate = params_.var(output_gate_);
+  const Var latent_gate = params_.var(latent_gate_);
+  const Var output_gate = params_.var(output_gate_);
+
+  // One inner step z <- z + alpha R(x + y + z) and one answer step y <- y + beta O(y + z). With activation
+  // checkpointing each runs unrecorded now and again, recorded, during backward (checkpoint in autodiff/tape.h).
+  const Architecture* arch = arch_.get();
+  const Parameters* params = &params_;
+  auto latent_step = [arch, params, latent_gate](Tape& t, const std::vector<Var>& in, BlockContext& c) {
+    const Var &x = in[0], &y = in[1], &z = in[2];
+    return gated_add(t, z, arch->latent_net.forward(t, *params, add3(t, x, y, z), c), latent_gate);  // [B, (81,) d]
+  };
+  auto answer_step = [arch, params, output_gate](Tape& t, const std::vector<Var>& in, BlockContext& c) {
+    const Var &y = in[0], &z = in[1];
+    return gated_add(t, y, arch->output_net.forward(t, *params, add(t, y, z), c), output_gate);  // [B, (81,) d]
+  };
+  const bool checkpointing = checkpoint_activations_ && tape.recording();
+  auto run = [&](const auto& step, std::vector<Var> in) -> Var {
+    if (!checkpointing) return step(tape, in, ctx);
+    // The recomputation must draw the same dropout masks: it replays the generator from its state now.
+    const Rng rng_start = ctx.rng ? *ctx.rng : Rng();
+    const BlockContext base = ctx;
+    return checkpoint(
+        tape, std::move(in), [&](Tape& t, const std::vector<Var>& inputs) { return step(t, inputs, ctx); },
+        [step, base, rng_start](Tape& t, const std::vector<Var>& inputs) {
+          Rng replay = rng_start;
+          BlockContext c = base;
+          if (c.rng) c.rng = &replay;
+          return step(t, inputs, c);
+        });
+  };
 
   ForwardResult result;
   Var x = arch_->embed(tape, params_, puzzles, batch);  // [B, d] or [B, 81, d]
@@ -70,12 +94,11 @@ ForwardResult TRM::forward(Tape& tape, const uint8_t* puzzles, int64_t batch, co
   Var y = constant(Tensor::zeros(x->value.shape()));
   for (int h = 0; h < h_cycles; ++h) {
     for (int l = 0; l < config_.L_cycles; ++l) {
-      Var u = add(tape, add(tape, x, y), z);                                                 // x + y + z
-      Var z_next = add(tape, z, apply_gate(tape, arch_->latent_net.forward(tape, params_, u, ctx), latent_gate));
+      Var z_next = run(latent_step, {x, y, z});
       if (options.observer) options.observer->on_latent_update(h, l, z->value, z_next->value);
       z = z_next;
     }
-    y = add(tape, y, apply_gate(tape, arch_->output_net.forward(tape, params_, add(tape, y, z), ctx), output_gate));
+    y = run(answer_step, {y, z});
     const bool last = h + 1 == h_cycles;
     if (options.logits_every_cycle || last) {
       Var logits = arch_->head(tape, params_, y);

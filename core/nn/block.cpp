@@ -25,9 +25,9 @@ Var FeedForward::forward(Tape& tape, const Parameters& p, const Var& h, BlockCon
   if (ctx.training && ctx.dropout > 0.0f && !ctx.rng) throw std::logic_error("FeedForward: dropout needs an Rng");
   Rng unused;
   Rng& rng = ctx.rng ? *ctx.rng : unused;
-  Var f = bias_add(tape, matmul(tape, h, p.var(fc1_weight_)), p.var(fc1_bias_));  // [rows, 4d]
-  f = dropout(tape, gelu(tape, f), ctx.dropout, ctx.training, rng);               // [rows, 4d]
-  f = bias_add(tape, matmul(tape, f, p.var(fc2_weight_)), p.var(fc2_bias_));      // [rows, d]
+  Var f = linear(tape, h, p.var(fc1_weight_), p.var(fc1_bias_));    // [rows, 4d]
+  f = dropout(tape, gelu(tape, f), ctx.dropout, ctx.training, rng);  // [rows, 4d]
+  f = linear(tape, f, p.var(fc2_weight_), p.var(fc2_bias_));         // [rows, d]
   return dropout(tape, f, ctx.dropout, ctx.training, rng);                         // [rows, d]
 }
 
@@ -61,7 +61,7 @@ Var ResidualStack::forward(Tape& tape, const Parameters& params, const Var& u, B
   Var sum;        // v_i - u, accumulated
   for (size_t i = 0; i < blocks_.size(); ++i) {
     Var delta = blocks_[i]->forward(tape, params, v, ctx);   // B_i(v_{i-1})
-    sum = sum ? add(tape, sum, delta) : delta;
+    sum = sum ? add(tape, sum, delta) : delta;  // (no in-place sum: a tape node's value never changes)
     if (i + 1 < blocks_.size()) v = add(tape, v, delta);     // v_i (v_n itself is not needed)
   }
   return sum;

@@ -13,10 +13,16 @@ namespace trm {
 
 // out[rows, M] = x[rows, K] @ w[M, K]^T   (PyTorch's Linear layout: w is [out, in])
 Var matmul(Tape& tape, const Var& x, const Var& w);
+// out[rows, M] = x[rows, K] @ w[M, K]^T + b[M]: matmul and bias_add fused; b may be null (no bias)
+Var linear(Tape& tape, const Var& x, const Var& w, const Var& b);
 // out[rows, M] = x[rows, M] + b[M]
 Var bias_add(Tape& tape, const Var& x, const Var& b);
 // out = a + b (same shape)
 Var add(Tape& tape, const Var& a, const Var& b);
+// out = a + b + c (same shape)
+Var add3(Tape& tape, const Var& a, const Var& b, const Var& c);
+// out = x + g * r with a learnable gate g of shape [1] (scalar) or [M] (per channel): the gated residual
+Var gated_add(Tape& tape, const Var& x, const Var& r, const Var& g);
 // out = s * x with a learnable scalar s of shape [1] (the recursion gates)
 Var scale_by_scalar(Tape& tape, const Var& x, const Var& s);
 // out[rows, M] = x[rows, M] * g[M] with a learnable vector g (per-channel gates)
@@ -41,8 +47,19 @@ Var concat_last(Tape& tape, const std::vector<Var>& parts);
 // its row, column or 3x3 box.
 enum class SudokuUnit { Row, Column, Box };
 Var unit_mean(Tape& tape, const Var& x, SudokuUnit unit);
+// The three unit means side by side: [B, 81, d] -> [B, 81, 3d] = [row mean, column mean, box mean]
+// (concat_last of the three unit_means, in one pass and one tensor).
+Var unit_means(Tape& tape, const Var& x);
 // Mean softmax cross-entropy over the last axis: logits [rows, C], one target class per row in
 // [0, C), or -1 to leave the row out of the loss and the mean. Returns a [1] tensor.
 Var cross_entropy(Tape& tape, const Var& logits, const std::vector<int32_t>& targets);
+
+// Kernels the tape-free inference path shares with the ops (no Var, no tape).
+// out[N, M] = x[N, K] @ w[M, K]^T, split across threads when large enough.
+void gemm_xwt(Tensor& out, const Tensor& x, const Tensor& w);
+// dx[N, K] += dout[N, M] @ w[M, K]
+void gemm_dx(Tensor& dx, const Tensor& dout, const Tensor& w);
+// dw[M, K] += dout[N, M]^T @ x[N, K]
+void gemm_dw(Tensor& dw, const Tensor& dout, const Tensor& x);
 
 }  // namespace trm

@@ -39,7 +39,86 @@ void unit_mean_apply(float* out, const float* x, int64_t batch, int64_t d, Sudok
   }
 }
 
+// out[b, c, 0:d] = row mean, [d:2d] = column mean, [2d:3d] = box mean of x [B, 81, d] at cell c.
+void unit_means_forward(float* out, const float* x, int64_t batch, int64_t d) {
+#pragma omp parallel for schedule(static) if (batch * d > 4096)
+  for (int64_t b = 0; b < batch; ++b) {
+    std::vector<float> sums(static_cast<size_t>(27 * d), 0.0f);  // [3 kinds, 9 units, d]
+    const float* xb = x + b * 81 * d;
+    for (int c = 0; c < 81; ++c) {
+      const float* xc = xb + c * d;
+      float* r = sums.data() + unit_of(c, SudokuUnit::Row) * d;
+      float* k = sums.data() + (9 + unit_of(c, SudokuUnit::Column)) * d;
+      float* q = sums.data() + (18 + unit_of(c, SudokuUnit::Box)) * d;
+      for (int64_t i = 0; i < d; ++i) {
+        r[i] += xc[i];
+        k[i] += xc[i];
+        q[i] += xc[i];
+      }
+    }
+    float* ob = out + b * 81 * 3 * d;
+    for (int c = 0; c < 81; ++c) {
+      const float* r = sums.data() + unit_of(c, SudokuUnit::Row) * d;
+      const float* k = sums.data() + (9 + unit_of(c, SudokuUnit::Column)) * d;
+      const float* q = sums.data() + (18 + unit_of(c, SudokuUnit::Box)) * d;
+      float* oc = ob + c * 3 * d;
+      for (int64_t i = 0; i < d; ++i) {
+        oc[i] = r[i] * (1.0f / 9.0f);
+        oc[d + i] = k[i] * (1.0f / 9.0f);
+        oc[2 * d + i] = q[i] * (1.0f / 9.0f);
+      }
+    }
+  }
+}
+
+// dx[b, c] += box mean of dout[.., 2d:3d] + column mean of dout[.., d:2d] + row mean of dout[.., 0:d]
+// (the op is symmetric: each third is its own adjoint).
+void unit_means_backward(float* dx, const float* dout, int64_t batch, int64_t d) {
+#pragma omp parallel for schedule(static) if (batch * d > 4096)
+  for (int64_t b = 0; b < batch; ++b) {
+    std::vector<float> sums(static_cast<size_t>(27 * d), 0.0f);
+    const float* gb = dout + b * 81 * 3 * d;
+    for (int c = 0; c < 81; ++c) {
+      const float* gc = gb + c * 3 * d;
+      float* r = sums.data() + unit_of(c, SudokuUnit::Row) * d;
+      float* k = sums.data() + (9 + unit_of(c, SudokuUnit::Column)) * d;
+      float* q = sums.data() + (18 + unit_of(c, SudokuUnit::Box)) * d;
+      for (int64_t i = 0; i < d; ++i) {
+        r[i] += gc[i];
+        k[i] += gc[d + i];
+        q[i] += gc[2 * d + i];
+      }
+    }
+    float* db = dx + b * 81 * d;
+    for (int c = 0; c < 81; ++c) {
+      const float* r = sums.data() + unit_of(c, SudokuUnit::Row) * d;
+      const float* k = sums.data() + (9 + unit_of(c, SudokuUnit::Column)) * d;
+      const float* q = sums.data() + (18 + unit_of(c, SudokuUnit::Box)) * d;
+      float* dc = db + c * d;
+      for (int64_t i = 0; i < d; ++i) {
+        dc[i] += q[i] * (1.0f / 9.0f);
+        dc[i] += k[i] * (1.0f / 9.0f);
+        dc[i] += r[i] * (1.0f / 9.0f);
+      }
+    }
+  }
+}
+
 }  // namespace
+
+Var unit_means(Tape& tape, const Var& x) {
+  const Shape& xs = x->value.shape();
+  if (xs.rank() != 3 || xs[1] != 81) throw std::invalid_argument("unit_means: expected [B, 81, d], got " + xs.str());
+  Var out = make_var(Tensor::empty(Shape{xs[0], 81, 3 * xs[2]}));
+  unit_means_forward(out->value.data(), x->value.data(), xs[0], xs[2]);
+  if (tape.needs_grad({&x})) {
+    tape.record(out, [x, o = out.get()] {
+      const Shape& s = x->value.shape();
+      unit_means_backward(x->grad_buffer().data(), o->grad.data(), s[0], s[2]);
+    });
+  }
+  return out;
+}
 
 Var unit_mean(Tape& tape, const Var& x, SudokuUnit unit) {
   const Shape& xs = x->value.shape();

@@ -203,3 +203,66 @@ TEST_CASE("unit_mean gradients and values for rows, columns and boxes", "[ops][g
   CHECK(row->value[42 * 3] == Approx(row_sum / 9.0).epsilon(1e-5));
   CHECK_THROWS_AS(unit_mean(tape, constant(Tensor::zeros(Shape{2, 80, 3})), SudokuUnit::Row), std::invalid_argument);
 }
+
+TEST_CASE("linear gradients, with and without bias, and it equals matmul + bias_add", "[ops][gradcheck]") {
+  Rng rng(16);
+  Var x = make_leaf(random_tensor(Shape{2, 3, 5}, rng));
+  Var w = make_leaf(random_tensor(Shape{4, 5}, rng));
+  Var b = make_leaf(random_tensor(Shape{4}, rng));
+  check_gradients({{"x", x}, {"w", w}, {"b", b}}, [&](Tape& t) { return linear(t, x, w, b); });
+  check_gradients({{"x", x}, {"w", w}}, [&](Tape& t) { return linear(t, x, w, nullptr); });
+  Tape tape(false);
+  Var fused = linear(tape, x, w, b), plain = bias_add(tape, matmul(tape, x, w), b);
+  REQUIRE(fused->value.shape() == Shape{2, 3, 4});
+  for (int64_t i = 0; i < fused->value.numel(); ++i) CHECK(fused->value[i] == plain->value[i]);
+  CHECK_THROWS_AS(linear(tape, x, w, constant(Tensor::zeros(Shape{5}))), std::invalid_argument);
+}
+
+TEST_CASE("linear splits large GEMMs across threads with the single-thread result", "[ops]") {
+  Rng rng(17);
+  // Large enough to be split: by rows (many rows) and by columns (one row).
+  for (int64_t rows : {int64_t{200}, int64_t{1}}) {
+    Var x = make_leaf(random_tensor(Shape{rows, 300}, rng));
+    Var w = make_leaf(random_tensor(Shape{700, 300}, rng));
+    Tape tape;
+    Var out = linear(tape, x, w, nullptr);
+    Tensor expected = Tensor::empty(out->value.shape());
+    expected.matrix().noalias() = x->value.matrix() * w->value.matrix().transpose();
+    CHECK((out->value.array() - expected.array()).abs().maxCoeff() < 1e-3f);
+    out->grad = random_tensor(out->value.shape(), rng);
+    tape.backward_seeded();
+    Tensor dx = Tensor::empty(x->value.shape()), dw = Tensor::empty(w->value.shape());
+    dx.matrix().noalias() = out->grad.matrix() * w->value.matrix();
+    dw.matrix().noalias() = out->grad.matrix().transpose() * x->value.matrix();
+    CHECK((x->grad.array() - dx.array()).abs().maxCoeff() < 1e-3f);
+    CHECK((w->grad.array() - dw.array()).abs().maxCoeff() < 1e-3f);
+  }
+}
+
+TEST_CASE("add3 and gated_add gradients (scalar and vector gates)", "[ops][gradcheck]") {
+  Rng rng(18);
+  Var a = make_leaf(random_tensor(Shape{2, 3, 4}, rng));
+  Var b = make_leaf(random_tensor(Shape{2, 3, 4}, rng));
+  Var c = make_leaf(random_tensor(Shape{2, 3, 4}, rng));
+  check_gradients({{"a", a}, {"b", b}, {"c", c}}, [&](Tape& t) { return add3(t, a, b, c); });
+  Var s = make_leaf(Tensor::full(Shape{1}, 0.7f));
+  Var g = make_leaf(random_tensor(Shape{4}, rng));
+  check_gradients({{"a", a}, {"b", b}, {"s", s}}, [&](Tape& t) { return gated_add(t, a, b, s); });
+  check_gradients({{"a", a}, {"b", b}, {"g", g}}, [&](Tape& t) { return gated_add(t, a, b, g); });
+  Tape tape(false);
+  Var out = gated_add(tape, a, b, g);
+  CHECK(out->value[5] == Approx(a->value[5] + g->value[1] * b->value[5]));
+  CHECK_THROWS_AS(gated_add(tape, a, b, constant(Tensor::zeros(Shape{3}))), std::invalid_argument);
+}
+
+TEST_CASE("unit_means gradients, and it equals the concatenated unit_means", "[ops][gradcheck]") {
+  Rng rng(19);
+  Var x = make_leaf(random_tensor(Shape{2, 81, 3}, rng));
+  check_gradients({{"x", x}}, [&](Tape& t) { return unit_means(t, x); });
+  Tape tape(false);
+  Var fused = unit_means(tape, x);
+  Var plain = concat_last(tape, {unit_mean(tape, x, SudokuUnit::Row), unit_mean(tape, x, SudokuUnit::Column),
+                                 unit_mean(tape, x, SudokuUnit::Box)});
+  REQUIRE(fused->value.shape() == Shape{2, 81, 9});
+  for (int64_t i = 0; i < fused->value.numel(); ++i) CHECK(fused->value[i] == plain->value[i]);
+}
