@@ -15,6 +15,15 @@ std::vector<int32_t> cell_targets(const uint8_t* solutions, int64_t batch) {
   return targets;
 }
 
+namespace {
+// True when no value is NaN or infinite: x * 0 is 0 for finite x and NaN otherwise, and the sum vectorises.
+bool all_finite(const float* values, int64_t n) {
+  float probe = 0.0f;
+  for (int64_t i = 0; i < n; ++i) probe += values[i] * 0.0f;
+  return probe == 0.0f;
+}
+}  // namespace
+
 StepResult train_step(TRM& model, AdamW& optimizer, const uint8_t* puzzles, const uint8_t* solutions, int64_t batch,
                       float lr, Rng& dropout_rng) {
   const TRMConfig& config = model.config();
@@ -41,8 +50,7 @@ StepResult train_step(TRM& model, AdamW& optimizer, const uint8_t* puzzles, cons
       loss = cross_entropy(tape, logits, targets);
     }
     result.loss = loss->value[0];
-    const std::string step = "step " + std::to_string(optimizer.steps() + 1);
-    if (!std::isfinite(result.loss)) throw NumericError(step + ": the loss is not finite (" + std::to_string(result.loss) + ")");
+    if (!std::isfinite(result.loss)) throw NonFiniteStep("the loss is not finite (" + std::to_string(result.loss) + ")");
     tape.backward(loss);
 
     std::vector<uint8_t> digits(static_cast<size_t>(batch * 81));
@@ -55,8 +63,13 @@ StepResult train_step(TRM& model, AdamW& optimizer, const uint8_t* puzzles, cons
   // Clipping only rescales gradients; the parameters change in optimizer.step, after the check.
   result.grad_norm = clip_grad_norm(params, config.grad_clip);
   if (!std::isfinite(result.grad_norm))
-    throw NumericError("step " + std::to_string(optimizer.steps() + 1) + ": a gradient is not finite");
+    throw NonFiniteStep("the gradient norm is not finite (" + std::to_string(result.grad_norm) + ")");
   optimizer.step(lr);
+  const int64_t n = params.size();
+  if (!all_finite(params.values(), n) || !all_finite(optimizer.first_moment().data(), n) ||
+      !all_finite(optimizer.second_moment().data(), n))
+    throw NumericError("the update made a parameter or an optimiser moment non-finite (learning rate " +
+                       std::to_string(lr) + " too high?)");
   return result;
 }
 

@@ -5,6 +5,7 @@
 
 #include "model/trm.h"
 #include "optim/adamw.h"
+#include "util/error.h"
 
 namespace trm {
 
@@ -14,8 +15,17 @@ struct StepResult {
   double blank_accuracy = 0.0;  // fraction of blank cells the final logits get right (training batch)
 };
 
-// puzzles, solutions: [batch, 81]. Throws NumericError (parameters untouched) when the loss or a
-// gradient is not finite.
+// The loss or the gradient of one step is not finite. Thrown before anything changes: parameters, optimiser
+// moments and step count are as they were, so the caller may skip the step (the dropout generator has moved on,
+// the same way on every run, so a resumed run still repeats it exactly).
+class NonFiniteStep : public NumericError {
+ public:
+  using NumericError::NumericError;
+};
+
+// puzzles, solutions: [batch, 81]. Throws NonFiniteStep when the loss or the gradient norm is not finite, and
+// NumericError when the update itself made a parameter or an optimiser moment non-finite (too high a learning
+// rate; the state is then spoiled and must not be saved). Messages say what, not which step: the caller knows it.
 StepResult train_step(TRM& model, AdamW& optimizer, const uint8_t* puzzles, const uint8_t* solutions, int64_t batch,
                       float lr, Rng& dropout_rng);
 

@@ -74,8 +74,8 @@ bool Trainer::run(const TrainerHooks& hooks) {
         // Nothing changed yet: skip the batch (when allowed) with a lower learning rate from here on.
         if (!options_.skip_nonfinite) throw NumericError(at + e.what());
         if (lr_scale_ < 1.0f / 512.0f)
-          throw NumericError(at + e.what() + "; " + std::to_string(skipped_steps_ + 1) +
-                             " steps skipped and the learning rate divided by 1024, stopping");
+          throw NumericError(at + e.what() + "; stopping: " + std::to_string(skipped_steps_) +
+                             " steps were skipped already and the learning rate is down to 1/1024");
         lr_scale_ *= 0.5f;
         ++skipped_steps_;
         ++step_;
