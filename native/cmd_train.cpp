@@ -182,16 +182,6 @@ void run_train(const TrainArgs& a) {
   if (!a.resume.empty() && run.value("train_rows", size_t{0}) != train.size())
     throw InputError(a.data + ": has " + std::to_string(train.size()) + " training rows, the checkpoint was trained on " +
                      std::to_string(run.value("train_rows", size_t{0})) + " (pass the same --data as the original run)");
-  // The inputs are good: only now touch the run folder (a refused run leaves nothing behind). Starting over
-  // (--force) drops the old run's files, so a kill before the first checkpoint cannot mix the two runs.
-  make_directories(a.out);
-  remove_stale_temporaries(a.out);  // left by a run killed while writing
-  if (a.resume.empty())
-    for (const std::string& old : {metrics_path, last_path, best_path, report_path}) std::remove(old.c_str());
-  if (val_data.empty() && a.resume.empty()) {
-    // Keep the held-out puzzles beside the checkpoints, so `trm eval` can use exactly them.
-    write_atomically(a.out + "/validation.csv", [&](std::ostream& out) { sudoku::write_csv(out, validation); });
-  }
   run["train_rows"] = train.size();
   run["val_rows"] = validation.size();
 
@@ -204,6 +194,16 @@ void run_train(const TrainArgs& a) {
   const int64_t checkpoint_every = run.value("checkpoint_every", int64_t{0});
   Trainer trainer(*model, train, validation.size() ? &validation : nullptr, options);
   if (!resume_state.is_null()) trainer.restore_state(resume_state, a.resume);
+  // The inputs are good: only now touch the run folder (a refused run leaves nothing behind). Starting over
+  // (--force) drops the old run's files, so a kill before the first checkpoint cannot mix the two runs.
+  make_directories(a.out);
+  remove_stale_temporaries(a.out);  // left by a run killed while writing
+  if (a.resume.empty())
+    for (const std::string& old : {metrics_path, last_path, best_path, report_path}) std::remove(old.c_str());
+  if (val_data.empty() && a.resume.empty()) {
+    // Keep the held-out puzzles beside the checkpoints, so `trm eval` can use exactly them.
+    write_atomically(a.out + "/validation.csv", [&](std::ostream& out) { sudoku::write_csv(out, validation); });
+  }
 
   const TRMConfig& config = model->config();
   std::printf("%s\n", run_line(config, TRM::parameter_count(config)).c_str());

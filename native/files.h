@@ -15,8 +15,12 @@ bool file_exists(const std::string& path);
 // Throws InputError when `path` exists and !force ("PATH exists; pass --force to overwrite").
 void refuse_overwrite(const std::string& path, bool force);
 // Writes through `write` into PATH atomically (see above). On any failure the temporary file is
-// removed and the target is untouched.
+// removed and the target is untouched. The temporary is a hidden sibling, DIR/.NAME.tmp.PID; one left by
+// a killed process is removed by the next write of the same target (or by remove_stale_temporaries).
 void write_atomically(const std::string& path, const std::function<void(std::ostream&)>& write);
+// Removes the temporaries of write_atomically in `dir` whose process is gone (killed mid-write).
+// Returns how many were removed.
+int remove_stale_temporaries(const std::string& dir);
 void make_directories(const std::string& path);
 
 }  // namespace trm::cli
