@@ -1,6 +1,7 @@
 // trm solve: run the model on puzzles; print the grid, whether it breaks a rule, and with --trace
 // the prediction after every outer cycle.
 #include <cstdio>
+#include <filesystem>
 #include <memory>
 #include <sstream>
 
@@ -51,7 +52,9 @@ std::string verdict(const sudoku::Grid& grid) {
   return text;
 }
 
-void solve_chunk(const TRM& model, const std::vector<PuzzleLine>& chunk, const SolveArgs& a, Json* json_results) {
+// Solves one chunk and prints it: text, or with `json_separator` the results as elements of a JSON array (each
+// preceded by *json_separator, which then becomes ","), so --json output streams too.
+void solve_chunk(const TRM& model, const std::vector<PuzzleLine>& chunk, const SolveArgs& a, const char** json_separator) {
   const auto batch = static_cast<int64_t>(chunk.size());
   std::vector<uint8_t> puzzles;
   for (const auto& p : chunk) puzzles.insert(puzzles.end(), p.grid.begin(), p.grid.end());
@@ -62,14 +65,17 @@ void solve_chunk(const TRM& model, const std::vector<PuzzleLine>& chunk, const S
   decode_options.h_cycles = a.h_cycles;
   decode_options.threshold = a.threshold;
   // Iterative commit writes its answers over the blanks only, so it always keeps the givens.
-  const DecodeResult decoded = decode_options.decoding == Decoding::SinglePass ? DecodeResult{} : decode(model, puzzles, decode_options);
+  // The trace above is iterative commit's first pass too.
+  const DecodeResult decoded = decode_options.decoding == Decoding::SinglePass
+                                   ? DecodeResult{}
+                                   : decode(model, puzzles, decode_options, &trace.frames.back());
   for (int64_t b = 0; b < batch; ++b) {
     const sudoku::Grid& puzzle = chunk[static_cast<size_t>(b)].grid;
     sudoku::Grid answer = decode_frame(trace.frames.back(), b, puzzle, keep);
     if (!decoded.digits.empty()) std::copy_n(decoded.digits.begin() + b * 81, 81, answer.begin());
     const int passes = decoded.passes.empty() ? 1 : decoded.passes[static_cast<size_t>(b)];
     const auto conflicts = sudoku::find_conflicts(answer);
-    if (json_results) {
+    if (json_separator) {
       Json r;
       r["source"] = chunk[static_cast<size_t>(b)].where;
       r["puzzle"] = sudoku::to_string(puzzle);
@@ -92,7 +98,8 @@ void solve_chunk(const TRM& model, const std::vector<PuzzleLine>& chunk, const S
         r["latent_update_norms"] = norms;
         r["logits"] = std::vector<float>(trace.logits.data() + b * 729, trace.logits.data() + (b + 1) * 729);
       }
-      json_results->push_back(r);
+      std::printf("%s%s", *json_separator, r.dump().c_str());
+      *json_separator = ",";
       continue;
     }
     std::printf("%s: %s (%s, %d forward pass%s)\n", chunk[static_cast<size_t>(b)].where.c_str(), verdict(answer).c_str(),
@@ -122,9 +129,11 @@ void solve_chunk(const TRM& model, const std::vector<PuzzleLine>& chunk, const S
   }
 }
 
-// Reads one puzzle per non-empty line (the first comma-separated field, so a CSV works too).
-void for_each_chunk(const SolveArgs& a, const std::function<void(std::vector<PuzzleLine>&)>& handle) {
+// Reads one puzzle per non-empty line (the first comma-separated field, so a CSV works too), in chunks of 256:
+// memory stays bounded whatever the file's length. Returns the number of puzzles.
+size_t for_each_chunk(const SolveArgs& a, const std::function<void(std::vector<PuzzleLine>&)>& handle) {
   std::vector<PuzzleLine> chunk;
+  size_t count = 0;
   auto add = [&](const std::string& text, const std::string& where) {
     sudoku::Grid grid = sudoku::parse_grid(text, where);
     const auto conflicts = sudoku::find_conflicts(grid);
@@ -132,6 +141,7 @@ void for_each_chunk(const SolveArgs& a, const std::function<void(std::vector<Puz
       throw InputError(where + ": the givens conflict: " + sudoku::describe(conflicts.front()) +
                        (conflicts.size() > 1 ? " (and " + std::to_string(conflicts.size() - 1) + " more)" : ""));
     chunk.push_back({where, grid});
+    ++count;
     if (chunk.size() == 256) {
       handle(chunk);
       chunk.clear();
@@ -150,19 +160,32 @@ void for_each_chunk(const SolveArgs& a, const std::function<void(std::vector<Puz
     }
   }
   if (!chunk.empty()) handle(chunk);
+  return count;
 }
 
 void run_solve(const SolveArgs& a) {
   if (a.puzzle.empty() == a.input.empty()) throw InputError("give either a PUZZLE argument or --input FILE");
   LoadedModel loaded = load_model_file(a.model);
-  Json results = Json::array();
-  for_each_chunk(a, [&](std::vector<PuzzleLine>& chunk) { solve_chunk(*loaded.model, chunk, a, a.json ? &results : nullptr); });
+  // A file is checked whole before anything is printed (a bad line 90,000 must not leave half an answer on
+  // stdout); the second pass solves. A pipe can be read once only: it is checked as it is solved.
+  std::error_code ec;
+  if (!a.input.empty() && std::filesystem::is_regular_file(a.input, ec) &&
+      for_each_chunk(a, [](std::vector<PuzzleLine>&) {}) == 0)
+    throw InputError(a.input + ": no puzzles (expected one 81-character puzzle per line, 0 or . for a blank)");
+  const char* separator = "";
   if (a.json) {
+    // The object's keys print sorted, "results" last: the header, then the results as they are solved.
     const int h = a.h_cycles > 0 ? a.h_cycles : loaded.model->config().H_cycles;
-    Json out = {{"model", a.model}, {"decoding", decoding_name(parse_decoding(a.decoding))}, {"h_cycles", h},
-                {"l_cycles", loaded.model->config().L_cycles}, {"keep_givens", !a.no_keep_givens}, {"results", results}};
-    std::printf("%s\n", out.dump().c_str());
+    std::string head = Json{{"model", a.model}, {"decoding", decoding_name(parse_decoding(a.decoding))}, {"h_cycles", h},
+                            {"l_cycles", loaded.model->config().L_cycles}, {"keep_givens", !a.no_keep_givens}}
+                           .dump();
+    head.pop_back();  // the closing brace
+    std::printf("%s,\"results\":[", head.c_str());
   }
+  const size_t solved = for_each_chunk(
+      a, [&](std::vector<PuzzleLine>& chunk) { solve_chunk(*loaded.model, chunk, a, a.json ? &separator : nullptr); });
+  if (a.json) std::printf("]}\n");
+  if (solved == 0) throw InputError(a.input + ": no puzzles (expected one 81-character puzzle per line, 0 or . for a blank)");
 }
 }  // namespace
 

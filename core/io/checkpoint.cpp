@@ -36,13 +36,20 @@ LoadedModel model_from_any_json(const Json& json, const std::string& where, Chec
     return loaded;
   }
   if (!json.contains("version") || !json["version"].is_number_integer() || json["version"].get<int64_t>() != kCheckpointVersion)
-    throw InputError(where + ": checkpoint version " + (json.contains("version") ? json["version"].dump() : "missing") +
+    throw InputError(where + ": checkpoint version " +
+                     (!json.contains("version")            ? std::string("missing")
+                      : json["version"].is_number_integer() ? json["version"].dump()
+                                                            : std::string("not an integer")) +
                      " is not supported (this build reads " + std::to_string(kCheckpointVersion) + ")");
   if (!json.contains("weights")) throw InputError(where + ": checkpoint has no \"weights\"");
   loaded.model = model_from_json(json["weights"], where + ": weights");
   loaded.is_checkpoint = true;
-  loaded.training = json.value("training", Json());
-  loaded.run = json.value("run", Json());
+  // The training state and the run's settings are what a resume needs: a checkpoint without them is damaged.
+  if (!json.contains("training") || !json["training"].is_object())
+    throw InputError(where + ": checkpoint has no training state (a \"training\" object)");
+  if (json.contains("run") && !json["run"].is_object()) throw InputError(where + ": checkpoint \"run\" must be an object");
+  loaded.training = json["training"];
+  loaded.run = json.value("run", Json::object());
   const bool has_average = loaded.training.is_object() && loaded.training.contains("ema");
   if (which == CheckpointWeights::Evaluation && has_average) {
     const Json& ema = loaded.training["ema"];

@@ -1,5 +1,6 @@
 #include "io/weights_json.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <set>
@@ -21,7 +22,24 @@ std::string encode_floats(const float* data, int64_t n) {
   return base64_encode(reinterpret_cast<const uint8_t*>(data), static_cast<size_t>(n) * 4);
 }
 
-std::string shape_text(const Json& shape) { return shape.dump(); }
+// A JSON value as a message shows it. Never dump() what the file holds: a value nested 100,000 deep would
+// overflow the stack (dump recurses), and a megabyte string would flood the terminal.
+std::string describe_value(const Json& value) {
+  if (value.is_string()) {
+    const std::string& text = value.get_ref<const std::string&>();
+    if (text.size() <= 40 && std::all_of(text.begin(), text.end(), [](char c) { return c >= 0x20 && c < 0x7F && c != '"'; }))
+      return "\"" + text + "\"";
+    return "a string of " + std::to_string(text.size()) + " bytes";
+  }
+  if (value.is_number_integer() || value.is_number_float() || value.is_boolean() || value.is_null()) return value.dump();
+  return value.is_array() ? "an array" : "an object";
+}
+
+std::string shape_text(const std::vector<int64_t>& dims) {
+  std::string text = "[";
+  for (size_t i = 0; i < dims.size(); ++i) text += (i ? "," : "") + std::to_string(dims[i]);
+  return text + "]";
+}
 
 std::string tensor_label(const std::string& where, const ParameterInfo& info) {
   return where + ": tensor \"" + info.name + "\"";
@@ -35,13 +53,15 @@ void check_tensor(const Json& entry, const ParameterInfo& info, const std::strin
   const Json& shape = entry["shape"];
   std::vector<int64_t> dims;
   for (const Json& d : shape) {
-    if (!d.is_number_integer() || d.get<int64_t>() < 0) throw InputError(what + " has a bad shape " + shape_text(shape));
+    if (!d.is_number_integer() || d.get<int64_t>() < 0)
+      throw InputError(what + " has a bad shape: dimension " + std::to_string(dims.size()) + " is " + describe_value(d) +
+                       ", not a size");
     dims.push_back(d.get<int64_t>());
   }
   if (dims != info.shape.to_vector())
-    throw InputError(what + " has shape " + shape_text(shape) + ", the config implies " + info.shape.str());
-  const std::string dtype = entry.contains("dtype") && entry["dtype"].is_string() ? entry["dtype"].get<std::string>() : "";
-  if (dtype != "float32") throw InputError(what + " has dtype \"" + dtype + "\", expected \"float32\"");
+    throw InputError(what + " has shape " + shape_text(dims) + ", the config implies " + info.shape.str());
+  const Json dtype = entry.contains("dtype") ? entry["dtype"] : Json("");
+  if (dtype != "float32") throw InputError(what + " has dtype " + describe_value(dtype) + ", expected \"float32\"");
   if (!entry.contains("data")) throw InputError(what + " has no data");
   const Json& data = entry["data"];
   const int64_t n = info.shape.numel();
@@ -130,7 +150,7 @@ std::unique_ptr<TRM> model_from_json(const Json& weights, const std::string& whe
   auto format = weights.find("format");
   if (format == weights.end() || !format->is_string() || format->get<std::string>() != kWeightsFormat)
     throw InputError(where + ": not a weights file (\"format\" is " +
-                     (format == weights.end() ? std::string("missing") : format->dump()) + ", expected \"" +
+                     (format == weights.end() ? std::string("missing") : describe_value(*format)) + ", expected \"" +
                      kWeightsFormat + "\")");
   auto version = weights.find("version");
   if (version == weights.end() || !version->is_number_integer())
@@ -159,6 +179,8 @@ Json parse_json(std::istream& in, const std::string& where) {
   } catch (const Json::exception& e) {  // parse errors, and out_of_range for a number like 1e999
     std::string reason = e.what();  // nlohmann quotes what it last read, which can be a megabyte of base64
     if (reason.size() > 160) reason = reason.substr(0, 160) + "...";
+    for (char& ch : reason)  // what it last read may be binary junk
+      if (static_cast<unsigned char>(ch) < 0x20 || static_cast<unsigned char>(ch) >= 0x7F) ch = '?';
     throw InputError(where + ": invalid JSON (" + reason + ")");
   }
 }

@@ -61,6 +61,17 @@ void split_fields(std::string_view line, std::vector<std::string_view>& fields) 
 
 bool is_blank_line(std::string_view line) { return trim(line).empty(); }
 
+// Text from the file as a message shows it: at most 60 characters (then "..."), and every byte that is not
+// printable ASCII as '?', so binary junk or a 4 MB line gives a short, readable message.
+std::string shown(std::string_view text) {
+  constexpr size_t kMax = 60;
+  std::string out(text.substr(0, kMax));
+  for (char& ch : out)
+    if (static_cast<unsigned char>(ch) < 0x20 || static_cast<unsigned char>(ch) >= 0x7F) ch = '?';
+  if (text.size() > kMax) out += "...";
+  return out;
+}
+
 bool looks_like_puzzle(std::string_view field) {
   return field.size() == kCells &&
          std::all_of(field.begin(), field.end(), [](char ch) { return (ch >= '0' && ch <= '9') || ch == '.'; });
@@ -92,7 +103,7 @@ Columns columns_from_header(const std::vector<std::string_view>& names, std::str
     if (name == "difficulty" || name == "guesses" || name == "rating") claim(columns.difficulty, index);
     if (name == "level") claim(columns.level, index);
   }
-  const std::string quoted = "header \"" + std::string(header) + "\"";
+  const std::string quoted = "header \"" + shown(header) + "\"";
   if (columns.puzzle < 0) {
     throw InputError(where + quoted + " has no puzzle column (expected one named quizzes, quiz, puzzles or puzzle)");
   }
@@ -183,7 +194,7 @@ bool read_row(const std::vector<std::string_view>& fields, const Columns& column
     return false;
   }
   if (columns.difficulty >= 0 && !parse_number(fields[columns.difficulty], row.difficulty)) {
-    problem = "difficulty \"" + std::string(fields[columns.difficulty]) + "\" is not a number";
+    problem = "difficulty \"" + shown(fields[columns.difficulty]) + "\" is not a number";
     return false;
   }
   if (columns.level >= 0) row.level = fields[columns.level];
@@ -196,7 +207,7 @@ bool find_level(Dataset& data, std::string_view name, uint8_t& index, std::strin
   auto found = std::find(data.level_names.begin(), data.level_names.end(), name);
   if (found == data.level_names.end()) {
     if (data.level_names.size() == 256) {
-      problem = "level \"" + std::string(name) + "\" is a 257th distinct level, at most 256 are supported";
+      problem = "level \"" + shown(name) + "\" is a 257th distinct level, at most 256 are supported";
       return false;
     }
     data.level_names.emplace_back(name);

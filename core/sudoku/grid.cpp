@@ -29,6 +29,15 @@ UnitTable build_unit_table() {
 
 bool is_blank_char(char ch) { return ch == '0' || ch == '.'; }
 
+// 'x' for a printable ASCII character; "byte 0x00" for anything else (a NUL would cut the message short, a
+// control character would garble the terminal, half of a UTF-8 sequence would print as garbage).
+std::string quote_char(char ch) {
+  const auto byte = static_cast<unsigned char>(ch);
+  if (byte >= 0x20 && byte < 0x7F) return std::string("'") + ch + "'";
+  static const char hex[] = "0123456789abcdef";
+  return std::string("byte 0x") + hex[byte >> 4] + hex[byte & 15];
+}
+
 }  // namespace
 
 const UnitTable& unit_cells() {
@@ -49,7 +58,7 @@ bool try_parse_grid(std::string_view text, Grid& out, bool allow_blanks, std::st
       out[i] = 0;
     } else {
       if (problem) {
-        *problem = "character " + std::to_string(i + 1) + " is '" + std::string(1, ch) + "', expected a digit 1-9" +
+        *problem = "character " + std::to_string(i + 1) + " is " + quote_char(ch) + ", expected a digit 1-9" +
                    (allow_blanks ? " or 0/. for a blank" : " (no blanks allowed)");
       }
       return false;

@@ -51,6 +51,16 @@ TEST_CASE("parse_grid errors name the place, the position and the problem", "[su
   CHECK(parse_error(kEasySolution, false).empty());
 }
 
+TEST_CASE("parse_grid names unprintable characters by their byte (found by fuzz_grid)", "[sudoku][grid]") {
+  std::string bad = kEasyPuzzle;
+  bad[4] = '\0';  // a NUL used to end the message's C string early
+  CHECK(parse_error(bad) == "puzzle line 3: character 5 is byte 0x00, expected a digit 1-9 or 0/. for a blank");
+  bad[4] = '\xd9';  // half of a UTF-8 sequence
+  CHECK(parse_error(bad) == "puzzle line 3: character 5 is byte 0xd9, expected a digit 1-9 or 0/. for a blank");
+  bad[4] = '\n';
+  CHECK(parse_error(bad) == "puzzle line 3: character 5 is byte 0x0a, expected a digit 1-9 or 0/. for a blank");
+}
+
 TEST_CASE("format_grid draws boxes", "[sudoku][grid]") {
   const std::string text = format_grid(grid(kEasyPuzzle));
   CHECK(text.substr(0, 22) == ". . 4 | 3 . . | 2 . 9\n");
