@@ -30,7 +30,11 @@ struct DecodeResult {
   std::vector<int> passes;       // forward passes per puzzle
 };
 
-// puzzles: [N * 81], 0 = blank.
-DecodeResult decode(const TRM& model, const std::vector<uint8_t>& puzzles, const DecodeOptions& options);
+// puzzles: [N * 81], 0 = blank. `first_pass`, when given, is the model's final frame for exactly these puzzles
+// (digits and confidence [N * 81], e.g. from the infer() a caller ran for its per-cycle trace): the first pass
+// uses it instead of running the model again.
+struct CycleFrame;
+DecodeResult decode(const TRM& model, const std::vector<uint8_t>& puzzles, const DecodeOptions& options,
+                    const CycleFrame* first_pass = nullptr);
 
 }  // namespace trm

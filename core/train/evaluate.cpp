@@ -60,7 +60,9 @@ EvalResult evaluate(const TRM& model, const sudoku::Dataset& data, const EvalOpt
       decode_options.h_cycles = h_cycles;
       decode_options.threshold = options.commit_threshold;
       decode_options.batch_size = options.batch_size;
-      DecodeResult decoded = decode(model, std::vector<uint8_t>(puzzles, puzzles + batch * 81), decode_options);
+      // The trace above is the first pass: decoding continues from it rather than running it again.
+      DecodeResult decoded =
+          decode(model, std::vector<uint8_t>(puzzles, puzzles + batch * 81), decode_options, &trace.frames.back());
       answers = std::move(decoded.digits);
       for (int p : decoded.passes) passes += p;
     } else {

@@ -52,6 +52,20 @@ TEST_CASE("single pass and iterative commit decoding", "[model][decode]") {
       best = i;
   CHECK(many.digits[static_cast<size_t>(best)] == trace.frames.back().digits[static_cast<size_t>(best)]);
 
+  // Handing decode the trace's own last frame as the first pass changes nothing but the work done.
+  iterative.threshold = 0.3f;
+  const DecodeResult rerun = decode(model, puzzles, iterative);
+  const DecodeResult reused = decode(model, puzzles, iterative, &trace.frames.back());
+  CHECK(reused.digits == rerun.digits);
+  CHECK(reused.passes == rerun.passes);
+  // A different first frame is really used: one whose digits are all 9 at full confidence fills every blank with 9.
+  CycleFrame nines{std::vector<uint8_t>(puzzles.size(), 9), std::vector<float>(puzzles.size(), 1.0f)};
+  const DecodeResult forced = decode(model, puzzles, iterative, &nines);
+  for (size_t i = 0; i < puzzles.size(); ++i) CHECK(forced.digits[i] == (puzzles[i] ? puzzles[i] : 9));
+  CHECK(forced.passes == std::vector<int>{1, 1});
+  CycleFrame short_frame{std::vector<uint8_t>(81, 1), std::vector<float>(81, 1.0f)};
+  CHECK_THROWS(decode(model, puzzles, iterative, &short_frame));
+
   CHECK(parse_decoding("iterative") == Decoding::IterativeCommit);
   CHECK_THROWS_AS(parse_decoding("beam"), InputError);
 }
