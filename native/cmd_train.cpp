@@ -95,9 +95,21 @@ std::string run_line(const TRMConfig& c, int64_t params) {
 }
 
 void append_line(const std::string& path, const Json& line) {
+  // A run killed mid-line leaves a partial last line: the first append of this process ends it first, so the
+  // partial line stays alone (the report skips it) instead of swallowing the next good one.
+  static std::string checked;
+  std::string prefix;
+  if (checked != path) {
+    checked = path;
+    std::ifstream in(path, std::ios::binary | std::ios::ate);
+    if (in && in.tellg() > 0) {
+      in.seekg(-1, std::ios::end);
+      if (in.get() != '\n') prefix = "\n";
+    }
+  }
   std::ofstream out(path, std::ios::app);
   if (!out) throw InputError("cannot append to " + path);
-  out << line.dump() << '\n';
+  out << prefix << line.dump() << '\n';
 }
 
 std::vector<Json> read_lines(const std::string& path) {
