@@ -6,22 +6,26 @@
 #include "common.h"
 #include "files.h"
 #include "io/weights_json.h"
+#include "util/error.h"
 
 namespace trm::cli {
 
 namespace {
 struct ExportArgs {
   std::string checkpoint, out;
+  std::string dtype = "float32";
   bool list = false, force = false;
 };
 
 void run_export(const ExportArgs& a) {
   refuse_overwrite(a.out, a.force);
   LoadedModel loaded = load_model_file(a.checkpoint);
-  const TensorEncoding encoding = a.list ? TensorEncoding::List : TensorEncoding::Base64;
+  const TensorEncoding encoding = a.list ? TensorEncoding::List : parse_tensor_encoding(a.dtype);
+  if (a.list && a.dtype != "float32") throw InputError("--list-encoding writes float32 only; drop --dtype " + a.dtype);
   write_atomically(a.out, [&](std::ostream& out) { save_weights(out, *loaded.model, encoding); });
-  std::printf("exported %lld parameters (%s%s) to %s\n", static_cast<long long>(TRM::parameter_count(loaded.model->config())),
-              loaded.model->config().arch.c_str(), loaded.averaged ? ", the weight average" : "", a.out.c_str());
+  std::printf("exported %lld parameters (%s%s, %s) to %s\n",
+              static_cast<long long>(TRM::parameter_count(loaded.model->config())), loaded.model->config().arch.c_str(),
+              loaded.averaged ? ", the weight average" : "", a.list ? "float32 lists" : a.dtype.c_str(), a.out.c_str());
 }
 }  // namespace
 
@@ -30,6 +34,11 @@ void add_export_command(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand("export", "Write the production weights (config + tensors, JSON) from a checkpoint");
   cmd->add_option("--checkpoint", args->checkpoint, "Checkpoint (or weights) file")->required();
   cmd->add_option("--out", args->out, "Output weights JSON")->required();
+  cmd->add_option("--dtype", args->dtype,
+                  "Tensor storage: float32 (exact), float16 (half the size) or int8 (matrices per-row scaled, a "
+                  "quarter)")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"float32", "float16", "int8"}));
   cmd->add_flag("--list-encoding", args->list, "Write tensors as plain number arrays instead of base64 float32");
   cmd->add_flag("--force", args->force, "Overwrite an existing output");
   cmd->callback([args] { run_export(*args); });

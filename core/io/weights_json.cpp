@@ -5,6 +5,8 @@
 #include <cstring>
 #include <set>
 
+#include <Eigen/Core>  // Eigen::half: IEEE float16 conversion with round-to-nearest-even
+
 #include "io/base64.h"
 #include "util/error.h"
 
@@ -21,6 +23,33 @@ static_assert(sizeof(float) == 4, "float32 expected");
 std::string encode_floats(const float* data, int64_t n) {
   return base64_encode(reinterpret_cast<const uint8_t*>(data), static_cast<size_t>(n) * 4);
 }
+
+std::string encode_halves(const float* data, int64_t n) {
+  std::vector<uint16_t> bits(static_cast<size_t>(n));
+  for (int64_t i = 0; i < n; ++i) bits[static_cast<size_t>(i)] = Eigen::numext::bit_cast<uint16_t>(Eigen::half(data[i]));
+  return base64_encode(reinterpret_cast<const uint8_t*>(bits.data()), bits.size() * 2);
+}
+
+// Per-row int8: rows = the first dimension. Writes "data" and "scale" into entry.
+void encode_int8(const float* data, const Shape& shape, Json& entry) {
+  const int64_t rows = shape[0], cols = shape.numel() / std::max<int64_t>(1, rows);
+  std::vector<float> scales(static_cast<size_t>(rows));
+  std::vector<int8_t> q(static_cast<size_t>(shape.numel()));
+  for (int64_t r = 0; r < rows; ++r) {
+    float largest = 0.0f;
+    for (int64_t c = 0; c < cols; ++c) largest = std::max(largest, std::fabs(data[r * cols + c]));
+    const float scale = largest / 127.0f;
+    scales[static_cast<size_t>(r)] = scale;
+    for (int64_t c = 0; c < cols; ++c)
+      q[static_cast<size_t>(r * cols + c)] =
+          static_cast<int8_t>(scale > 0.0f ? std::lround(std::clamp(data[r * cols + c] / scale, -127.0f, 127.0f)) : 0);
+  }
+  entry["data"] = base64_encode(reinterpret_cast<const uint8_t*>(q.data()), q.size());
+  entry["scale"] = encode_floats(scales.data(), rows);
+}
+
+// Bytes per value of a base64 dtype.
+int64_t dtype_bytes(const std::string& dtype) { return dtype == "float32" ? 4 : dtype == "float16" ? 2 : 1; }
 
 // A JSON value as a message shows it. Never dump() what the file holds: a value nested 100,000 deep would
 // overflow the stack (dump recurses), and a megabyte string would flood the terminal.
@@ -60,22 +89,33 @@ void check_tensor(const Json& entry, const ParameterInfo& info, const std::strin
   }
   if (dims != info.shape.to_vector())
     throw InputError(what + " has shape " + shape_text(dims) + ", the config implies " + info.shape.str());
-  const Json dtype = entry.contains("dtype") ? entry["dtype"] : Json("");
-  if (dtype != "float32") throw InputError(what + " has dtype " + describe_value(dtype) + ", expected \"float32\"");
+  const Json dtype_json = entry.contains("dtype") ? entry["dtype"] : Json("");
+  if (dtype_json != "float32" && dtype_json != "float16" && dtype_json != "int8")
+    throw InputError(what + " has dtype " + describe_value(dtype_json) + ", expected \"float32\", \"float16\" or \"int8\"");
+  const std::string dtype = dtype_json.get<std::string>();
   if (!entry.contains("data")) throw InputError(what + " has no data");
   const Json& data = entry["data"];
   const int64_t n = info.shape.numel();
   int64_t held = 0;
   if (data.is_string()) {
-    held = static_cast<int64_t>(base64_decoded_size(data.get_ref<const std::string&>()) / 4);
-  } else if (data.is_array()) {
+    held = static_cast<int64_t>(base64_decoded_size(data.get_ref<const std::string&>())) / dtype_bytes(dtype);
+  } else if (data.is_array() && dtype == "float32") {
     held = static_cast<int64_t>(data.size());
   } else {
-    throw InputError(what + " data must be a base64 string or an array of numbers");
+    throw InputError(what + " data must be a base64 string" + (dtype == "float32" ? " or an array of numbers" : ""));
   }
   if (held != n)
-    throw InputError(what + " holds " + std::to_string(held) + (data.is_string() ? " float32" : "") + " values, shape " +
+    throw InputError(what + " holds " + std::to_string(held) + (data.is_string() ? " " + dtype : "") + " values, shape " +
                      info.shape.str() + " needs " + std::to_string(n));
+  if (dtype == "int8") {
+    if (info.shape.rank() < 2) throw InputError(what + " is a vector: int8 is for matrices only (store it as float32)");
+    if (!entry.contains("scale") || !entry["scale"].is_string())
+      throw InputError(what + " is int8 but has no \"scale\" (base64 float32, one per row)");
+    const int64_t scales = static_cast<int64_t>(base64_decoded_size(entry["scale"].get_ref<const std::string&>())) / 4;
+    if (scales != info.shape[0])
+      throw InputError(what + " has " + std::to_string(scales) + " int8 scales, its " + std::to_string(info.shape[0]) +
+                       " rows need one each");
+  }
 }
 
 // Decodes a checked entry into `out` and checks every value is finite.
@@ -83,10 +123,31 @@ void decode_tensor(const Json& entry, const ParameterInfo& info, float* out, con
   const std::string what = tensor_label(where, info);
   const Json& data = entry["data"];
   const int64_t n = info.shape.numel();
+  const std::string dtype = entry["dtype"].get<std::string>();
   if (data.is_string()) {
     const std::vector<uint8_t> raw = base64_decode(data.get_ref<const std::string&>(), what);
-    if (raw.size() != static_cast<size_t>(n) * 4) throw InputError(what + " has malformed base64 padding");
-    std::memcpy(out, raw.data(), raw.size());
+    if (raw.size() != static_cast<size_t>(n * dtype_bytes(dtype))) throw InputError(what + " has malformed base64 padding");
+    if (dtype == "float32") {
+      std::memcpy(out, raw.data(), raw.size());
+    } else if (dtype == "float16") {
+      for (int64_t i = 0; i < n; ++i) {
+        uint16_t bits;
+        std::memcpy(&bits, raw.data() + 2 * i, 2);
+        out[i] = static_cast<float>(Eigen::numext::bit_cast<Eigen::half>(bits));
+      }
+    } else {  // int8, per-row scales
+      const std::vector<uint8_t> scale_raw = base64_decode(entry["scale"].get_ref<const std::string&>(), what + " scale");
+      const int64_t rows = info.shape[0], cols = n / std::max<int64_t>(1, rows);
+      if (scale_raw.size() != static_cast<size_t>(rows) * 4) throw InputError(what + " has malformed scale padding");
+      for (int64_t r = 0; r < rows; ++r) {
+        float scale;
+        std::memcpy(&scale, scale_raw.data() + 4 * r, 4);
+        if (!std::isfinite(scale) || scale < 0.0f)
+          throw InputError(what + " int8 scale of row " + std::to_string(r) + " is not a finite non-negative number");
+        for (int64_t c = 0; c < cols; ++c)
+          out[r * cols + c] = static_cast<float>(static_cast<int8_t>(raw[static_cast<size_t>(r * cols + c)])) * scale;
+      }
+    }
   } else {
     for (int64_t i = 0; i < n; ++i) {
       const Json& v = data[static_cast<size_t>(i)];
@@ -100,17 +161,32 @@ void decode_tensor(const Json& entry, const ParameterInfo& info, float* out, con
 
 }  // namespace
 
+TensorEncoding parse_tensor_encoding(const std::string& name) {
+  if (name == "float32") return TensorEncoding::Base64;
+  if (name == "list") return TensorEncoding::List;
+  if (name == "float16") return TensorEncoding::Float16;
+  if (name == "int8") return TensorEncoding::Int8;
+  throw InputError("unknown tensor dtype \"" + name + "\" (expected float32, list, float16 or int8)");
+}
+
 Json tensors_to_json(const Parameters& params, const float* arena, TensorEncoding encoding) {
   Json tensors = Json::object();
   for (const auto& info : params.infos()) {
     Json entry;
     entry["shape"] = info.shape.to_vector();
-    entry["dtype"] = "float32";
     const float* data = arena + info.offset;
-    if (encoding == TensorEncoding::Base64) {
-      entry["data"] = encode_floats(data, info.shape.numel());
-    } else {
+    if (encoding == TensorEncoding::Float16) {
+      entry["dtype"] = "float16";
+      entry["data"] = encode_halves(data, info.shape.numel());
+    } else if (encoding == TensorEncoding::Int8 && info.shape.rank() >= 2) {
+      entry["dtype"] = "int8";
+      encode_int8(data, info.shape, entry);
+    } else if (encoding == TensorEncoding::List) {
+      entry["dtype"] = "float32";
       entry["data"] = std::vector<float>(data, data + info.shape.numel());
+    } else {  // Base64, and Int8's vectors
+      entry["dtype"] = "float32";
+      entry["data"] = encode_floats(data, info.shape.numel());
     }
     tensors[info.name] = std::move(entry);
   }

@@ -7,7 +7,13 @@
 //    "tensors": {"input_proj.weight": {"shape": [512, 810], "dtype": "float32",
 //                                      "data": "<base64 of little-endian float32, row-major>"}, ...}}
 //
-// "data" may also be a plain array of numbers. Loading checks, in this order and before allocating
+// "data" may also be a plain array of numbers. Smaller files for the web (`trm export --dtype`):
+//   "dtype": "float16"  "data": base64 of little-endian IEEE half floats (about 3 significant digits);
+//   "dtype": "int8"     matrices only (rank >= 2): "data" is base64 of int8 q, "scale" base64 of float32 s,
+//                       one per row (first dimension), and the value is q * s; s = max|row| / 127, so each
+//                       value is within s / 2 of the original. Vectors (biases, norms, gates) stay float32.
+// The loader reads every dtype into float32 (the model computes in float32 whatever the file holds).
+// Loading checks, in this order and before allocating
 // anything large: the format name, the version, the config, that every tensor the config implies
 // is present with the right shape and no unknown tensor is, that each data block holds exactly
 // shape-many values, and that every value is finite. Each failure is an InputError that names the
@@ -26,7 +32,10 @@ namespace trm {
 constexpr const char* kWeightsFormat = "trm-sudoku-weights";
 constexpr int kWeightsVersion = 1;
 
-enum class TensorEncoding { Base64, List };
+// Base64: float32 as base64 (exact); List: float32 as number arrays (exact, readable); Float16 and Int8: smaller,
+// approximate (see above).
+enum class TensorEncoding { Base64, List, Float16, Int8 };
+TensorEncoding parse_tensor_encoding(const std::string& name);  // "float32" | "list" | "float16" | "int8"
 
 // Tensors of an arena laid out as `params` (values, gradients or optimiser moments) as JSON.
 nlohmann::json tensors_to_json(const Parameters& params, const float* arena, TensorEncoding encoding);

@@ -107,6 +107,19 @@ case $case_name in
     expect_rc 0 "solve with the --list-encoding export"
     [[ $("$JQ" base64.out results.0.prediction) == "$("$JQ" "$OUT" results.0.prediction)" ]] ||
       fail "the --list-encoding export predicts differently from the base64 one"
+    # Smaller dtypes: float16 about half the size, int8 smaller still; both load and solve.
+    for dtype in float16 int8; do
+      run "$TRM" export --checkpoint "$root/run/last.json" --out $dtype.json --dtype $dtype
+      expect_rc 0 "export --dtype $dtype"
+      expect_out "$dtype" "export --dtype $dtype"
+      grep -q "\"dtype\":\"$dtype\"" $dtype.json || fail "$dtype.json has no $dtype tensor"
+      run "$TRM" solve --model $dtype.json --json "$puzzle"
+      expect_rc 0 "solve with the $dtype export"
+    done
+    [[ $(stat -c %s float16.json) -lt $(( $(stat -c %s "$model") * 6 / 10 )) ]] || fail "float16.json is not about half the size"
+    [[ $(stat -c %s int8.json) -lt $(stat -c %s float16.json) ]] || fail "int8.json is not smaller than float16.json"
+    run "$TRM" export --checkpoint "$root/run/last.json" --out x16.json --dtype float8
+    expect_error 2 "--dtype" "export --dtype float8"
     # A missing checkpoint is named.
     run "$TRM" export --checkpoint no-such-checkpoint.json --out x.json
     expect_error nonzero "no-such-checkpoint\.json" "export of a missing checkpoint"

@@ -119,8 +119,13 @@ TEST_CASE("weights loading names every defect", "[io][weights]") {
   CHECK_THAT(load_error(j), Catch::Contains("\"latent_gate\" value 0 is not a number"));
 
   j = good;
+  j["tensors"]["latent_gate"]["dtype"] = "bfloat16";
+  CHECK_THAT(load_error(j), Catch::Contains("dtype \"bfloat16\", expected \"float32\", \"float16\" or \"int8\""));
+
+  // float16 data must hold 2 bytes per value: the float32 data read as float16 holds twice too many.
+  j = good;
   j["tensors"]["latent_gate"]["dtype"] = "float16";
-  CHECK_THAT(load_error(j), Catch::Contains("dtype \"float16\""));
+  CHECK_THAT(load_error(j), Catch::Contains("\"latent_gate\" holds 2 float16 values, shape [1] needs 1"));
 
   // A tiny file that declares a huge model is refused before anything is allocated.
   j = good;
@@ -137,4 +142,71 @@ TEST_CASE("weights loading names every defect", "[io][weights]") {
 TEST_CASE("a number too large for JSON's double is a named error", "[io][weights]") {
   std::istringstream in("{\"format\": 1e999}");
   CHECK_THROWS_WITH(load_weights(in, "big.json"), Catch::Contains("big.json: invalid JSON"));
+}
+
+TEST_CASE("float16 and int8 weights load within their rounding error", "[io][weights]") {
+  auto model = small_model();
+  const Parameters& p = model->parameters();
+  for (const char* name : {"float16", "int8"}) {
+    const TensorEncoding encoding = parse_tensor_encoding(name);
+    const Json j = weights_to_json(*model, encoding);
+    auto loaded = model_from_json(j, name);
+    for (const auto& info : p.infos()) {
+      const std::string dtype = j["tensors"][info.name]["dtype"];
+      if (std::string(name) == "float16") {
+        CHECK(dtype == "float16");
+      } else {
+        CHECK(dtype == (info.shape.rank() >= 2 ? "int8" : "float32"));  // vectors stay exact
+      }
+      const int64_t rows = info.shape.rank() >= 2 ? info.shape[0] : 1, cols = info.shape.numel() / rows;
+      for (int64_t r = 0; r < rows; ++r) {
+        float largest = 0.0f;
+        for (int64_t c = 0; c < cols; ++c) largest = std::max(largest, std::fabs(p.values()[info.offset + r * cols + c]));
+        for (int64_t c = 0; c < cols; ++c) {
+          const float want = p.values()[info.offset + r * cols + c];
+          const float got = loaded->parameters().values()[info.offset + r * cols + c];
+          if (dtype == "float16") {
+            CHECK(std::fabs(got - want) <= std::fabs(want) * (1.0f / 2048.0f) + 6e-8f);  // half: 11 significant bits
+          } else if (dtype == "int8") {
+            CHECK(std::fabs(got - want) <= largest / 127.0f * 0.5f + 1e-7f);  // half a step of the row's scale
+          } else {
+            CHECK(got == want);
+          }
+        }
+      }
+    }
+  }
+  CHECK_THROWS_AS(parse_tensor_encoding("float8"), InputError);
+}
+
+TEST_CASE("int8 tensors are checked: scales per row, matrices only", "[io][weights]") {
+  auto model = small_model();
+  const Json good = weights_to_json(*model, TensorEncoding::Int8);
+  const std::string matrix = "output_head.weight";  // [729, 4]
+  REQUIRE(good["tensors"][matrix]["dtype"] == "int8");
+
+  Json j = good;
+  j["tensors"][matrix].erase("scale");
+  CHECK_THAT(load_error(j), Catch::Contains("\"output_head.weight\" is int8 but has no \"scale\""));
+
+  j = good;
+  const std::vector<float> few(3, 0.5f);
+  j["tensors"][matrix]["scale"] = base64_encode(reinterpret_cast<const uint8_t*>(few.data()), few.size() * 4);
+  CHECK_THAT(load_error(j), Catch::Contains("has 3 int8 scales, its 729 rows need one each"));
+
+  j = good;
+  std::vector<float> scales(729, 0.01f);
+  scales[5] = std::numeric_limits<float>::infinity();
+  j["tensors"][matrix]["scale"] = base64_encode(reinterpret_cast<const uint8_t*>(scales.data()), scales.size() * 4);
+  CHECK_THAT(load_error(j), Catch::Contains("int8 scale of row 5 is not a finite"));
+
+  j = good;
+  const int8_t one = 1;
+  j["tensors"]["latent_gate"] = {{"shape", {1}}, {"dtype", "int8"}, {"data", base64_encode(reinterpret_cast<const uint8_t*>(&one), 1)},
+                                 {"scale", j["tensors"][matrix]["scale"]}};
+  CHECK_THAT(load_error(j), Catch::Contains("\"latent_gate\" is a vector: int8 is for matrices only"));
+
+  j = good;
+  j["tensors"][matrix]["data"] = Json::array({1, 2});
+  CHECK_THAT(load_error(j), Catch::Contains("data must be a base64 string"));
 }
