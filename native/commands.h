@@ -9,5 +9,6 @@ void add_eval_command(CLI::App& app);
 void add_solve_command(CLI::App& app);
 void add_export_command(CLI::App& app);
 void add_generate_command(CLI::App& app);
+void add_bench_command(CLI::App& app);
 
 }  // namespace trm::cli

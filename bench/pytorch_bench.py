@@ -1,0 +1,128 @@
+#!/usr/bin/python3
+"""PyTorch reference for `trm bench`: the same model, batch and thread count, one workload per process.
+
+    OPENBLAS_CORETYPE=SkylakeX /usr/bin/python3 bench/pytorch_bench.py --workload train-default-b64 [--seconds 3] [--threads 2]
+
+Prints one JSON array of {"workload", "impl": "pytorch", "metric", "value"} rows (peak RSS from getrusage, so
+run one workload per process, as trm bench does). The model is tests/golden/make_fixture.py's independent
+PyTorch implementation (imported, not copied). A training step is what `trm train` does: forward, cell-wise
+cross-entropy, backward, global-norm clipping at 1, AdamW. Inference runs under torch.inference_mode().
+OpenBLAS: OPENBLAS_CORETYPE=SkylakeX was the fastest core type on the AMD EPYC (Zen 4) dev machine; bench/run.sh
+sets it, see bench/README.md for the check.
+"""
+import argparse
+import json
+import os
+import resource
+import statistics
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "tests", "golden"))
+
+def _threads_from_argv():
+    if "--threads" in sys.argv:
+        return sys.argv[sys.argv.index("--threads") + 1]
+    return "2"
+
+
+# OpenBLAS and OpenMP size their pools when torch loads: give them the benchmark's thread count first.
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
+    os.environ[_var] = _threads_from_argv()
+
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+
+import make_fixture as ref  # noqa: E402
+
+BASE = dict(ref.FLAT_CONFIG, weight_decay=0.01, lr=1e-4, gate_init=1.0)
+MODELS = {
+    "default": dict(BASE, hidden_dim=512, L_layers=3, L_cycles=8, H_cycles=4, O_layers=2, dropout=0.1),
+    "small": dict(BASE, hidden_dim=128, L_layers=2, L_cycles=4, H_cycles=2, O_layers=2, dropout=0.0),
+    "cells": dict(BASE, arch="cells", hidden_dim=64, L_layers=2, L_cycles=4, H_cycles=4, O_layers=2, dropout=0.0),
+}
+# name -> (model, train?, batch)
+WORKLOADS = {
+    "train-default-b64": ("default", True, 64),
+    "train-small-b256": ("small", True, 256),
+    "infer-default-b1": ("default", False, 1),
+    "infer-small-b1": ("small", False, 1),
+    "infer-default-b256": ("default", False, 256),
+    "infer-small-b256": ("small", False, 256),
+    "train-cells-b32": ("cells", True, 32),
+    "infer-cells-b1": ("cells", False, 1),
+}
+
+
+CLOCK = time.perf_counter
+
+
+def time_median(body, seconds, min_runs=3):
+    body()  # warm-up
+    times, start = [], time.perf_counter()
+    while len(times) < min_runs or time.perf_counter() - start < seconds:
+        t0 = CLOCK()
+        body()
+        times.append(CLOCK() - t0)
+    return statistics.median(times)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--workload", required=True, choices=sorted(WORKLOADS))
+    ap.add_argument("--seconds", type=float, default=3.0)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--cpu-time", action="store_true", help="time by process CPU time (single-threaded A/B runs)")
+    a = ap.parse_args()
+    if a.cpu_time:
+        global CLOCK
+        CLOCK = time.process_time
+    torch.set_num_threads(a.threads)
+    torch.manual_seed(0)
+    model_name, train, batch = WORKLOADS[a.workload]
+    cfg = MODELS[model_name]
+    cls = ref.CellsTRM if cfg["arch"] == "cells" else ref.FlatTRM
+    model = cls(cfg)
+    rng = np.random.default_rng(1)
+    puzzles = rng.integers(0, 10, size=(batch, 81))
+    x = cls.input_of(puzzles)
+    tgt = torch.as_tensor(rng.integers(0, 9, size=(batch, 81)), dtype=torch.long)
+    rows = []
+
+    def row(metric, value):
+        rows.append({"workload": a.workload, "impl": "pytorch", "metric": metric, "value": value})
+
+    if train:
+        model.train()
+        opt = ref.make_optimizer(model, cfg)
+        params = list(model.parameters())
+        deep = cls.DEEP_SUPERVISION
+
+        def step():
+            opt.zero_grad(set_to_none=True)
+            logits, cycle_logits, _ = model(x)
+            loss = ref.deep_supervision_loss(cycle_logits, tgt) if deep else ref.loss_fn(logits, tgt)
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(params, 1.0)
+            opt.step()
+
+        row("samples_per_s", batch / time_median(step, a.seconds))
+    else:
+        model.eval()
+
+        def infer():
+            with torch.inference_mode():
+                model(x)
+
+        t = time_median(infer, a.seconds, 20 if batch == 1 else 3)
+        if batch == 1:
+            row("latency_ms", t * 1e3)
+        else:
+            row("samples_per_s", batch / t)
+    row("peak_rss_mb", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0)
+    print(json.dumps(rows))
+
+
+if __name__ == "__main__":
+    main()
