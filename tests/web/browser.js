@@ -170,12 +170,18 @@ const PAGE = testPage('index.html', [], ['wait-hook.js']);
 //    model stays, and the page still solves. The test page is index.html with the scripts pointing at www/.
 {
   const weights = fs.readFileSync(path.join(ROOT, 'tests', 'golden', 'weights_flat.json'), 'utf8');
+  const edited = (change) => { const w = JSON.parse(weights); change(w); return JSON.stringify(w); };
   const hostile = [
     { name: 'truncated.json', text: weights.slice(0, 5000) },
     { name: 'wrong-format.json', text: weights.replace('trm-sudoku-weights', 'something-else') },
     { name: 'deep.json', text: '['.repeat(500000) },
     { name: 'junk.json', text: 'x'.repeat(3 << 20) },
     { name: 'nan.json', text: weights.replace('"dropout": 0.0', '"dropout": NaN') },
+    // Sizes are checked against the data before any allocation: a huge config or declared shape is refused at once.
+    { name: 'huge-config.json', text: weights.replace('"hidden_dim": 16', '"hidden_dim": 8192') },
+    { name: 'huge-shape.json', text: edited((w) => { w.tensors['input_proj.weight'].shape = [4294967296, 4294967296]; }) },
+    { name: 'strings.json', text: edited((w) => { w.tensors['input_proj.bias'].data = Array(16).fill('x'); }) },
+    { name: 'binary.json', text: Buffer.from(Array.from({ length: 2 << 20 }, (_, i) => (i * 2654435761) >>> 24)).toString('latin1') },
     { name: '<img src=x onerror=alert(1)>.json', text: '{"format": "<b>bold</b>"}' },
   ];
   fs.mkdirSync(TEST_DIR, { recursive: true });
