@@ -111,7 +111,13 @@ write("weights/list-overflow.json", variant(lambda w: w["tensors"][first].update
     data=[1e39] + [0.0] * (len(base64.b64decode(w["tensors"][first]["data"])) // 4 - 1))))
 write("weights/list-string-value.json", variant(lambda w: w["tensors"][first].update(
     data=["x"] * (len(base64.b64decode(w["tensors"][first]["data"])) // 4))))
-write("weights/dtype-float16.json", variant(lambda w: w["tensors"][first].update(dtype="float16")))
+write("weights/dtype-bfloat16.json", variant(lambda w: w["tensors"][first].update(dtype="bfloat16")))
+with open(os.path.join(HERE, "good/weights-float16.json")) as f:
+    half = json.load(f)
+raw = bytearray(base64.b64decode(half["tensors"][first]["data"]))
+raw[2:4] = struct.pack("<H", 0x7C00)  # value 1 = +inf in float16
+half["tensors"][first]["data"] = base64.b64encode(bytes(raw)).decode()
+write("weights/float16-inf.json", json.dumps(half))
 write("weights/nan-literal.json", text.replace('"version": 1', '"version": NaN'))
 
 # --- checkpoints (trm train --resume, trm export --checkpoint) -------------------------------------------
