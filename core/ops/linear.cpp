@@ -14,13 +14,27 @@
 
 #include "ops/ops.h"
 
+#ifdef TRM_OPENBLAS
+extern "C" void openblas_set_num_threads(int);
+#endif
+
 namespace trm {
 
 namespace {
 
+#ifdef TRM_OPENBLAS
+// OpenBLAS (the GEMM backend when built with it, see core/CMakeLists.txt) runs each call on one thread: the split
+// below already gives each thread its own GEMM, and a second thread pool would fight the OpenMP one.
+const bool g_openblas_single_threaded = [] {
+  openblas_set_num_threads(1);
+  return true;
+}();
+#endif
+
 using Matrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-constexpr double kParallelFlops = 1 << 20;  // smaller GEMMs stay on one thread (a barrier costs more)
+[[maybe_unused]] constexpr double kParallelFlops = 1 << 20;  // smaller GEMMs stay on one thread (a barrier costs more)
 constexpr int64_t kAlign = 16;               // split points are multiples of this (whole SIMD panels)
+constexpr int64_t kFewRows = 2;              // up to this many rows, out = x w^T is dot products (matrix-vector)
 
 // Calls body(begin, end) for contiguous slices of [0, n), one per thread, when the work is large enough.
 template <typename Body>
@@ -42,6 +56,43 @@ void split(int64_t n, double flops, const Body& body) {
   body(int64_t{0}, n);
 }
 
+// out[j] = dot(x, w[j, :]) for rows j in [begin, end) of w [M, K]: batch-1 inference, bound by reading w once.
+// Four rows at a time share each load of x; SIMD through Eigen's packet primitives (AVX-512 natively, wasm SIMD128
+// through the SSE mapping), so the same code is the fast path on both.
+void dot_rows(float* out, const float* x, const float* w, int64_t k, int64_t begin, int64_t end) {
+  namespace ei = Eigen::internal;
+  using Packet = ei::packet_traits<float>::type;
+  constexpr int64_t S = ei::packet_traits<float>::size;
+  int64_t j = begin;
+  for (; j + 4 <= end; j += 4) {
+    const float* w0 = w + j * k;
+    const float *w1 = w0 + k, *w2 = w1 + k, *w3 = w2 + k;
+    Packet a0 = ei::pset1<Packet>(0.0f), a1 = a0, a2 = a0, a3 = a0;
+    int64_t i = 0;
+    for (; i + S <= k; i += S) {
+      const Packet xv = ei::ploadu<Packet>(x + i);
+      a0 = ei::pmadd(ei::ploadu<Packet>(w0 + i), xv, a0);
+      a1 = ei::pmadd(ei::ploadu<Packet>(w1 + i), xv, a1);
+      a2 = ei::pmadd(ei::ploadu<Packet>(w2 + i), xv, a2);
+      a3 = ei::pmadd(ei::ploadu<Packet>(w3 + i), xv, a3);
+    }
+    float s0 = ei::predux(a0), s1 = ei::predux(a1), s2 = ei::predux(a2), s3 = ei::predux(a3);
+    for (; i < k; ++i) {
+      s0 += w0[i] * x[i], s1 += w1[i] * x[i], s2 += w2[i] * x[i], s3 += w3[i] * x[i];
+    }
+    out[j] = s0, out[j + 1] = s1, out[j + 2] = s2, out[j + 3] = s3;
+  }
+  for (; j < end; ++j) {
+    const float* wj = w + j * k;
+    Packet a = ei::pset1<Packet>(0.0f);
+    int64_t i = 0;
+    for (; i + S <= k; i += S) a = ei::pmadd(ei::ploadu<Packet>(wj + i), ei::ploadu<Packet>(x + i), a);
+    float sum = ei::predux(a);
+    for (; i < k; ++i) sum += wj[i] * x[i];
+    out[j] = sum;
+  }
+}
+
 }  // namespace
 
 // out[N, M] = x[N, K] @ w[M, K]^T: split over the rows of out, or (few rows) over its columns.
@@ -51,7 +102,13 @@ void gemm_xwt(Tensor& out, const Tensor& x, const Tensor& w) {
   auto X = x.matrix();
   auto W = w.matrix();
   auto O = out.matrix();
-  if (n >= 4 * kAlign) {
+  if (n <= kFewRows) {
+    // Batch-1 inference: memory-bound dot products of each x row with every row of w (dot_rows above; neither
+    // Eigen's GEMV nor OpenBLAS's sgemv, which measured slower here).
+    split(m, flops, [&](int64_t b, int64_t e) {
+      for (int64_t r = 0; r < n; ++r) dot_rows(out.data() + r * m, x.data() + r * k, w.data(), k, b, e);
+    });
+  } else if (n >= 4 * kAlign) {
     split(n, flops, [&](int64_t b, int64_t e) { O.middleRows(b, e - b).noalias() = X.middleRows(b, e - b) * W.transpose(); });
   } else {
     split(m, flops, [&](int64_t b, int64_t e) {
