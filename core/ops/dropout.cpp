@@ -3,6 +3,7 @@
 #include <stdexcept>
 
 #include "ops/ops.h"
+#include "ops/parallel.h"
 
 namespace trm {
 
@@ -16,7 +17,9 @@ static void dropout_forward(float* out, float* mask, const float* x, int64_t n, 
 }
 // dx += dout * mask
 static void dropout_backward(float* dx, const float* dout, const float* mask, int64_t n) {
-  for (int64_t i = 0; i < n; ++i) dx[i] += dout[i] * mask[i];
+  parallel_for_range(n, [&](int64_t begin, int64_t end) {
+    for (int64_t i = begin; i < end; ++i) dx[i] += dout[i] * mask[i];
+  });
 }
 
 Var dropout(Tape& tape, const Var& x, float p, bool training, Rng& rng) {

@@ -2,6 +2,7 @@
 #include <stdexcept>
 
 #include "ops/ops.h"
+#include "ops/parallel.h"
 
 namespace trm {
 
@@ -14,11 +15,15 @@ static void require_same_shape(const char* op, const Tensor& a, const Tensor& b)
 Var add(Tape& tape, const Var& a, const Var& b) {
   require_same_shape("add", a->value, b->value);
   Var out = make_var(Tensor::empty(a->value.shape()));
-  out->value.array() = a->value.array() + b->value.array();
+  float* po = out->value.data();
+  const float *pa = a->value.data(), *pb = b->value.data();
+  parallel_for_range(out->value.numel(), [&](int64_t begin, int64_t end) {
+    for (int64_t i = begin; i < end; ++i) po[i] = pa[i] + pb[i];
+  });
   if (tape.needs_grad({&a, &b})) {
     tape.record(out, [a, b, o = out.get()] {
-      if (a->requires_grad) a->grad_buffer().array() += o->grad.array();
-      if (b->requires_grad) b->grad_buffer().array() += o->grad.array();
+      if (a->requires_grad) accumulate(a->grad_buffer(), o->grad);
+      if (b->requires_grad) accumulate(b->grad_buffer(), o->grad);
     });
   }
   return out;

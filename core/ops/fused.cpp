@@ -3,8 +3,18 @@
 #include <stdexcept>
 
 #include "ops/ops.h"
+#include "ops/parallel.h"
 
 namespace trm {
+
+// dst += src, split across threads when large.
+void accumulate(Tensor& dst, const Tensor& src) {
+  float* d = dst.data();
+  const float* s = src.data();
+  parallel_for_range(dst.numel(), [&](int64_t begin, int64_t end) {
+    for (int64_t i = begin; i < end; ++i) d[i] += s[i];
+  });
+}
 
 static void require_same_shape(const char* op, const Tensor& a, const Tensor& b) {
   if (a.shape() != b.shape())
@@ -16,11 +26,15 @@ Var add3(Tape& tape, const Var& a, const Var& b, const Var& c) {
   require_same_shape("add3", a->value, b->value);
   require_same_shape("add3", a->value, c->value);
   Var out = make_var(Tensor::empty(a->value.shape()));
-  out->value.array() = a->value.array() + b->value.array() + c->value.array();
+  float* po = out->value.data();
+  const float *pa = a->value.data(), *pb = b->value.data(), *pc = c->value.data();
+  parallel_for_range(out->value.numel(), [&](int64_t begin, int64_t end) {
+    for (int64_t i = begin; i < end; ++i) po[i] = pa[i] + pb[i] + pc[i];
+  });
   if (tape.needs_grad({&a, &b, &c})) {
     tape.record(out, [a, b, c, o = out.get()] {
       for (const Var* v : {&a, &b, &c})
-        if ((*v)->requires_grad) (*v)->grad_buffer().array() += o->grad.array();
+        if ((*v)->requires_grad) accumulate((*v)->grad_buffer(), o->grad);
     });
   }
   return out;
@@ -36,7 +50,11 @@ Var gated_add(Tape& tape, const Var& x, const Var& r, const Var& g) {
     throw std::invalid_argument("gated_add: x " + xs.str() + " does not fit gate " + g->value.shape().str());
   Var out = make_var(Tensor::empty(xs));
   if (scalar) {
-    out->value.array() = x->value.array() + g->value[0] * r->value.array();
+    float* po = out->value.data();
+    const float *px = x->value.data(), *pr = r->value.data(), gate = g->value[0];
+    parallel_for_range(out->value.numel(), [&](int64_t begin, int64_t end) {
+      for (int64_t i = begin; i < end; ++i) po[i] = px[i] + gate * pr[i];
+    });
   } else {
     const Tensor gr = g->value.reshaped(Shape{1, xs.last()});
     out->value.matrix().array() =
@@ -44,7 +62,7 @@ Var gated_add(Tape& tape, const Var& x, const Var& r, const Var& g) {
   }
   if (tape.needs_grad({&x, &r, &g})) {
     tape.record(out, [x, r, g, scalar, o = out.get()] {
-      if (x->requires_grad) x->grad_buffer().array() += o->grad.array();
+      if (x->requires_grad) accumulate(x->grad_buffer(), o->grad);
       if (scalar) {
         if (r->requires_grad) r->grad_buffer().array() += g->value[0] * o->grad.array();
         if (g->requires_grad) g->grad_buffer()[0] += (o->grad.array() * r->value.array()).sum();

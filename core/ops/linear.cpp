@@ -13,6 +13,7 @@
 #endif
 
 #include "ops/ops.h"
+#include "ops/parallel.h"
 
 #ifdef TRM_OPENBLAS
 extern "C" void openblas_set_num_threads(int);
@@ -210,7 +211,16 @@ Var linear(Tape& tape, const Var& x, const Var& w, const Var& b) {
   dims.back() = ws[0];
   Var out = make_var(Tensor::empty(Shape(dims)));
   gemm_xwt(out->value, x->value, w->value);
-  if (b) out->value.matrix().rowwise() += b->value.reshaped(Shape{1, ws[0]}).matrix().row(0);
+  if (b) {
+    // out[r, :] += b, rows split across threads when large
+    const int64_t m = ws[0];
+    float* po = out->value.data();
+    const float* pb = b->value.data();
+    parallel_for_range(out->value.shape().rows(), [&](int64_t begin, int64_t end) {
+      for (int64_t r = begin; r < end; ++r)
+        for (int64_t j = 0; j < m; ++j) po[r * m + j] += pb[j];
+    });
+  }
   const bool bias_grad = b && b->requires_grad;
   if (tape.needs_grad({&x, &w}) || (tape.recording() && bias_grad)) {
     tape.record(out, [x, w, b, o = out.get()] {

@@ -57,6 +57,8 @@ Var cross_entropy(Tape& tape, const Var& logits, const std::vector<int32_t>& tar
 // Kernels the tape-free inference path shares with the ops (no Var, no tape).
 // out[N, M] = x[N, K] @ w[M, K]^T, split across threads when large enough.
 void gemm_xwt(Tensor& out, const Tensor& x, const Tensor& w);
+// dst += src (same number of elements), split across threads when large
+void accumulate(Tensor& dst, const Tensor& src);
 // dx[N, K] += dout[N, M] @ w[M, K]
 void gemm_dx(Tensor& dx, const Tensor& dout, const Tensor& w);
 // dw[M, K] += dout[N, M]^T @ x[N, K]
