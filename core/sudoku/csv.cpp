@@ -130,7 +130,9 @@ class GridChunks {
   void push(const Grid& grid) {
     if (chunks_.empty() || chunks_.back().size() == kChunkBytes) {
       chunks_.emplace_back();
-      chunks_.back().reserve(kChunkBytes);
+      // The first chunk starts small and grows (most files are small: reserving 5.3 MB per column for a 3-row
+      // file made the CSV fuzzer 10x slower); the later ones are reserved whole, so big files copy nothing.
+      chunks_.back().reserve(chunks_.size() == 1 ? kFirstChunkBytes : kChunkBytes);
     }
     chunks_.back().insert(chunks_.back().end(), grid.begin(), grid.end());
     ++rows_;
@@ -151,6 +153,7 @@ class GridChunks {
 
  private:
   static constexpr size_t kChunkBytes = size_t{65536} * kCells;  // 5.3 MB, whole rows
+  static constexpr size_t kFirstChunkBytes = size_t{256} * kCells;
   std::vector<std::vector<uint8_t>> chunks_;
   size_t rows_ = 0;
 };
