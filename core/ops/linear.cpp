@@ -15,22 +15,9 @@
 #include "ops/ops.h"
 #include "ops/parallel.h"
 
-#ifdef TRM_OPENBLAS
-extern "C" void openblas_set_num_threads(int);
-#endif
-
 namespace trm {
 
 namespace {
-
-#ifdef TRM_OPENBLAS
-// OpenBLAS (the GEMM backend when built with it, see core/CMakeLists.txt) runs each call on one thread: the split
-// below already gives each thread its own GEMM, and a second thread pool would fight the OpenMP one.
-const bool g_openblas_single_threaded = [] {
-  openblas_set_num_threads(1);
-  return true;
-}();
-#endif
 
 using Matrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 [[maybe_unused]] constexpr double kParallelFlops = 1 << 20;  // smaller GEMMs stay on one thread (a barrier costs more)
@@ -104,8 +91,7 @@ void gemm_xwt(Tensor& out, const Tensor& x, const Tensor& w) {
   auto W = w.matrix();
   auto O = out.matrix();
   if (n <= kFewRows) {
-    // Batch-1 inference: memory-bound dot products of each x row with every row of w (dot_rows above; neither
-    // Eigen's GEMV nor OpenBLAS's sgemv, which measured slower here).
+    // Batch-1 inference: memory-bound dot products of each x row with every row of w (dot_rows above).
     split(m, flops, [&](int64_t b, int64_t e) {
       for (int64_t r = 0; r < n; ++r) dot_rows(out.data() + r * m, x.data() + r * k, w.data(), k, b, e);
     });
