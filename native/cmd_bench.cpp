@@ -57,6 +57,7 @@ struct BenchArgs {
   int threads = 0;  // 0: what OpenMP reports
   std::string bench_dir = "bench", wasm_bundle = "www/trm.js";
   std::string python = "/usr/bin/python3";
+  std::string table_from;  // print the table of rows saved by an earlier --json run
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -465,6 +466,12 @@ void print_table(const Json& rows) {
 
 void run_bench(const BenchArgs& a) {
   g_cpu_time = a.cpu_time;
+  if (!a.table_from.empty()) {
+    std::ifstream in(a.table_from);
+    if (!in) throw InputError(a.table_from + ": cannot read");
+    print_table(parse_json(in, a.table_from));
+    return;
+  }
   if (a.child) {
     if (a.workloads.size() != 1) throw InputError("bench --child runs one --workload");
     std::printf("%s\n", run_native(find_workload(a.workloads[0]), a.seconds).dump().c_str());
@@ -493,6 +500,7 @@ void add_bench_command(CLI::App& app) {
   cmd->add_option("--bench-dir", args->bench_dir, "Folder of the peer benchmark scripts");
   cmd->add_option("--wasm", args->wasm_bundle, "WebAssembly bundle to run under Node");
   cmd->add_option("--python", args->python, "Python with torch for the PyTorch reference");
+  cmd->add_option("--table-from", args->table_from, "Print the table of rows saved by an earlier --json run (no runs)");
   cmd->add_flag("--cpu-time", args->cpu_time, "Time by process CPU time (for single-threaded A/B runs on a busy machine)")
       ->group("");
   cmd->add_flag("--child", args->child, "Run one native workload in this process (used by bench itself)")->group("");
