@@ -7,6 +7,7 @@
 // block per thread: one parallel region and one barrier per GEMM. Each output element is still
 // reduced in the same order as with one thread, so results do not depend on the thread count.
 #include <algorithm>
+#include <cstddef>
 #include <stdexcept>
 #ifdef _OPENMP
 #include <omp.h>
@@ -47,16 +48,19 @@ void split(int64_t n, double flops, const Body& body) {
 // out[j] = dot(x, w[j, :]) for rows j in [begin, end) of w [M, K]: batch-1 inference, bound by reading w once.
 // Four rows at a time share each load of x; SIMD through Eigen's packet primitives (AVX-512 natively, wasm SIMD128
 // through the SSE mapping), so the same code is the fast path on both.
-void dot_rows(float* out, const float* x, const float* w, int64_t k, int64_t begin, int64_t end) {
+void dot_rows(float* out, const float* x, const float* w, int64_t k64, int64_t begin, int64_t end) {
   namespace ei = Eigen::internal;
   using Packet = ei::packet_traits<float>::type;
-  constexpr int64_t S = ei::packet_traits<float>::size;
-  int64_t j = begin;
-  for (; j + 4 <= end; j += 4) {
+  // Loop indices as ptrdiff_t: 32-bit in wasm32, where 64-bit indices cost a wrap per load.
+  constexpr std::ptrdiff_t S = ei::packet_traits<float>::size;
+  const auto k = static_cast<std::ptrdiff_t>(k64);
+  auto j = static_cast<std::ptrdiff_t>(begin);
+  const auto stop = static_cast<std::ptrdiff_t>(end);
+  for (; j + 4 <= stop; j += 4) {
     const float* w0 = w + j * k;
     const float *w1 = w0 + k, *w2 = w1 + k, *w3 = w2 + k;
     Packet a0 = ei::pset1<Packet>(0.0f), a1 = a0, a2 = a0, a3 = a0;
-    int64_t i = 0;
+    std::ptrdiff_t i = 0;
     for (; i + S <= k; i += S) {
       const Packet xv = ei::ploadu<Packet>(x + i);
       a0 = ei::pmadd(ei::ploadu<Packet>(w0 + i), xv, a0);
@@ -70,10 +74,10 @@ void dot_rows(float* out, const float* x, const float* w, int64_t k, int64_t beg
     }
     out[j] = s0, out[j + 1] = s1, out[j + 2] = s2, out[j + 3] = s3;
   }
-  for (; j < end; ++j) {
+  for (; j < stop; ++j) {
     const float* wj = w + j * k;
     Packet a = ei::pset1<Packet>(0.0f);
-    int64_t i = 0;
+    std::ptrdiff_t i = 0;
     for (; i + S <= k; i += S) a = ei::pmadd(ei::ploadu<Packet>(wj + i), ei::ploadu<Packet>(x + i), a);
     float sum = ei::predux(a);
     for (; i < k; ++i) sum += wj[i] * x[i];
