@@ -89,6 +89,7 @@ const std::vector<Workload>& workloads() {
       {"infer-small-b1-1thread", "small", false, 1, false, true},
       {"train-cells-b32", "cells", true, 32},
       {"infer-cells-b1", "cells", false, 1},
+      {"wasm-infer-cells-b1", "cells", false, 1, true},
       {"train-default-b64-ckpt", "default", true, 64, false, false, true},
       {"train-cells-b32-ckpt", "cells", true, 32, false, false, true},
   };
@@ -367,14 +368,14 @@ Json run_all(const BenchArgs& a) {
                                 " --workload " + w->name + " --seconds " + secs;
         append(parse_rows(capture(cmd, ok)), w->name + " wasm");
       }
-      if (tfjs) {
+      if (tfjs && w->model != "cells") {  // the TF.js peer implements the flat model only
         const std::string cmd = "node " + shell_quote(a.bench_dir + "/tfjs/bench.js") + " --weights " +
                                 shell_quote(weights) + " --workload " + w->name + " --seconds " + secs;
         append(parse_rows(capture(cmd, ok)), w->name + " tfjs-wasm");
       }
     }
   }
-  for (const char* model : {"default", "small"}) std::remove((tmp + "/weights-" + model + ".json").c_str());
+  for (const char* model : {"default", "small", "cells"}) std::remove((tmp + "/weights-" + model + ".json").c_str());
   rmdir(tmp.c_str());
 
   note(a, "sgemm peak ...");
@@ -447,9 +448,10 @@ void print_table(const Json& rows) {
     auto it = value.find(w + "|" + m);
     return it != value.end() && it->second.count(impl) ? it->second[impl] : 0.0;
   };
-  for (const char* model : {"default", "small"}) {
+  for (const char* model : {"default", "small", "cells"}) {
     const double wasm = get(std::string("wasm-infer-") + model + "-b1", "latency_ms", "trm");
-    const double one = get(std::string("infer-") + model + "-b1-1thread", "latency_ms", "trm");
+    double one = get(std::string("infer-") + model + "-b1-1thread", "latency_ms", "trm");
+    if (one <= 0 && std::string(model) == "cells") one = get("infer-cells-b1", "latency_ms", "trm");  // one thread at batch 1
     if (wasm > 0 && one > 0)
       std::printf("wasm vs native single-threaded, %s batch 1: %s ms / %s ms = %sx\n", model, fmt(wasm).c_str(),
                   fmt(one).c_str(), fmt(wasm / one).c_str());
