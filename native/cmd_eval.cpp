@@ -23,7 +23,7 @@ struct EvalArgs {
   int64_t batch_size = 256;
   uint64_t seed = 1;
   std::string decoding = "single";
-  float threshold = 0.9f;
+  float threshold = kDefaultCommitThreshold;
 };
 
 Json result_json(const EvalResult& r) {

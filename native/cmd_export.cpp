@@ -14,6 +14,7 @@ namespace {
 struct ExportArgs {
   std::string checkpoint, out;
   std::string dtype = "float32";
+  int h_cycles = 0;  // 0: keep the model's
   bool list = false, force = false;
 };
 
@@ -22,7 +23,14 @@ void run_export(const ExportArgs& a) {
   LoadedModel loaded = load_model_file(a.checkpoint);
   const TensorEncoding encoding = a.list ? TensorEncoding::List : parse_tensor_encoding(a.dtype);
   if (a.list && a.dtype != "float32") throw InputError("--list-encoding writes float32 only; drop --dtype " + a.dtype);
-  write_atomically(a.out, [&](std::ostream& out) { save_weights(out, *loaded.model, encoding); });
+  nlohmann::json weights = weights_to_json(*loaded.model, encoding);
+  // The outer cycles the model runs by default (eval, solve, the page). A recursion's weights are the same for
+  // any count, and a model can refine further at test time than it was trained to: the count that serves it
+  // best is measured after training (see README, Results).
+  if (a.h_cycles > 0) weights["config"]["H_cycles"] = a.h_cycles;
+  write_atomically(a.out, [&](std::ostream& out) { out << weights.dump() << '\n'; });
+  if (a.h_cycles > 0 && a.h_cycles != loaded.model->config().H_cycles)
+    std::printf("default outer cycles %d (trained with %d)\n", a.h_cycles, loaded.model->config().H_cycles);
   std::printf("exported %lld parameters (%s%s, %s) to %s\n",
               static_cast<long long>(TRM::parameter_count(loaded.model->config())), loaded.model->config().arch.c_str(),
               loaded.averaged ? ", the weight average" : "", a.list ? "float32 lists" : a.dtype.c_str(), a.out.c_str());
@@ -39,6 +47,9 @@ void add_export_command(CLI::App& app) {
                   "quarter)")
       ->capture_default_str()
       ->check(CLI::IsMember({"float32", "float16", "int8"}));
+  cmd->add_option("--h-cycles", args->h_cycles,
+                  "Outer cycles the exported model runs by default (default: as trained)")
+      ->check(CLI::Range(1, 256));
   cmd->add_flag("--list-encoding", args->list, "Write tensors as plain number arrays instead of base64 float32");
   cmd->add_flag("--force", args->force, "Overwrite an existing output");
   cmd->callback([args] { run_export(*args); });

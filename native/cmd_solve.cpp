@@ -26,7 +26,7 @@ struct SolveArgs {
   bool trace = false, no_keep_givens = false, json = false;
   int h_cycles = 0;
   std::string decoding = "iterative";
-  float threshold = 0.9f;
+  float threshold = kDefaultCommitThreshold;
 };
 
 struct PuzzleLine {

@@ -18,10 +18,15 @@ enum class Decoding { SinglePass, IterativeCommit };
 Decoding parse_decoding(const std::string& name);  // "single" | "iterative"; InputError otherwise
 std::string decoding_name(Decoding decoding);
 
+// The default commit threshold. Chosen on the shipped model's own held-out training split (generated puzzles, not
+// graded-5k): exact puzzles 78.5% at 0.9, 80.1% at 0.99, 78.3% at 0.999 (4 outer cycles); 0.99 leads at 8 and
+// 12 cycles too.
+constexpr float kDefaultCommitThreshold = 0.99f;
+
 struct DecodeOptions {
   Decoding decoding = Decoding::IterativeCommit;
   int h_cycles = 0;           // 0: the model's
-  float threshold = 0.9f;     // iterative: commit every blank at least this confident
+  float threshold = kDefaultCommitThreshold;  // iterative: commit every blank at least this confident
   int64_t batch_size = 256;
 };
 

@@ -19,7 +19,7 @@ struct EvalOptions {
   int64_t batch_size = 256;
   size_t limit = 0;          // first `limit` puzzles; 0 = all
   Decoding decoding = Decoding::SinglePass;  // how the final answer is decoded (per-cycle rows are single pass)
-  float commit_threshold = 0.9f;
+  float commit_threshold = kDefaultCommitThreshold;
 };
 
 struct GroupAccuracy {

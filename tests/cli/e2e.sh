@@ -118,6 +118,14 @@ case $case_name in
     done
     [[ $(stat -c %s float16.json) -lt $(( $(stat -c %s "$model") * 6 / 10 )) ]] || fail "float16.json is not about half the size"
     [[ $(stat -c %s int8.json) -lt $(stat -c %s float16.json) ]] || fail "int8.json is not smaller than float16.json"
+    # --h-cycles sets the exported model's default outer cycles (the weights are the same for any count).
+    run "$TRM" export --checkpoint "$root/run/last.json" --out five.json --h-cycles 5
+    expect_rc 0 "export --h-cycles 5"
+    expect_out "default outer cycles 5 \\(trained with 2\\)" "export --h-cycles 5"
+    [[ $("$JQ" five.json config.H_cycles) == 5 ]] || fail "five.json: config.H_cycles is not 5"
+    run "$TRM" solve --model five.json --trace "$puzzle"
+    expect_rc 0 "solve with five.json"
+    expect_out "cycle 5" "solve --trace with five.json shows 5 cycles"
     run "$TRM" export --checkpoint "$root/run/last.json" --out x16.json --dtype float8
     expect_error 2 "--dtype" "export --dtype float8"
     # A missing checkpoint is named.
