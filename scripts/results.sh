@@ -71,6 +71,16 @@ for entry in "${sets[@]}"; do
 done
 
 echo
+echo "Every outer cycle's frame (what the page shows), single pass, whole puzzles solved:"
+echo
+for entry in "${sets[@]}"; do
+  name=${entry%%|*}
+  slug=$(tr -c 'a-z0-9\n' '-' <<<"${name,,}")
+  awk -v name="$name" '/^single pass, cycle/ { cycles = cycles sep $4 " " $NF; sep = ", " }
+    END { printf "- %s: %s\n", name, cycles }' "$work/$slug.txt"
+done
+
+echo
 echo "Stored precision (graded-5k, iterative commit):"
 echo
 echo "| weights | file size | blank cells | puzzles |"

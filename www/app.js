@@ -704,12 +704,19 @@
       return;
     }
     const builtin = window.TRM_DEFAULT_WEIGHTS;
-    if (builtin) loadWeightsText(builtin.text, builtin.name + ' (built in)');
+    if (builtin) {
+      // Measured for the README (tests/web/browser.js prints them): parsing and loading the built-in weights, and
+      // the time from navigation until the page can solve.
+      const t0 = performance.now();
+      loadWeightsText(builtin.text, builtin.name + ' (built in)');
+      setMarker('weights-load-ms', (performance.now() - t0).toFixed(1));
+    }
     else say('model-message', 'No built-in weights; load a weights file.', 'info');
     (window.TRM_TEST_WEIGHTS || []).forEach((w) => loadWeightsText(w.text, w.name));
     renderModelInfo();
     $('solve').disabled = !state.info;
     if (body.getAttribute('data-state') !== 'error') setMarker('state', state.info ? 'ready' : 'error');
+    setMarker('ready-ms', performance.now().toFixed(1));
 
     if (params.has('cycles')) {
       $('cycles').value = params.get('cycles');

@@ -6,7 +6,7 @@
  *   const model = await TrmApi.create(createTrmModule);   // createTrmModule: the global trm.js defines
  *   const info = model.load(jsonText, 'weights.json');     // {config, parameter_count, simd}; throws TrmError
  *   const trace = model.run('530070000...', 0);            // {h_cycles, l_cycles, frames, latent_update_norms, logits}
- *   const answer = model.decode('530070000...', 0, 0.9);   // {digits, passes, threshold}: iterative commit
+ *   const answer = model.decode('530070000...', 0, 0.99);   // {digits, passes, threshold}: iterative commit
  *
  * A failed load keeps the model loaded before it. Classic script (works from file://) and a CommonJS module
  * (Node tests: require('www/trm-api.js')).
@@ -74,11 +74,11 @@
     }
 
     // Iterative-commit decoding, as `trm solve` does by default: returns {digits (81 chars, givens kept),
-    // passes, threshold}. threshold in (0, 1]; 0.9 is the CLI's default.
+    // passes, threshold}. threshold in (0, 1]; 0.99 is the CLI's default.
     decode(puzzle, hCycles, threshold) {
       if (typeof puzzle !== 'string') throw new TrmError('the puzzle must be a string of 81 characters');
       const h = checkCycles(hCycles);
-      const t = threshold === undefined ? 0.9 : Number(threshold);
+      const t = threshold === undefined ? 0.99 : Number(threshold);
       if (!(t > 0 && t <= 1)) throw new TrmError('the commit threshold must be a number in (0, 1]');
       return unwrap(this._native.decode(puzzle, h, t));
     }

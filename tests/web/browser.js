@@ -96,6 +96,11 @@ const PAGE = testPage('index.html', [], ['wait-hook.js']);
   check('autosolve finishes (data-state="done")', attrs['data-state'] === 'done', JSON.stringify(attrs));
   check('one frame per outer cycle (data-frames="3")', attrs['data-frames'] === '3', JSON.stringify(attrs));
   check('the last frame is shown', attrs['data-frame'] === '3', JSON.stringify(attrs));
+  // Load time of the built-in model: reported (for the README), not asserted (timings belong in benchmarks).
+  check('the page reports its model load time', /^\d+(\.\d+)?$/.test(attrs['data-weights-load-ms'] || '') &&
+    /^\d+(\.\d+)?$/.test(attrs['data-ready-ms'] || ''), JSON.stringify(attrs));
+  console.log(`  (measured: built-in weights parsed and loaded in ${attrs['data-weights-load-ms']} ms; ` +
+    `page ready to solve ${attrs['data-ready-ms']} ms after navigation, headless Chromium)`);
   check('the grid has 81 cells', cells.length === 81, `found ${cells.length}`);
   check('every cell shows a digit 1-9', cells.length === 81 && cells.every((c) => /^[1-9]$/.test(c.digit)),
     cells.filter((c) => !/^[1-9]$/.test(c.digit)).slice(0, 5).map((c) => JSON.stringify(c)).join(' '));
