@@ -15,8 +15,11 @@ packages=(
   emscripten nodejs                     # the WebAssembly build and its Node tests
   chromium                              # headless browser test of www/index.html
   clang libclang-rt-14-dev              # libFuzzer and sanitizers
+  time                                  # /usr/bin/time: peak memory in CLI tests
 )
-if [[ "${1:-}" == "--torch" ]]; then packages+=(python3-torch python3-numpy); fi
+# PyTorch for the golden fixtures and the benchmark's peer; without OpenBLAS it falls back to the reference BLAS
+# (about 5 GFLOP/s), which would make the comparison meaningless.
+if [[ "${1:-}" == "--torch" ]]; then packages+=(python3-torch python3-numpy libopenblas0-pthread); fi
 
 missing=()
 for p in "${packages[@]}"; do
