@@ -4,7 +4,8 @@
 #     written by scripts/train-shipped.sh; stage 2 leaves them out too);
 #   - graded-5k.csv (../shared/data), never used for training or choosing anything, by level;
 #   - the generator's hardest: 1,000 new puzzles (a seed no training set used) with the fewest givens it
-#     reaches (17-21; in practice 20-21), any difficulty; and 1,000 that need at least 20 solver guesses
+#     reaches (17-21 asked; in practice 20-22: some stay at 22 after 500 attempts), any difficulty; and 1,000
+#     that need at least 20 solver guesses
 #     (graded-5k's Expert level averages 30, Hard 18);
 #   - the same model stored as float16 and int8 (trm export --dtype) on graded-5k.
 # Every row is `trm eval` with the model's default decoding (iterative commit) and its single-pass numbers.
@@ -71,12 +72,12 @@ for entry in "${sets[@]}"; do
 done
 
 echo
-echo "Every outer cycle's frame (what the page shows), single pass, whole puzzles solved:"
+echo "Every outer cycle's frame (what the page shows), single pass, whole puzzles solved after cycle 1 ... N:"
 echo
 for entry in "${sets[@]}"; do
   name=${entry%%|*}
   slug=$(tr -c 'a-z0-9\n' '-' <<<"${name,,}")
-  awk -v name="$name" '/^single pass, cycle/ { cycles = cycles sep $4 " " $NF; sep = ", " }
+  awk -v name="$name" '/^single pass, cycle/ { cycles = cycles sep $NF; sep = " / " }
     END { printf "- %s: %s\n", name, cycles }' "$work/$slug.txt"
 done
 
