@@ -8,6 +8,7 @@
 #include "model/trm.h"
 #include "optim/adamw.h"
 #include "train/train_step.h"
+#include "test_support.h"
 
 using namespace trm;
 
@@ -54,34 +55,21 @@ void check_identical(const TRMConfig& config) {
 }  // namespace
 
 TEST_CASE("checkpointing: identical gradients, flat with dropout and vector gates", "[model][checkpoint]") {
-  TRMConfig config;
-  config.hidden_dim = 16;
-  config.L_layers = 2;
-  config.L_cycles = 3;
-  config.H_cycles = 2;
+  TRMConfig config = trm_test::tiny_config("flat", 16, 2, 3, 2);
   config.dropout = 0.2f;
   config.gate_type = "vector";
   check_identical(config);
 }
 
 TEST_CASE("checkpointing: identical gradients, cells with deep supervision and dropout", "[model][checkpoint]") {
-  TRMConfig config;
-  config.arch = "cells";
-  config.hidden_dim = 8;
-  config.L_layers = 2;
-  config.L_cycles = 2;
-  config.H_cycles = 3;
+  TRMConfig config = trm_test::tiny_config("cells", 8, 2, 2, 3);
   config.dropout = 0.1f;
   config.deep_supervision = true;
   check_identical(config);
 }
 
 TEST_CASE("checkpointing keeps the training step's activations small", "[model][checkpoint]") {
-  TRMConfig config;
-  config.hidden_dim = 64;
-  config.L_layers = 3;
-  config.L_cycles = 8;
-  config.H_cycles = 4;
+  TRMConfig config = trm_test::tiny_config("flat", 64, 3, 8, 4);
   config.dropout = 0.1f;
   // Peak pooled bytes (activations and their gradients) of one step, each from an empty pool.
   const Outcome ckpt = one_step(config, true);

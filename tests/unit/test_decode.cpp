@@ -5,16 +5,12 @@
 #include "model/decode.h"
 #include "model/inference.h"
 #include "util/error.h"
+#include "test_support.h"
 
 using namespace trm;
 
 TEST_CASE("single pass and iterative commit decoding", "[model][decode]") {
-  TRMConfig c;
-  c.arch = "cells";
-  c.hidden_dim = 8;
-  c.L_layers = 1;
-  c.L_cycles = 1;
-  c.H_cycles = 2;
+  TRMConfig c = trm_test::tiny_config("cells", 8, 1, 1, 2);
   TRM model(c);
   model.init(21);
   std::vector<uint8_t> puzzles(2 * 81, 0);
@@ -71,11 +67,7 @@ TEST_CASE("single pass and iterative commit decoding", "[model][decode]") {
 }
 
 TEST_CASE("a complete grid needs no forward pass", "[model][decode]") {
-  TRMConfig c;
-  c.hidden_dim = 4;
-  c.L_layers = 1;
-  c.L_cycles = 1;
-  c.H_cycles = 1;
+  TRMConfig c = trm_test::tiny_config("flat", 4, 1, 1, 1);
   TRM model(c);
   model.init(2);
   std::vector<uint8_t> full(81);

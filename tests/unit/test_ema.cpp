@@ -12,17 +12,13 @@
 #include "sudoku/generator.h"
 #include "train/trainer.h"
 #include "util/error.h"
+#include "test_support.h"
 
 using namespace trm;
 
 namespace {
 TRMConfig tiny_cells(float ema_decay) {
-  TRMConfig c;
-  c.arch = "cells";
-  c.hidden_dim = 8;
-  c.L_layers = 1;
-  c.L_cycles = 1;
-  c.H_cycles = 1;
+  TRMConfig c = trm_test::tiny_config("cells", 8, 1, 1, 1);
   c.O_layers = 1;
   c.dropout = 0.0f;
   c.batch_size = 4;

@@ -4,15 +4,12 @@
 
 #include "model/inference.h"
 #include "ops/ops.h"
+#include "test_support.h"
 
 using namespace trm;
 
 TEST_CASE("inference trace shapes and consistency", "[model][inference]") {
-  TRMConfig c;
-  c.hidden_dim = 16;
-  c.L_layers = 1;
-  c.L_cycles = 3;
-  c.H_cycles = 2;
+  TRMConfig c = trm_test::tiny_config("flat", 16, 1, 3, 2);
   TRM model(c);
   model.init(11);
   std::vector<uint8_t> puzzles(2 * 81, 0);

@@ -1,6 +1,7 @@
 // Finite-difference check of a whole tiny TRM with respect to every parameter, the gates included.
 #include "gradcheck.h"
 #include "model/trm.h"
+#include "test_support.h"
 
 using namespace trm;
 
@@ -45,33 +46,20 @@ void check_model(const TRMConfig& config, bool training) {
 }  // namespace
 
 TEST_CASE("tiny TRM: gradients of every parameter", "[model][gradcheck]") {
-  TRMConfig config;
-  config.hidden_dim = 8;
-  config.L_layers = 1;
-  config.L_cycles = 2;
-  config.H_cycles = 2;
+  TRMConfig config = trm_test::tiny_config("flat", 8, 1, 2, 2);
   config.dropout = 0.0f;
   check_model(config, false);
 }
 
 TEST_CASE("tiny TRM with dropout and vector gates: gradients of every parameter", "[model][gradcheck]") {
-  TRMConfig config;
-  config.hidden_dim = 8;
-  config.L_layers = 2;
-  config.L_cycles = 2;
-  config.H_cycles = 2;
+  TRMConfig config = trm_test::tiny_config("flat", 8, 2, 2, 2);
   config.dropout = 0.2f;
   config.gate_type = "vector";
   check_model(config, true);
 }
 
 TEST_CASE("tiny cell-wise TRM: gradients of every parameter", "[model][gradcheck]") {
-  TRMConfig config;
-  config.arch = "cells";
-  config.hidden_dim = 6;
-  config.L_layers = 1;
-  config.L_cycles = 2;
-  config.H_cycles = 2;
+  TRMConfig config = trm_test::tiny_config("cells", 6, 1, 2, 2);
   config.dropout = 0.1f;
   check_model(config, true);
 }

@@ -5,16 +5,13 @@
 
 #include "model/trm.h"
 #include "optim/adamw.h"
+#include "test_support.h"
 
 using namespace trm;
 
 namespace {
 TRMConfig tiny() {
-  TRMConfig c;
-  c.hidden_dim = 4;
-  c.L_layers = 1;
-  c.L_cycles = 1;
-  c.H_cycles = 1;
+  TRMConfig c = trm_test::tiny_config("flat", 4, 1, 1, 1);
   return c;
 }
 }  // namespace

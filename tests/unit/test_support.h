@@ -1,8 +1,10 @@
 #pragma once
-// Shared helpers for the unit tests: where fixtures live.
+// Shared helpers for the unit tests: where fixtures live, and the small model configs most tests use.
 #include <cstdlib>
 #include <fstream>
 #include <string>
+
+#include "model/config.h"
 
 namespace trm_test {
 
@@ -16,5 +18,16 @@ inline std::string shared_data_dir() {
 
 inline std::string test_data(const std::string& name) { return std::string(TRM_TEST_DATA_DIR) + "/" + name; }
 inline std::string golden(const std::string& name) { return std::string(TRM_GOLDEN_DIR) + "/" + name; }
+
+// A small model: the shape fields that matter to a test; every other field keeps TRMConfig's default.
+inline trm::TRMConfig tiny_config(const std::string& arch, int hidden_dim, int l_layers, int l_cycles, int h_cycles) {
+  trm::TRMConfig c;
+  c.arch = arch;
+  c.hidden_dim = hidden_dim;
+  c.L_layers = l_layers;
+  c.L_cycles = l_cycles;
+  c.H_cycles = h_cycles;
+  return c;
+}
 
 }  // namespace trm_test

@@ -7,6 +7,7 @@
 #include "io/base64.h"
 #include "io/weights_json.h"
 #include "util/error.h"
+#include "test_support.h"
 
 using namespace trm;
 using Json = nlohmann::json;
@@ -14,11 +15,7 @@ using Json = nlohmann::json;
 namespace {
 
 TRMConfig small_config() {
-  TRMConfig c;
-  c.hidden_dim = 4;
-  c.L_layers = 1;
-  c.L_cycles = 1;
-  c.H_cycles = 1;
+  TRMConfig c = trm_test::tiny_config("flat", 4, 1, 1, 1);
   return c;
 }
 
