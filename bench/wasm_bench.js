@@ -7,17 +7,7 @@
 'use strict';
 const fs = require('fs');
 const path = require('path');
-
-function arg(name, fallback) {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? process.argv[i + 1] : fallback;
-}
-
-function median(v) {
-  v.sort((a, b) => a - b);
-  const n = v.length;
-  return n % 2 ? v[(n - 1) / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
+const { arg, median } = require('./args.js');
 
 async function main() {
   const workload = arg('--workload');

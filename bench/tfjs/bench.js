@@ -10,13 +10,9 @@
 'use strict';
 const fs = require('fs');
 const path = require('path');
+const { arg, median } = require('../args.js');
 const tf = require('@tensorflow/tfjs');
 require('@tensorflow/tfjs-backend-wasm');
-
-function arg(name, fallback) {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? process.argv[i + 1] : fallback;
-}
 
 function loadWeights(file) {
   const json = JSON.parse(fs.readFileSync(file, 'utf8'));
@@ -63,12 +59,6 @@ function makeModel({ config, tensors: W }) {
     }
     return tf.reshape(linear(y, 'output_head', false), [-1, 81, 9]);
   });
-}
-
-function median(v) {
-  v.sort((a, b) => a - b);
-  const n = v.length;
-  return n % 2 ? v[(n - 1) / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }
 
 async function main() {
