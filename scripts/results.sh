@@ -9,7 +9,7 @@
 #     (graded-5k's Expert level averages 30, Hard 18);
 #   - the same model stored as float16 and int8 (trm export --dtype) on graded-5k.
 # Every row is `trm eval` with the model's default decoding (iterative commit) and its single-pass numbers.
-# Usage: scripts/results.sh [MODEL]     (default checkpoints/shipped.json); ~10 minutes on 2 cores.
+# Usage: scripts/results.sh [MODEL]     (default checkpoints/shipped.json); about 20 minutes on 2 cores.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 shared=${TRM_SHARED_DATA:-../shared/data}
@@ -42,6 +42,9 @@ sets+=("generator's hardest (17-21 givens)|$work/hardest.csv")
   --force >/dev/null
 sets+=("generated, at least 20 guesses (Expert-like)|$work/expert-like.csv")
 
+# Where the full `trm eval` output of the test set named $1 is kept.
+eval_file() { echo "$work/$(tr -c 'a-z0-9\n' '-' <<<"${1,,}").txt"; }
+
 # One eval: prints "puzzles|baseline blank|single blank|single exact|final blank|final exact|passes" and keeps
 # the full output (with its per-level groups) in $work/NAME.txt.
 evaluate() {
@@ -61,13 +64,13 @@ echo "| test set | puzzles | no model: blank cells | single pass: blank cells | 
 echo "|---|---:|---:|---:|---:|---:|---:|---:|"
 for entry in "${sets[@]}"; do
   name=${entry%%|*} data=${entry#*|}
-  slug=$(tr -c 'a-z0-9\n' '-' <<<"${name,,}")
-  IFS='|' read -r n base sb se fb fe passes <<<"$(evaluate "$model" "$data" "$work/$slug.txt")"
+  out=$(eval_file "$name")
+  IFS='|' read -r n base sb se fb fe passes <<<"$(evaluate "$model" "$data" "$out")"
   echo "| $name | $n | $base | $sb | $se | $fb | **$fe** | $passes |"
-  if grep -q '^Expert' "$work/$slug.txt"; then
+  if grep -q '^Expert' "$out"; then
     # Per level (iterative commit): "Level  puzzles  blank  exact  baseline".
     awk '/^(Beginner|Easy|Medium|Hard|Expert) / {
-           printf "| &nbsp;&nbsp;%s | %s | %s | | | %s | **%s** | |\n", $1, $2, $5, $3, $4 }' "$work/$slug.txt"
+           printf "| &nbsp;&nbsp;%s | %s | %s | | | %s | **%s** | |\n", $1, $2, $5, $3, $4 }' "$out"
   fi
 done
 
@@ -76,9 +79,8 @@ echo "Every outer cycle's frame (what the page shows), single pass, whole puzzle
 echo
 for entry in "${sets[@]}"; do
   name=${entry%%|*}
-  slug=$(tr -c 'a-z0-9\n' '-' <<<"${name,,}")
   awk -v name="$name" '/^single pass, cycle/ { cycles = cycles sep $NF; sep = " / " }
-    END { printf "- %s: %s\n", name, cycles }' "$work/$slug.txt"
+    END { printf "- %s: %s\n", name, cycles }' "$(eval_file "$name")"
 done
 
 echo
