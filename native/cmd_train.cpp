@@ -7,6 +7,8 @@
 #include <cstdio>
 #include <map>
 #include <memory>
+#include <optional>
+#include <tuple>
 
 #include <nlohmann/json.hpp>
 
@@ -19,6 +21,7 @@
 #include "report.h"
 #include "sudoku/csv.h"
 #include "sudoku/dataset.h"
+#include "sudoku/generator.h"
 #include "train/trainer.h"
 #include "util/error.h"
 
@@ -43,6 +46,9 @@ struct TrainArgs {
   bool augment = false, skip_invalid = false, force = false, checkpoint_activations = false;
   int64_t checkpoint_every = -1;  // -1: not given (a resume keeps the run's)
   bool skip_nonfinite = false;
+  double time_limit_minutes = 0.0;
+  bool curriculum = false, generate = false;
+  sudoku::GeneratorOptions generator;
   std::map<std::string, std::string> overrides;  // TRMConfig field -> flag text
   std::vector<std::string> run_flags_given;      // flags a resume takes from the checkpoint instead
 };
@@ -168,7 +174,20 @@ void run_train(const TrainArgs& a) {
     model->init(a.seed);
     if (!a.init_from.empty()) start_from_weights(*model, a.init_from);
     run = {{"data", a.data}, {"val_data", a.val_data}, {"val_fraction", a.val_fraction}, {"seed", a.seed},
-           {"augment", a.augment}, {"max_steps", a.max_steps}, {"val_limit", a.val_limit}, {"init_from", a.init_from}};
+           {"augment", a.augment}, {"max_steps", a.max_steps}, {"val_limit", a.val_limit}, {"init_from", a.init_from},
+           {"time_limit_minutes", a.time_limit_minutes}, {"curriculum", a.curriculum}};
+    if (a.generate)
+      run["generate"] = {{"min_givens", a.generator.min_givens}, {"max_givens", a.generator.max_givens},
+                         {"min_guesses", a.generator.min_guesses}};
+  }
+  std::optional<sudoku::GeneratorOptions> generate;
+  if (run.contains("generate")) {
+    const Json& g = run["generate"];
+    generate.emplace();
+    generate->min_givens = g.value("min_givens", generate->min_givens);
+    generate->max_givens = g.value("max_givens", generate->max_givens);
+    generate->min_guesses = g.value("min_guesses", generate->min_guesses);
+    sudoku::generate_puzzle(0, 0, *generate);  // an invalid range fails here, naming it, before any file is touched
   }
   const std::string last_path = a.out + "/last.json", best_path = a.out + "/best.json";
   const std::string metrics_path = a.out + "/metrics.jsonl", report_path = a.out + "/report.html";
@@ -177,12 +196,19 @@ void run_train(const TrainArgs& a) {
   if (a.resume.empty()) run["skip_nonfinite"] = a.skip_nonfinite;
   if (a.resume.empty() || a.checkpoint_every >= 0) run["checkpoint_every"] = std::max<int64_t>(0, a.checkpoint_every);
 
-  // Data: the training file, and a validation file or a held-out split of disjoint puzzles.
+  // Data: the training file, and a validation file or a held-out split of disjoint puzzles. With --generate:
+  // no training file, and the validation puzzles come from a stream of the generator no training step uses.
   const auto seed = run.value("seed", uint64_t{1});
-  sudoku::Dataset all = load_dataset(a.data, a.skip_invalid);
+  if (!generate && a.data.empty())
+    throw InputError("--data is needed: the run " + a.resume + " holds trained on a file (give the same one)");
+  sudoku::Dataset all = generate ? sudoku::Dataset() : load_dataset(a.data, a.skip_invalid);
   sudoku::Dataset train, validation;
   const std::string val_data = run.value("val_data", std::string());
-  if (!val_data.empty()) {
+  if (generate) {
+    if (!val_data.empty()) validation = load_dataset(val_data, a.skip_invalid);
+    else validation = sudoku::generate(std::max<size_t>(1, run.value("val_limit", size_t{2000})),
+                                       seed * 0x9E3779B97F4A7C15ULL + 6, *generate);
+  } else if (!val_data.empty()) {
     train = std::move(all);
     validation = load_dataset(val_data, a.skip_invalid);
   } else {
@@ -190,7 +216,7 @@ void run_train(const TrainArgs& a) {
     train = std::move(split.train);
     validation = std::move(split.test);
   }
-  if (train.size() == 0) throw InputError(a.data + ": no puzzles to train on");
+  if (train.size() == 0 && !generate) throw InputError(a.data + ": no puzzles to train on");
   if (!a.resume.empty() && run.value("train_rows", size_t{0}) != train.size())
     throw InputError(a.data + ": has " + std::to_string(train.size()) + " training rows, the checkpoint was trained on " +
                      std::to_string(run.value("train_rows", size_t{0})) + " (pass the same --data as the original run)");
@@ -203,6 +229,9 @@ void run_train(const TrainArgs& a) {
   options.max_steps = run.value("max_steps", int64_t{0});
   options.val_limit = run.value("val_limit", size_t{2000});
   options.skip_nonfinite = run.value("skip_nonfinite", false);
+  options.time_limit_seconds = 60.0 * run.value("time_limit_minutes", 0.0);
+  options.curriculum = run.value("curriculum", false);
+  options.generate = generate;
   const int64_t checkpoint_every = run.value("checkpoint_every", int64_t{0});
   // Recompute each inner cycle's activations during backward instead of keeping them: same gradients (bit for
   // bit), a fraction of the memory, about a third more time. Not part of the run, so a resume may change it.
@@ -222,9 +251,17 @@ void run_train(const TrainArgs& a) {
 
   const TRMConfig& config = model->config();
   std::printf("%s\n", run_line(config, TRM::parameter_count(config)).c_str());
-  std::printf("%zu training puzzles%s, %zu validation puzzles; %lld steps of %d (%lld per epoch)%s\n", train.size(),
-              options.augment ? " (augmented)" : "", validation.size(), static_cast<long long>(trainer.total_steps()),
-              config.batch_size, static_cast<long long>(trainer.steps_per_epoch()),
+  const std::string source =
+      generate ? "fresh generated puzzles (" + std::to_string(generate->min_givens) + "-" + std::to_string(generate->max_givens) +
+                     " givens, at least " + std::to_string(generate->min_guesses) + " guesses)"
+               : std::to_string(train.size()) + " training puzzles";
+  char budget[64] = "";
+  if (options.time_limit_seconds > 0.0)
+    std::snprintf(budget, sizeof budget, ", or %s of steps if sooner", format_duration(options.time_limit_seconds).c_str());
+  std::printf("%s%s%s, %zu validation puzzles; %lld steps of %d (%lld per epoch)%s%s\n", source.c_str(),
+              options.augment ? " (augmented)" : "", options.curriculum ? " (curriculum: easiest first)" : "",
+              validation.size(), static_cast<long long>(trainer.total_steps()), config.batch_size,
+              static_cast<long long>(trainer.steps_per_epoch()), budget,
               trainer.step() ? (", resuming at step " + std::to_string(trainer.step())).c_str() : "");
   std::fflush(stdout);
   if (!a.resume.empty()) append_line(metrics_path, {{"type", "resume"}, {"step", trainer.step()}});
@@ -306,8 +343,9 @@ void run_train(const TrainArgs& a) {
   progress.finish_line();
   if (!finished) {
     save_checkpoint(last_path);
-    std::printf("stopped at step %lld; checkpoint %s\ncontinue with: trm train --data %s --out %s --resume %s\n",
-                static_cast<long long>(trainer.step()), last_path.c_str(), a.data.c_str(), a.out.c_str(), last_path.c_str());
+    std::printf("stopped at step %lld; checkpoint %s\ncontinue with: trm train %s--out %s --resume %s\n",
+                static_cast<long long>(trainer.step()), last_path.c_str(),
+                generate ? "" : ("--data " + a.data + " ").c_str(), a.out.c_str(), last_path.c_str());
     throw Interrupted();
   }
   std::printf("done in %s: checkpoints %s (last) and %s (best), report %s\n", format_duration(now()).c_str(),
@@ -318,8 +356,21 @@ void run_train(const TrainArgs& a) {
 void add_train_command(CLI::App& app) {
   auto args = std::make_shared<TrainArgs>();
   CLI::App* cmd = app.add_subcommand("train", "Train a model on a puzzle CSV");
-  cmd->add_option("--data", args->data, "Training CSV (quizzes,solutions or puzzle,solution[,...])")->required();
+  CLI::Option* data = cmd->add_option("--data", args->data, "Training CSV (quizzes,solutions or puzzle,solution[,...])");
   std::vector<CLI::Option*> run_options;
+  CLI::Option* generate = cmd->add_flag("--generate", args->generate,
+                                        "Train on fresh puzzles from the generator (one new puzzle per sample) instead of --data");
+  run_options.push_back(generate);
+  data->excludes(generate);
+  for (auto [flag, target, help, low, high] :
+       {std::tuple<const char*, int*, const char*, int, int>{"--min-givens", &args->generator.min_givens,
+                                                             "--generate: fewest givens", 17, 81},
+        {"--max-givens", &args->generator.max_givens, "--generate: most givens", 17, 81}})
+    run_options.push_back(cmd->add_option(flag, *target, help)->capture_default_str()->check(CLI::Range(low, high))->needs(generate));
+  run_options.push_back(cmd->add_option("--min-guesses", args->generator.min_guesses,
+                                        "--generate: difficulty floor, solver guesses beyond singles")
+                            ->capture_default_str()->check(CLI::NonNegativeNumber)->needs(generate));
+
   run_options.push_back(cmd->add_option("--val-data", args->val_data, "Validation CSV (default: a held-out split of --data)"));
   run_options.push_back(cmd->add_option("--val-fraction", args->val_fraction, "Held-out fraction when there is no --val-data")
                             ->capture_default_str()->check(CLI::Range(0.0, 0.9)));
@@ -354,6 +405,13 @@ void add_train_command(CLI::App& app) {
   run_options.push_back(cmd->add_option("--init-from", args->init_from,
                                         "Start from these weights (checkpoint or production file) with a fresh optimiser"));
   run_options.push_back(cmd->add_flag("--augment", args->augment, "Apply a random Sudoku symmetry to each sample"));
+  run_options.push_back(cmd->add_option("--time-limit", args->time_limit_minutes,
+                                        "Stop after this many minutes of training steps (validation not counted); the "
+                                        "learning-rate schedule follows the budget")
+                            ->check(CLI::PositiveNumber));
+  run_options.push_back(cmd->add_flag("--curriculum", args->curriculum,
+                                      "Curriculum by difficulty: easiest rows of --data first, all of them from half-way on")
+                            ->excludes(generate));
   cmd->add_option("--out", args->out, "Run folder: checkpoints, metrics.jsonl, report.html")->required();
   cmd->add_option("--resume", args->resume, "Continue from a checkpoint (e.g. OUT/last.json)");
   cmd->add_flag("--checkpoint-activations", args->checkpoint_activations,
@@ -364,7 +422,9 @@ void add_train_command(CLI::App& app) {
   cmd->add_option("--checkpoint-every", args->checkpoint_every, "Also write OUT/last.json every N steps (0: at epoch ends only)")
       ->check(CLI::NonNegativeNumber);
   cmd->add_flag("--force", args->force, "Start over in an --out folder that already holds a run");
-  cmd->callback([args, run_options] {
+  cmd->callback([args, run_options, data, generate] {
+    if (data->count() == 0 && generate->count() == 0 && args->resume.empty())
+      throw CLI::RequiredError("--data (or --generate)");
     for (const CLI::Option* option : run_options)
       if (option->count() > 0) args->run_flags_given.push_back(option->get_name());
     run_train(*args);

@@ -65,6 +65,7 @@ const std::map<std::string, Field>& fields() {
       {"adam_eps", field(&TRMConfig::adam_eps)},
       {"deep_supervision", field(&TRMConfig::deep_supervision)},
       {"ema_decay", field(&TRMConfig::ema_decay)},
+      {"constraint_weight", field(&TRMConfig::constraint_weight)},
   };
   return table;
 }
@@ -97,6 +98,8 @@ void TRMConfig::validate() const {
   require(adam_beta1 >= 0.0f && adam_beta1 < 1.0f, "adam_beta1 must be in [0, 1)");
   require(adam_beta2 >= 0.0f && adam_beta2 < 1.0f, "adam_beta2 must be in [0, 1)");
   require(adam_eps > 0.0f, "adam_eps must be positive");
+  require(std::isfinite(constraint_weight) && constraint_weight >= 0.0f,
+          "constraint_weight must be >= 0 (0: no constraint term), got " + std::to_string(constraint_weight));
   require(ema_decay >= 0.0f && ema_decay < 1.0f, "ema_decay must be in [0, 1) (0: no average), got " + std::to_string(ema_decay));
 }
 

@@ -38,6 +38,9 @@ struct TRMConfig {
   bool deep_supervision = false;
   // EMA of the weights (optim/ema.h) for validation, evaluation and export; 0 keeps none.
   float ema_decay = 0.0f;
+  // Constraint-aware loss: this weight times unit_conflict (ops.h: the probability that two cells of a row,
+  // column or box take the same digit) is added to every supervised cross-entropy term; 0 leaves it out.
+  float constraint_weight = 0.0f;
 
   // Throws InputError naming the first field whose value is out of range.
   void validate() const;

@@ -53,6 +53,10 @@ Var unit_means(Tape& tape, const Var& x);
 // Mean softmax cross-entropy over the last axis: logits [rows, C], one target class per row in
 // [0, C), or -1 to leave the row out of the loss and the mean. Returns a [1] tensor.
 Var cross_entropy(Tape& tape, const Var& logits, const std::vector<int32_t>& targets);
+// The constraint-aware loss term on logits [B, 81, 9]: the probability, averaged over every pair of cells that
+// share a row, column or box (972 per puzzle) and over the batch, that both cells take the same digit when each
+// draws its digit from its softmax. 0 for a confident valid grid, 1/9 for uniform guesses. Returns a [1] tensor.
+Var unit_conflict(Tape& tape, const Var& logits);
 
 // Kernels the tape-free inference path shares with the ops (no Var, no tape).
 // out[N, M] = x[N, K] @ w[M, K]^T, split across threads when large enough.

@@ -56,13 +56,20 @@ float clip_grad_norm(Parameters& params, float max_norm) {
   return norm;
 }
 
-float cosine_lr(int64_t step, int64_t total_steps, float base_lr, int64_t warmup_steps, float min_ratio) {
+double cosine_progress(int64_t step, int64_t total_steps, int64_t warmup_steps) {
+  const int64_t span = std::max<int64_t>(1, total_steps - warmup_steps - 1);
+  return std::clamp(static_cast<double>(step - warmup_steps) / static_cast<double>(span), 0.0, 1.0);
+}
+
+float cosine_lr_at(double progress, int64_t step, float base_lr, int64_t warmup_steps, float min_ratio) {
   if (warmup_steps > 0 && step < warmup_steps)
     return base_lr * static_cast<float>(step + 1) / static_cast<float>(warmup_steps);
-  const int64_t span = std::max<int64_t>(1, total_steps - warmup_steps - 1);
-  const double progress = std::min(1.0, static_cast<double>(step - warmup_steps) / static_cast<double>(span));
-  const double cosine = 0.5 * (1.0 + std::cos(3.14159265358979323846 * progress));
+  const double cosine = 0.5 * (1.0 + std::cos(3.14159265358979323846 * std::clamp(progress, 0.0, 1.0)));
   return static_cast<float>(base_lr * (min_ratio + (1.0 - min_ratio) * cosine));
+}
+
+float cosine_lr(int64_t step, int64_t total_steps, float base_lr, int64_t warmup_steps, float min_ratio) {
+  return cosine_lr_at(cosine_progress(step, total_steps, warmup_steps), step, base_lr, warmup_steps, min_ratio);
 }
 
 }  // namespace trm

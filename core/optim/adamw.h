@@ -48,5 +48,9 @@ float clip_grad_norm(Parameters& params, float max_norm);
 // Learning rate at `step` (0-based) of `total_steps`: linear warmup over warmup_steps to base_lr,
 // then cosine annealing down to base_lr * min_ratio at the last step.
 float cosine_lr(int64_t step, int64_t total_steps, float base_lr, int64_t warmup_steps, float min_ratio);
+// The fraction of the cosine part done at `step` of `total_steps`: 0 at the end of warmup, 1 at the last step.
+double cosine_progress(int64_t step, int64_t total_steps, int64_t warmup_steps);
+// The same schedule at a given progress in [0, 1] (warmup still by step): for runs whose length is a time budget.
+float cosine_lr_at(double progress, int64_t step, float base_lr, int64_t warmup_steps, float min_ratio);
 
 }  // namespace trm

@@ -39,15 +39,22 @@ StepResult train_step(TRM& model, AdamW& optimizer, const uint8_t* puzzles, cons
     ForwardResult out = model.forward(tape, puzzles, batch, options);
     Var logits = out.logits;  // [B, 81, 9]
     const std::vector<int32_t> targets = cell_targets(solutions, batch);
+    // One supervised prediction's loss: cross-entropy, plus the weighted constraint term when configured.
+    auto supervised = [&](const Var& cycle_logits) {
+      Var term = cross_entropy(tape, cycle_logits, targets);
+      if (config.constraint_weight > 0.0f)
+        term = add(tape, term, scale_by_constant(tape, unit_conflict(tape, cycle_logits), config.constraint_weight));
+      return term;
+    };
     Var loss;
     if (config.deep_supervision) {
       for (const Var& cycle : out.cycle_logits) {
-        Var term = cross_entropy(tape, cycle, targets);
+        Var term = supervised(cycle);
         loss = loss ? add(tape, loss, term) : term;
       }
       loss = scale_by_constant(tape, loss, 1.0f / static_cast<float>(out.cycle_logits.size()));
     } else {
-      loss = cross_entropy(tape, logits, targets);
+      loss = supervised(logits);
     }
     result.loss = loss->value[0];
     if (!std::isfinite(result.loss)) throw NonFiniteStep("the loss is not finite (" + std::to_string(result.loss) + ")");

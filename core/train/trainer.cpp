@@ -6,6 +6,7 @@
 
 #include "io/weights_json.h"
 #include "sudoku/augment.h"
+#include "sudoku/solver.h"
 #include "util/error.h"
 
 namespace trm {
@@ -32,11 +33,70 @@ Trainer::Trainer(TRM& model, const sudoku::Dataset& train, const sudoku::Dataset
       dropout_rng_(options.seed * 0x9E3779B97F4A7C15ULL + 1),
       augment_rng_(options.seed * 0x9E3779B97F4A7C15ULL + 2) {
   const auto batch = static_cast<size_t>(model.config().batch_size);
-  if (train.size() == 0) throw InputError("training data is empty");
-  steps_per_epoch_ = static_cast<int64_t>(std::max<size_t>(1, train.size() / batch));
+  if (train.size() == 0 && !options.generate) throw InputError("training data is empty");
+  const size_t epoch_puzzles = options.generate ? static_cast<size_t>(kGeneratedEpoch) : train.size();
+  steps_per_epoch_ = static_cast<int64_t>(std::max<size_t>(1, epoch_puzzles / batch));
   total_steps_ = steps_per_epoch_ * model.config().epochs;
   if (options.max_steps > 0) total_steps_ = std::min(total_steps_, options.max_steps);
   if (model.config().ema_decay > 0.0f) average_.emplace(model.parameters(), model.config().ema_decay);
+  if (options.curriculum && !options.generate) {
+    // Rank once: guesses the solver needs beyond singles (what separates rated levels), then blanks; ties keep
+    // file order, so the ranking (and a resumed run) is the same every time.
+    std::vector<std::pair<int64_t, int>> key(train.size());
+#pragma omp parallel for schedule(dynamic, 256)
+    for (int64_t i = 0; i < static_cast<int64_t>(train.size()); ++i) {
+      const sudoku::Grid p = train.puzzle(static_cast<size_t>(i));
+      key[static_cast<size_t>(i)] = {sudoku::solve(p).guesses,
+                                     static_cast<int>(std::count(p.begin(), p.end(), uint8_t{0}))};
+    }
+    easiest_first_.resize(train.size());
+    std::iota(easiest_first_.begin(), easiest_first_.end(), size_t{0});
+    std::stable_sort(easiest_first_.begin(), easiest_first_.end(), [&](size_t a, size_t b) { return key[a] < key[b]; });
+  }
+}
+
+double Trainer::progress() const {
+  const double by_step = cosine_progress(step_, total_steps_, model_.config().warmup_steps);
+  if (options_.time_limit_seconds <= 0.0) return by_step;
+  return std::max(by_step, std::min(1.0, train_seconds_ / options_.time_limit_seconds));
+}
+
+void Trainer::make_batch(const std::vector<size_t>& order, int64_t batch, uint8_t* puzzles, uint8_t* solutions) {
+  if (options_.generate) {
+    const uint64_t stream = options_.seed * 0x9E3779B97F4A7C15ULL + 5;
+#pragma omp parallel for schedule(dynamic, 1)
+    for (int64_t b = 0; b < batch; ++b) {
+      const sudoku::GeneratedPuzzle g =
+          sudoku::generate_puzzle(stream, static_cast<uint64_t>(step_ * batch + b), *options_.generate);
+      std::copy(g.puzzle.begin(), g.puzzle.end(), puzzles + b * 81);
+      std::copy(g.solution.begin(), g.solution.end(), solutions + b * 81);
+    }
+  } else {
+    // The curriculum's pool: the easiest c(p) of the rows; its draws come from a generator of the step's own.
+    size_t pool = train_.size();
+    if (options_.curriculum) {
+      const double c0 = 0.2, p_all = 0.5;
+      const double competence = std::sqrt(c0 * c0 + (1.0 - c0 * c0) * std::min(1.0, progress() / p_all));
+      pool = std::clamp(static_cast<size_t>(std::ceil(competence * static_cast<double>(train_.size()))),
+                        std::min(train_.size(), static_cast<size_t>(batch)), train_.size());
+    }
+    Rng draw(options_.seed * 0x9E3779B97F4A7C15ULL + 3000 + static_cast<uint64_t>(step_));
+    for (int64_t b = 0; b < batch; ++b) {
+      const size_t row = options_.curriculum ? easiest_first_[draw.next_u64() % pool]
+                                             : order[static_cast<size_t>((epoch_step_ * batch + b)) % order.size()];
+      std::copy_n(&train_.puzzles(row, 0), 81, puzzles + b * 81);
+      std::copy_n(&train_.solutions(row, 0), 81, solutions + b * 81);
+    }
+  }
+  if (!options_.augment) return;
+  for (int64_t b = 0; b < batch; ++b) {  // one generator, in slot order: the same on every run
+    sudoku::Grid p, s;
+    std::copy_n(puzzles + b * 81, 81, p.begin());
+    std::copy_n(solutions + b * 81, 81, s.begin());
+    sudoku::augment_pair(augment_rng_, p, s);
+    std::copy(p.begin(), p.end(), puzzles + b * 81);
+    std::copy(s.begin(), s.end(), solutions + b * 81);
+  }
 }
 
 std::vector<size_t> Trainer::epoch_order(int epoch) const {
@@ -47,25 +107,34 @@ std::vector<size_t> Trainer::epoch_order(int epoch) const {
   return order;
 }
 
+int64_t Trainer::batch_size() const {
+  const auto configured = static_cast<size_t>(model_.config().batch_size);
+  return static_cast<int64_t>(options_.generate ? configured : std::min(configured, train_.size()));
+}
+
+void Trainer::next_batch(uint8_t* puzzles, uint8_t* solutions) {
+  const Rng saved = augment_rng_;  // looking must not move the run on
+  make_batch(options_.generate || options_.curriculum ? std::vector<size_t>() : epoch_order(epoch_), batch_size(), puzzles,
+             solutions);
+  augment_rng_ = saved;
+}
+
 bool Trainer::run(const TrainerHooks& hooks) {
   const TRMConfig& config = model_.config();
-  const auto batch = static_cast<int64_t>(std::min<size_t>(static_cast<size_t>(config.batch_size), train_.size()));
+  const int64_t batch = batch_size();
+  if (options_.time_limit_seconds > 0.0 && !hooks.now_seconds)
+    throw std::logic_error("Trainer: a time limit needs TrainerHooks::now_seconds");
   std::vector<uint8_t> puzzles(static_cast<size_t>(batch * 81)), solutions(puzzles.size());
   auto clock = [&] { return hooks.now_seconds ? hooks.now_seconds() : 0.0; };
   double epoch_start = clock();
 
-  while (step_ < total_steps_) {
-    const std::vector<size_t> order = epoch_order(epoch_);
-    while (epoch_step_ < steps_per_epoch_ && step_ < total_steps_) {
+  while (!finished()) {
+    const std::vector<size_t> order = options_.generate || options_.curriculum ? std::vector<size_t>() : epoch_order(epoch_);
+    while (epoch_step_ < steps_per_epoch_ && !finished()) {
       if (hooks.should_stop && hooks.should_stop()) return false;
-      for (int64_t b = 0; b < batch; ++b) {
-        const size_t row = order[static_cast<size_t>((epoch_step_ * batch + b)) % order.size()];
-        sudoku::Grid p = train_.puzzle(row), s = train_.solution(row);
-        if (options_.augment) sudoku::augment_pair(augment_rng_, p, s);
-        std::copy(p.begin(), p.end(), puzzles.begin() + b * 81);
-        std::copy(s.begin(), s.end(), solutions.begin() + b * 81);
-      }
-      const float lr = lr_scale_ * cosine_lr(step_, total_steps_, config.lr, config.warmup_steps, config.min_lr_ratio);
+      const double step_start = clock();
+      make_batch(order, batch, puzzles.data(), solutions.data());
+      const float lr = lr_scale_ * cosine_lr_at(progress(), step_, config.lr, config.warmup_steps, config.min_lr_ratio);
       StepResult result;
       const std::string at = "step " + std::to_string(step_ + 1) + " (epoch " + std::to_string(epoch_ + 1) + "): ";
       try {
@@ -80,12 +149,14 @@ bool Trainer::run(const TrainerHooks& hooks) {
         ++skipped_steps_;
         ++step_;
         ++epoch_step_;
+        train_seconds_ += clock() - step_start;
         if (hooks.on_skip) hooks.on_skip(step_, e.what(), lr_scale_);
         continue;
       } catch (const NumericError& e) {
         throw NumericError(at + e.what());
       }
       if (average_) average_->update(model_.parameters());
+      train_seconds_ += clock() - step_start;
       ++step_;
       ++epoch_step_;
       epoch_loss_sum_ += result.loss;
@@ -177,6 +248,7 @@ Json Trainer::state_json() const {
   j["epoch_accuracy_sum"] = epoch_accuracy_sum_;
   j["lr_scale"] = lr_scale_;
   j["skipped_steps"] = skipped_steps_;
+  j["train_seconds"] = train_seconds_;
   j["dropout_rng"] = rng_json(dropout_rng_);
   j["augment_rng"] = rng_json(augment_rng_);
   j["optimizer"] = {{"steps", optimizer_.steps()},
@@ -202,6 +274,8 @@ void Trainer::restore_state(const Json& state, const std::string& where) {
   lr_scale_ = static_cast<float>(get_number(state, "lr_scale", 1.0, where));
   if (!(lr_scale_ > 0.0f && lr_scale_ <= 1.0f)) throw InputError(where + ": \"lr_scale\" must be in (0, 1]");
   skipped_steps_ = state.contains("skipped_steps") ? get_int(state, "skipped_steps", where) : 0;
+  train_seconds_ = get_number(state, "train_seconds", 0.0, where);
+  if (train_seconds_ < 0.0) throw InputError(where + ": \"train_seconds\" must be >= 0");
   rng_from_json(dropout_rng_, state.value("dropout_rng", Json()), where + ": dropout_rng");
   rng_from_json(augment_rng_, state.value("augment_rng", Json()), where + ": augment_rng");
   if (!state.contains("optimizer") || !state["optimizer"].is_object()) throw InputError(where + ": optimizer state missing");

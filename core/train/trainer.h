@@ -17,6 +17,7 @@
 #include "optim/adamw.h"
 #include "optim/ema.h"
 #include "sudoku/dataset.h"
+#include "sudoku/generator.h"
 #include "train/evaluate.h"
 #include "train/train_step.h"
 
@@ -31,7 +32,21 @@ struct TrainOptions {
   // A step whose loss or gradient is not finite: false stops with a NumericError naming the step; true skips
   // the step and halves the learning-rate multiplier (saved in the state, so a resume repeats it exactly).
   bool skip_nonfinite = false;
+  // A wall-clock budget: stop once the training steps (batch making, forward, backward, update; not validation)
+  // have taken this many seconds in total, across resumes. The cosine schedule then follows whichever is further
+  // along, steps or time, so a budgeted run still anneals. 0: no budget. Needs TrainerHooks::now_seconds.
+  double time_limit_seconds = 0.0;
+  // Curriculum by difficulty: the rows are ranked easiest first (solver guesses beyond singles, then blanks), and
+  // each sample is drawn from the easiest fraction c(p) = min(1, sqrt(c0^2 + (1 - c0^2) p / p_all)) of them, at
+  // progress p of the run (c0 = 0.2, p_all = 0.5: the whole set from half-way on; Platanios et al. 2019).
+  bool curriculum = false;
+  // Fresh puzzles: every sample is a new puzzle from the generator (puzzle step * batch + slot of a stream seeded
+  // from `seed`, so a resume repeats it) instead of a row of the training set, which may then be empty. An epoch
+  // is then kGeneratedEpoch puzzles (validation and checkpoints follow epochs).
+  std::optional<sudoku::GeneratorOptions> generate;
 };
+
+constexpr int64_t kGeneratedEpoch = 20000;
 
 struct StepProgress {
   int epoch;            // 0-based
@@ -72,7 +87,8 @@ class Trainer {
   int64_t total_steps() const { return total_steps_; }
   int64_t step() const { return step_; }
   int epoch() const { return epoch_; }
-  bool finished() const { return step_ >= total_steps_; }
+  bool finished() const { return step_ >= total_steps_ || out_of_time(); }
+  double train_seconds() const { return train_seconds_; }
   const std::vector<nlohmann::json>& history() const { return history_; }
   AdamW& optimizer() { return optimizer_; }
   // The weight average when config.ema_decay > 0 (validation uses it; checkpoints keep it in their state).
@@ -85,8 +101,17 @@ class Trainer {
 
   static nlohmann::json metrics_json(const EpochMetrics& m);
 
+  // The batch the next step would train on ([batch, 81] each), without taking the step: for tests and tools.
+  void next_batch(uint8_t* puzzles, uint8_t* solutions);
+  int64_t batch_size() const;
+
  private:
   std::vector<size_t> epoch_order(int epoch) const;
+  bool out_of_time() const { return options_.time_limit_seconds > 0.0 && train_seconds_ >= options_.time_limit_seconds; }
+  // How far the run is, in [0, 1]: the step's place in the schedule, or the share of the time budget if larger.
+  double progress() const;
+  // puzzles, solutions: [batch, 81] for the step about to run (epoch order, curriculum or generator).
+  void make_batch(const std::vector<size_t>& order, int64_t batch, uint8_t* puzzles, uint8_t* solutions);
 
   TRM& model_;
   const sudoku::Dataset& train_;
@@ -100,6 +125,8 @@ class Trainer {
   double epoch_loss_sum_ = 0.0, epoch_accuracy_sum_ = 0.0;
   float lr_scale_ = 1.0f;       // halved at every skipped non-finite step
   int64_t skipped_steps_ = 0;
+  double train_seconds_ = 0.0;          // time spent in steps, across resumes
+  std::vector<size_t> easiest_first_;   // curriculum: row indices ranked by difficulty
   Rng dropout_rng_, augment_rng_;
   std::vector<nlohmann::json> history_;
 };

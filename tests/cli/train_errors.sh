@@ -5,6 +5,8 @@
 #   config_file     an unknown key in --config is refused naming it; a good file is used
 #   bad_csv         a malformed row stops with FILE:LINE; --skip-invalid counts and continues
 #   init_from       --init-from starts a new run from another model's weights; another architecture is refused
+#   data_options    --generate, --time-limit, --curriculum, constraint_weight: recorded in the run, resumable,
+#                   and every conflicting or out-of-range use refused by name
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 case_name=$1 TRM=$2 work=$3 fixtures=$4 JQ=$5
@@ -141,6 +143,43 @@ case $case_name in
     expect_error nonzero "no-such\.csv" "train --data no-such.csv"
     run "$TRM" train --data "$fixtures/header-only.csv" --out run4 "${TINY[@]}"
     expect_error nonzero "empty|no puzzles|0 puzzles" "train on a CSV with a header and no rows"
+    ;;
+  data_options)
+    # Fresh puzzles under a time budget: no --data, the budget ends the run long before its step count.
+    # One epoch of generated puzzles is 1,250 steps of 16: far more than 1.2 s of steps.
+    run "$TRM" train --generate --min-givens 24 --max-givens 28 --out gen --hidden_dim 16 --L_layers 1 --L_cycles 2 \
+      --H_cycles 2 --batch_size 16 --epochs 1 --dropout 0 --time-limit 0.02 --val-limit 20 --constraint_weight 0.3
+    expect_rc 0 "train --generate --time-limit 0.02"
+    expect_out "fresh generated puzzles \(24-28 givens" "train --generate (says what it trains on)"
+    [[ $("$JQ" gen/last.json run.generate.min_givens run.generate.max_givens | tr '\n' ' ') == "24 28 " ]] ||
+      fail "gen/last.json does not record the generator's range"
+    [[ $("$JQ" gen/last.json weights.config.constraint_weight) == 0.3* ]] || fail "constraint_weight not in the config"
+    steps=$("$JQ" gen/last.json training.step) total=$("$JQ" gen/last.json training.total_steps)
+    [[ $steps -lt $total ]] || fail "the time budget did not end the run early ($steps of $total steps)"
+    [[ $(grep -c . gen/validation.csv) == 21 ]] || fail "train --generate: validation.csv is not 20 generated puzzles"
+    # A finished generated run resumes without --data (it has none).
+    run "$TRM" train --out gen --resume gen/last.json
+    expect_rc 0 "train --resume of a --generate run"
+    # The curriculum ranks the file's rows; it runs and is recorded.
+    run "$TRM" train --data puzzles.csv --out cur "${TINY[@]}" --curriculum
+    expect_rc 0 "train --curriculum"
+    [[ $("$JQ" cur/last.json run.curriculum) == true ]] || fail "cur/last.json does not record the curriculum"
+    # Conflicts and ranges, each refused naming the flag, with nothing written.
+    run "$TRM" train --generate --data puzzles.csv --out bad "${TINY[@]}"
+    expect_error nonzero "--data.*--generate|--generate.*--data" "train --generate --data"
+    run "$TRM" train --data puzzles.csv --min-givens 20 --out bad "${TINY[@]}"
+    expect_error nonzero "--min-givens.*--generate" "train --min-givens without --generate"
+    run "$TRM" train --generate --curriculum --out bad "${TINY[@]}"
+    expect_error nonzero "--curriculum.*--generate|--generate.*--curriculum" "train --generate --curriculum"
+    run "$TRM" train --generate --min-givens 28 --max-givens 24 --out bad "${TINY[@]}"
+    expect_error nonzero "givens range \[28, 24\]" "train --generate with an empty givens range"
+    run "$TRM" train --data puzzles.csv --time-limit 0 --out bad "${TINY[@]}"
+    expect_error nonzero "--time-limit" "train --time-limit 0"
+    run "$TRM" train --data puzzles.csv --constraint_weight -1 --out bad "${TINY[@]}"
+    expect_error nonzero "constraint_weight" "train --constraint_weight -1"
+    run "$TRM" train --out bad
+    expect_error nonzero "--data" "train without --data or --generate"
+    [[ ! -e bad ]] || fail "a refused train created its --out folder"
     ;;
   *) echo "train_errors.sh: unknown case $case_name" >&2; exit 2 ;;
 esac

@@ -1,9 +1,11 @@
 // One finite-difference gradient check per op, on random inputs of awkward sizes.
 #include "gradcheck.h"
 #include "ops/ops.h"
+#include "test_sudoku_samples.h"
 
 using namespace trm;
 using trm_test::check_gradients;
+using trm_test::GradCheckOptions;
 using trm_test::make_leaf;
 using trm_test::random_tensor;
 
@@ -265,4 +267,31 @@ TEST_CASE("unit_means gradients, and it equals the concatenated unit_means", "[o
                                  unit_mean(tape, x, SudokuUnit::Box)});
   REQUIRE(fused->value.shape() == Shape{2, 81, 9});
   for (int64_t i = 0; i < fused->value.numel(); ++i) CHECK(fused->value[i] == plain->value[i]);
+}
+
+TEST_CASE("unit_conflict gradients", "[ops][gradcheck]") {
+  Rng rng(21);
+  Var logits = make_leaf(random_tensor(Shape{2, 81, 9}, rng, 2.0f));
+  GradCheckOptions options;
+  options.max_elements = 300;
+  check_gradients({{"logits", logits}}, [&](Tape& t) { return unit_conflict(t, logits); }, options);
+}
+
+TEST_CASE("unit_conflict is the same-digit probability of unit pairs", "[ops]") {
+  Tape tape(false);
+  // Uniform guesses: any two cells agree with probability 1/9.
+  CHECK(unit_conflict(tape, constant(Tensor::zeros(Shape{3, 81, 9})))->value[0] == Approx(1.0 / 9.0).epsilon(1e-5));
+  // A confident valid solution has no conflicts. Swapping cells 0 and 1 keeps row 0 and box 0 valid (same
+  // digits) but gives columns 0 and 1 one duplicate pair each: 2 of the 972 pairs.
+  const std::string solved = trm_test::kEasySolution;
+  auto confident = [](const std::string& digits) {
+    Tensor t = Tensor::full(Shape{1, 81, 9}, -30.0f);
+    for (int c = 0; c < 81; ++c) t[c * 9 + (digits[static_cast<size_t>(c)] - '1')] = 30.0f;
+    return constant(t);
+  };
+  CHECK(unit_conflict(tape, confident(solved))->value[0] == Approx(0.0).margin(1e-6));
+  std::string swapped = solved;
+  std::swap(swapped[0], swapped[1]);
+  CHECK(unit_conflict(tape, confident(swapped))->value[0] == Approx(2.0 / 972.0).epsilon(1e-4));
+  CHECK_THROWS_AS(unit_conflict(tape, constant(Tensor::zeros(Shape{2, 81, 8}))), std::invalid_argument);
 }
