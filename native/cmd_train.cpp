@@ -4,6 +4,7 @@
 #include <atomic>
 #include <chrono>
 #include <csignal>
+#include <ctime>
 #include <cstdio>
 #include <map>
 #include <memory>
@@ -47,6 +48,7 @@ struct TrainArgs {
   int64_t checkpoint_every = -1;  // -1: not given (a resume keeps the run's)
   bool skip_nonfinite = false;
   double time_limit_minutes = 0.0;
+  std::string budget_clock = "wall";
   bool curriculum = false, generate = false;
   sudoku::GeneratorOptions generator;
   std::map<std::string, std::string> overrides;  // TRMConfig field -> flag text
@@ -175,7 +177,8 @@ void run_train(const TrainArgs& a) {
     if (!a.init_from.empty()) start_from_weights(*model, a.init_from);
     run = {{"data", a.data}, {"val_data", a.val_data}, {"val_fraction", a.val_fraction}, {"seed", a.seed},
            {"augment", a.augment}, {"max_steps", a.max_steps}, {"val_limit", a.val_limit}, {"init_from", a.init_from},
-           {"time_limit_minutes", a.time_limit_minutes}, {"curriculum", a.curriculum}};
+           {"time_limit_minutes", a.time_limit_minutes}, {"budget_clock", a.budget_clock},
+           {"curriculum", a.curriculum}};
     if (a.generate)
       run["generate"] = {{"min_givens", a.generator.min_givens}, {"max_givens", a.generator.max_givens},
                          {"min_guesses", a.generator.min_guesses}};
@@ -280,7 +283,11 @@ void run_train(const TrainArgs& a) {
   double window_loss = 0.0, window_accuracy = 0.0;
   int64_t window = 0;
   TrainerHooks hooks;
-  hooks.now_seconds = now;
+  // The budget's clock: wall time, or this process's CPU time (all threads), which other jobs on the machine do
+  // not eat into: with one thread it is the wall time the run would take alone, so budgets compare fairly.
+  const bool cpu_clock = run.value("budget_clock", std::string("wall")) == "cpu";
+  hooks.now_seconds = cpu_clock ? std::function<double()>([] { return static_cast<double>(std::clock()) / CLOCKS_PER_SEC; })
+                                : std::function<double()>(now);
   hooks.should_stop = [] { return g_stop_requested.load(); };
   hooks.on_step = [&](const StepProgress& p) {
     window_loss += p.result.loss;
@@ -294,7 +301,13 @@ void run_train(const TrainArgs& a) {
                   window_accuracy / static_cast<double>(window));
     char prefix[48];
     std::snprintf(prefix, sizeof prefix, "epoch %d/%d", p.epoch + 1, config.epochs);
-    progress.update(p.step, p.total_steps, p.step * config.batch_size, prefix, fields);
+    // Under a time budget the run ends when the budget does: the step count it will reach is estimated from it.
+    int64_t expected_steps = p.total_steps;
+    if (options.time_limit_seconds > 0.0 && trainer.train_seconds() > 0.0)
+      expected_steps = std::clamp(static_cast<int64_t>(static_cast<double>(p.step) * options.time_limit_seconds /
+                                                       trainer.train_seconds()),
+                                  p.step, p.total_steps);
+    progress.update(p.step, expected_steps, p.step * config.batch_size, prefix, fields);
     if (window >= 50) window_loss = window_accuracy = 0.0, window = 0;  // a running mean over ~50 steps
     // --checkpoint-every: mid-epoch checkpoints (an epoch's end writes its own just after).
     if (checkpoint_every > 0 && p.step % checkpoint_every == 0 && p.epoch_step < p.steps_per_epoch) save_checkpoint(last_path);
@@ -409,6 +422,10 @@ void add_train_command(CLI::App& app) {
                                         "Stop after this many minutes of training steps (validation not counted); the "
                                         "learning-rate schedule follows the budget")
                             ->check(CLI::PositiveNumber));
+  run_options.push_back(cmd->add_option("--budget-clock", args->budget_clock,
+                                        "What --time-limit counts: wall (elapsed time) or cpu (this process's CPU time: "
+                                        "fair budgets on a shared machine with OMP_NUM_THREADS=1)")
+                            ->capture_default_str()->check(CLI::IsMember({"wall", "cpu"})));
   run_options.push_back(cmd->add_flag("--curriculum", args->curriculum,
                                       "Curriculum by difficulty: easiest rows of --data first, all of them from half-way on")
                             ->excludes(generate));

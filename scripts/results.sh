@@ -50,12 +50,7 @@ eval_file() { echo "$work/$(tr -c 'a-z0-9\n' '-' <<<"${1,,}").txt"; }
 evaluate() {
   local model_file=$1 data=$2 out=$3
   "$trm" eval --model "$model_file" --data "$data" --decoding iterative >"$out" 2>>"$work/eval.log"
-  awk '
-    / puzzles, / { for (i = 1; i <= NF; i++) if ($(i + 1) == "puzzles,") n = $i }
-    /^no model/ { base = $(NF - 1) }
-    /^single pass, cycle/ { sb = $(NF - 1); se = $NF }
-    /^iterative commit/ { fb = $(NF - 3); fe = $(NF - 2); passes = $(NF - 1) }
-    END { printf "%s|%s|%s|%s|%s|%s|%s\n", n, base, sb, se, fb, fe, passes }' "$out"
+  awk -f scripts/lib/eval_summary.awk "$out"
 }
 
 echo "Model: \`$model\`; decoding: iterative commit (the default of trm solve and the page) and single pass."
