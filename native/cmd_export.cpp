@@ -27,10 +27,13 @@ void run_export(const ExportArgs& a) {
   // The outer cycles the model runs by default (eval, solve, the page). A recursion's weights are the same for
   // any count, and a model can refine further at test time than it was trained to: the count that serves it
   // best is measured after training (see README, Results).
-  if (a.h_cycles > 0) weights["config"]["H_cycles"] = a.h_cycles;
+  // A production file states the depth directly: a model trained with supervision steps runs all of their
+  // cycles (inference_cycles), so its config says so and keeps no training-only multiplier.
+  weights["config"]["H_cycles"] = a.h_cycles > 0 ? a.h_cycles : loaded.model->config().inference_cycles();
+  weights["config"]["supervision_steps"] = 1;
   write_atomically(a.out, [&](std::ostream& out) { out << weights.dump() << '\n'; });
-  if (a.h_cycles > 0 && a.h_cycles != loaded.model->config().H_cycles)
-    std::printf("default outer cycles %d (trained with %d)\n", a.h_cycles, loaded.model->config().H_cycles);
+  if (a.h_cycles > 0 && a.h_cycles != loaded.model->config().inference_cycles())
+    std::printf("default outer cycles %d (trained with %d)\n", a.h_cycles, loaded.model->config().inference_cycles());
   std::printf("exported %lld parameters (%s%s, %s) to %s\n",
               static_cast<long long>(TRM::parameter_count(loaded.model->config())), loaded.model->config().arch.c_str(),
               loaded.averaged ? ", the weight average" : "", a.list ? "float32 lists" : a.dtype.c_str(), a.out.c_str());

@@ -176,7 +176,7 @@ void run_solve(const SolveArgs& a) {
   const char* separator = "";
   if (a.json) {
     // The object's keys print sorted, "results" last: the header, then the results as they are solved.
-    const int h = a.h_cycles > 0 ? a.h_cycles : loaded.model->config().H_cycles;
+    const int h = a.h_cycles > 0 ? a.h_cycles : loaded.model->config().inference_cycles();
     std::string head = Json{{"model", a.model}, {"decoding", decoding_name(parse_decoding(a.decoding))}, {"h_cycles", h},
                             {"l_cycles", loaded.model->config().L_cycles}, {"keep_givens", !a.no_keep_givens}}
                            .dump();

@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <functional>
+#include <limits>
 #include <map>
 
 #include "util/error.h"
@@ -35,7 +36,10 @@ Field field(T TRMConfig::*member) {
                    c.*member = static_cast<T>(v);
                  } else {
                    if (!j.is_number()) throw InputError(where + ": expected a number");
-                   c.*member = j.get<T>();
+                   const double v = j.get<double>();
+                   if (std::isfinite(v) && std::fabs(v) > static_cast<double>(std::numeric_limits<T>::max()))
+                     throw InputError(where + ": " + j.dump() + " is out of range (a 32-bit float holds at most about 3.4e38)");
+                   c.*member = static_cast<T>(v);
                  }
                }};
 }
@@ -65,6 +69,7 @@ const std::map<std::string, Field>& fields() {
       {"adam_eps", field(&TRMConfig::adam_eps)},
       {"deep_supervision", field(&TRMConfig::deep_supervision)},
       {"ema_decay", field(&TRMConfig::ema_decay)},
+      {"supervision_steps", field(&TRMConfig::supervision_steps)},
       {"constraint_weight", field(&TRMConfig::constraint_weight)},
   };
   return table;
@@ -98,6 +103,9 @@ void TRMConfig::validate() const {
   require(adam_beta1 >= 0.0f && adam_beta1 < 1.0f, "adam_beta1 must be in [0, 1)");
   require(adam_beta2 >= 0.0f && adam_beta2 < 1.0f, "adam_beta2 must be in [0, 1)");
   require(adam_eps > 0.0f, "adam_eps must be positive");
+  require(supervision_steps >= 1 && supervision_steps <= 64,
+          "supervision_steps must be in [1, 64], got " + std::to_string(supervision_steps));
+  require(H_cycles * supervision_steps <= 256, "H_cycles * supervision_steps must be at most 256");
   require(std::isfinite(constraint_weight) && constraint_weight >= 0.0f,
           "constraint_weight must be >= 0 (0: no constraint term), got " + std::to_string(constraint_weight));
   require(ema_decay >= 0.0f && ema_decay < 1.0f, "ema_decay must be in [0, 1) (0: no average), got " + std::to_string(ema_decay));

@@ -36,11 +36,19 @@ struct TRMConfig {
   // Deep supervision: the loss is the mean of the cross-entropies after every outer cycle, so every
   // cycle's prediction (every frame the page shows) is trained, not only the last.
   bool deep_supervision = false;
+  // Supervision steps (TRM's deep supervision): each batch is trained this many times in a row, every time for
+  // H_cycles outer cycles starting from the previous time's final states (y, z), detached. Each is one AdamW
+  // update; a trainer step is the whole sequence. Training thus reaches supervision_steps * H_cycles cycles of
+  // recursion with the memory of H_cycles, and inference runs that many (inference_cycles()).
+  int supervision_steps = 1;
   // EMA of the weights (optim/ema.h) for validation, evaluation and export; 0 keeps none.
   float ema_decay = 0.0f;
   // Constraint-aware loss: this weight times unit_conflict (ops.h: the probability that two cells of a row,
   // column or box take the same digit) is added to every supervised cross-entropy term; 0 leaves it out.
   float constraint_weight = 0.0f;
+
+  // The outer cycles inference runs by default: every supervision step's, as trained.
+  int inference_cycles() const { return H_cycles * supervision_steps; }
 
   // Throws InputError naming the first field whose value is out of range.
   void validate() const;

@@ -55,7 +55,7 @@ class TraceRecorder : public RecursionObserver {
 InferenceTrace infer(const TRM& model, const uint8_t* puzzles, int64_t batch, int h_cycles) {
   InferenceTrace trace;
   trace.batch = batch;
-  trace.h_cycles = h_cycles > 0 ? h_cycles : model.config().H_cycles;
+  trace.h_cycles = h_cycles > 0 ? h_cycles : model.config().inference_cycles();
   trace.l_cycles = model.config().L_cycles;
   TraceRecorder recorder(trace);
   Tape tape(/*recording=*/false);

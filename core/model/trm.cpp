@@ -55,7 +55,7 @@ void TRM::init(uint64_t seed) {
 
 ForwardResult TRM::forward(Tape& tape, const uint8_t* puzzles, int64_t batch, const ForwardOptions& options) const {
   if (batch < 1) throw std::invalid_argument("TRM::forward: empty batch");
-  const int h_cycles = options.h_cycles > 0 ? options.h_cycles : config_.H_cycles;
+  const int h_cycles = options.h_cycles > 0 ? options.h_cycles : config_.inference_cycles();
   BlockContext ctx{options.training, config_.dropout, options.dropout_rng};
   const Var latent_gate = params_.var(latent_gate_);
   const Var output_gate = params_.var(output_gate_);
@@ -90,8 +90,15 @@ ForwardResult TRM::forward(Tape& tape, const uint8_t* puzzles, int64_t batch, co
 
   ForwardResult result;
   Var x = arch_->embed(tape, params_, puzzles, batch);  // [B, d] or [B, 81, d]
-  Var z = constant(Tensor::zeros(x->value.shape()));
-  Var y = constant(Tensor::zeros(x->value.shape()));
+  auto start = [&](const Tensor* state, const char* name) {
+    if (!state) return constant(Tensor::zeros(x->value.shape()));
+    if (state->shape() != x->value.shape())
+      throw std::invalid_argument(std::string("TRM::forward: start state ") + name + " has shape " + state->shape().str() +
+                                  ", the recursion's is " + x->value.shape().str());
+    return constant(*state);
+  };
+  Var z = start(options.start_z, "z");
+  Var y = start(options.start_y, "y");
   for (int h = 0; h < h_cycles; ++h) {
     for (int l = 0; l < config_.L_cycles; ++l) {
       Var z_next = run(latent_step, {x, y, z});
@@ -109,6 +116,8 @@ ForwardResult TRM::forward(Tape& tape, const uint8_t* puzzles, int64_t batch, co
       options.observer->on_cycle_end(h, y->value, nullptr);
     }
   }
+  result.y = y->value;
+  result.z = z->value;
   return result;
 }
 

@@ -43,15 +43,20 @@ class RecursionObserver {
 
 struct ForwardOptions {
   bool training = false;
-  int h_cycles = 0;                // 0: the config's H_cycles; may exceed it at inference
+  int h_cycles = 0;                // 0: the config's inference_cycles(); training passes H_cycles
   bool logits_every_cycle = false;  // also apply the head after every outer cycle (deep supervision, traces)
   Rng* dropout_rng = nullptr;       // needed when training with dropout
   RecursionObserver* observer = nullptr;
+  // Where the recursion starts (the x_emb shape, [B, d] or [B, 81, d]); null: zeros. Supervision steps start
+  // from the previous step's final states, as constants (no gradient flows back into them).
+  const Tensor* start_y = nullptr;
+  const Tensor* start_z = nullptr;
 };
 
 struct ForwardResult {
   Var logits;                      // [B, 81, 9] after the last outer cycle
   std::vector<Var> cycle_logits;   // [B, 81, 9] per outer cycle when logits_every_cycle
+  Tensor y, z;                     // the final states (values), where a next supervision step starts
 };
 
 class TRM {

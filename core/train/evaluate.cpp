@@ -38,7 +38,7 @@ std::vector<GroupAccuracy> ordered_groups(const sudoku::Dataset& data, const std
 
 EvalResult evaluate(const TRM& model, const sudoku::Dataset& data, const EvalOptions& options) {
   const size_t n = options.limit ? std::min(options.limit, data.size()) : data.size();
-  const int h_cycles = options.h_cycles > 0 ? options.h_cycles : model.config().H_cycles;
+  const int h_cycles = options.h_cycles > 0 ? options.h_cycles : model.config().inference_cycles();
   EvalResult result;
   result.puzzles = n;
   result.per_cycle.resize(static_cast<size_t>(h_cycles));

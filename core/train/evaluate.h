@@ -15,7 +15,7 @@
 namespace trm {
 
 struct EvalOptions {
-  int h_cycles = 0;          // 0: the model's H_cycles
+  int h_cycles = 0;          // 0: the model's inference_cycles()
   int64_t batch_size = 256;
   size_t limit = 0;          // first `limit` puzzles; 0 = all
   Decoding decoding = Decoding::SinglePass;  // how the final answer is decoded (per-cycle rows are single pass)

@@ -1,6 +1,8 @@
 #include "train/train_step.h"
 
+#include <algorithm>
 #include <cmath>
+#include <optional>
 #include <string>
 
 #include "model/inference.h"
@@ -24,59 +26,102 @@ bool all_finite(const float* values, int64_t n) {
 }
 }  // namespace
 
+namespace {
+
+// The parameters and optimiser state before a sequence of supervision steps, so a non-finite loss or gradient in
+// a later step can put everything back: the whole trainer step is then skipped or stopped as one.
+struct Snapshot {
+  std::vector<float> values, m, v;
+  int64_t steps = 0;
+  Snapshot(const Parameters& params, const AdamW& optimizer)
+      : values(params.values(), params.values() + params.size()),
+        m(optimizer.first_moment().data(), optimizer.first_moment().data() + params.size()),
+        v(optimizer.second_moment().data(), optimizer.second_moment().data() + params.size()),
+        steps(optimizer.steps()) {}
+  void restore(Parameters& params, AdamW& optimizer) const {
+    std::copy(values.begin(), values.end(), params.values());
+    std::copy(m.begin(), m.end(), optimizer.first_moment().data());
+    std::copy(v.begin(), v.end(), optimizer.second_moment().data());
+    optimizer.set_steps(steps);
+  }
+};
+
+}  // namespace
+
 StepResult train_step(TRM& model, AdamW& optimizer, const uint8_t* puzzles, const uint8_t* solutions, int64_t batch,
                       float lr, Rng& dropout_rng) {
   const TRMConfig& config = model.config();
   Parameters& params = model.parameters();
-  params.zero_grad();
-  StepResult result;
-  {
-    Tape tape;
-    ForwardOptions options;
-    options.training = true;
-    options.dropout_rng = &dropout_rng;
-    options.logits_every_cycle = config.deep_supervision;
-    ForwardResult out = model.forward(tape, puzzles, batch, options);
-    Var logits = out.logits;  // [B, 81, 9]
-    const std::vector<int32_t> targets = cell_targets(solutions, batch);
-    // One supervised prediction's loss: cross-entropy, plus the weighted constraint term when configured.
-    auto supervised = [&](const Var& cycle_logits) {
-      Var term = cross_entropy(tape, cycle_logits, targets);
-      if (config.constraint_weight > 0.0f)
-        term = add(tape, term, scale_by_constant(tape, unit_conflict(tape, cycle_logits), config.constraint_weight));
-      return term;
-    };
-    Var loss;
-    if (config.deep_supervision) {
-      for (const Var& cycle : out.cycle_logits) {
-        Var term = supervised(cycle);
-        loss = loss ? add(tape, loss, term) : term;
-      }
-      loss = scale_by_constant(tape, loss, 1.0f / static_cast<float>(out.cycle_logits.size()));
-    } else {
-      loss = supervised(logits);
-    }
-    result.loss = loss->value[0];
-    if (!std::isfinite(result.loss)) throw NonFiniteStep("the loss is not finite (" + std::to_string(result.loss) + ")");
-    tape.backward(loss);
+  const std::vector<int32_t> targets = cell_targets(solutions, batch);
+  const int supervision_steps = config.supervision_steps;
+  std::optional<Snapshot> before;
+  if (supervision_steps > 1) before.emplace(params, optimizer);
+  auto fail = [&](const std::string& why) {
+    if (before) before->restore(params, optimizer);
+    throw NonFiniteStep(why);
+  };
 
-    std::vector<uint8_t> digits(static_cast<size_t>(batch * 81));
-    std::vector<float> confidence(digits.size());
-    decode_logits(logits->value.data(), batch * 81, digits.data(), confidence.data());
-    AccuracyCounter counter;
-    for (int64_t b = 0; b < batch; ++b) counter.add(puzzles + b * 81, solutions + b * 81, digits.data() + b * 81);
-    result.blank_accuracy = counter.blank_accuracy();
+  StepResult result;
+  double loss_sum = 0.0, norm_sum = 0.0;
+  Tensor carried_y, carried_z;  // the previous supervision step's final states
+  for (int s = 0; s < supervision_steps; ++s) {
+    params.zero_grad();
+    {
+      Tape tape;
+      ForwardOptions options;
+      options.training = true;
+      options.h_cycles = config.H_cycles;
+      options.dropout_rng = &dropout_rng;
+      options.logits_every_cycle = config.deep_supervision;
+      if (s > 0) options.start_y = &carried_y, options.start_z = &carried_z;
+      ForwardResult out = model.forward(tape, puzzles, batch, options);
+      Var logits = out.logits;  // [B, 81, 9]
+      // One supervised prediction's loss: cross-entropy, plus the weighted constraint term when configured.
+      auto supervised = [&](const Var& cycle_logits) {
+        Var term = cross_entropy(tape, cycle_logits, targets);
+        if (config.constraint_weight > 0.0f)
+          term = add(tape, term, scale_by_constant(tape, unit_conflict(tape, cycle_logits), config.constraint_weight));
+        return term;
+      };
+      Var loss;
+      if (config.deep_supervision) {
+        for (const Var& cycle : out.cycle_logits) {
+          Var term = supervised(cycle);
+          loss = loss ? add(tape, loss, term) : term;
+        }
+        loss = scale_by_constant(tape, loss, 1.0f / static_cast<float>(out.cycle_logits.size()));
+      } else {
+        loss = supervised(logits);
+      }
+      const float value = loss->value[0];
+      if (!std::isfinite(value)) fail("the loss is not finite (" + std::to_string(value) + ")");
+      loss_sum += value;
+      tape.backward(loss);
+      carried_y = out.y;
+      carried_z = out.z;
+
+      if (s + 1 == supervision_steps) {  // accuracy of the deepest prediction
+        std::vector<uint8_t> digits(static_cast<size_t>(batch * 81));
+        std::vector<float> confidence(digits.size());
+        decode_logits(logits->value.data(), batch * 81, digits.data(), confidence.data());
+        AccuracyCounter counter;
+        for (int64_t b = 0; b < batch; ++b) counter.add(puzzles + b * 81, solutions + b * 81, digits.data() + b * 81);
+        result.blank_accuracy = counter.blank_accuracy();
+      }
+    }
+    // Clipping only rescales gradients; the parameters change in optimizer.step, after the check.
+    const float norm = clip_grad_norm(params, config.grad_clip);
+    if (!std::isfinite(norm)) fail("the gradient norm is not finite (" + std::to_string(norm) + ")");
+    norm_sum += norm;
+    optimizer.step(lr);
+    const int64_t n = params.size();
+    if (!all_finite(params.values(), n) || !all_finite(optimizer.first_moment().data(), n) ||
+        !all_finite(optimizer.second_moment().data(), n))
+      throw NumericError("the update made a parameter or an optimiser moment non-finite (learning rate " +
+                         std::to_string(lr) + " too high?)");
   }
-  // Clipping only rescales gradients; the parameters change in optimizer.step, after the check.
-  result.grad_norm = clip_grad_norm(params, config.grad_clip);
-  if (!std::isfinite(result.grad_norm))
-    throw NonFiniteStep("the gradient norm is not finite (" + std::to_string(result.grad_norm) + ")");
-  optimizer.step(lr);
-  const int64_t n = params.size();
-  if (!all_finite(params.values(), n) || !all_finite(optimizer.first_moment().data(), n) ||
-      !all_finite(optimizer.second_moment().data(), n))
-    throw NumericError("the update made a parameter or an optimiser moment non-finite (learning rate " +
-                       std::to_string(lr) + " too high?)");
+  result.loss = static_cast<float>(loss_sum / supervision_steps);
+  result.grad_norm = static_cast<float>(norm_sum / supervision_steps);
   return result;
 }
 

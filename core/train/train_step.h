@@ -1,6 +1,8 @@
 #pragma once
-// One optimisation step: forward, cell-wise cross-entropy over (B*81, 9), backward, global-norm
-// clipping, AdamW. Non-finite loss or gradients are detected before the parameters change.
+// One training step: forward, cell-wise cross-entropy over (B*81, 9), backward, global-norm clipping, AdamW;
+// with config.supervision_steps > 1, that many such updates on the same batch, each starting the recursion from
+// the previous one's final states. Non-finite loss or gradients are detected before the parameters change (with
+// several supervision steps, the earlier ones' updates are undone).
 #include <cstdint>
 
 #include "model/trm.h"
@@ -10,8 +12,8 @@
 namespace trm {
 
 struct StepResult {
-  float loss = 0.0f;         // mean cross-entropy over all B*81 cells
-  float grad_norm = 0.0f;    // before clipping
+  float loss = 0.0f;         // mean cross-entropy over all B*81 cells (mean over the supervision steps)
+  float grad_norm = 0.0f;    // before clipping (mean over the supervision steps)
   double blank_accuracy = 0.0;  // fraction of blank cells the final logits get right (training batch)
 };
 

@@ -147,6 +147,7 @@ bool Trainer::run(const TrainerHooks& hooks) {
                              " steps were skipped already and the learning rate is down to 1/1024");
         lr_scale_ *= 0.5f;
         ++skipped_steps_;
+        ++epoch_skipped_;
         ++step_;
         ++epoch_step_;
         train_seconds_ += clock() - step_start;
@@ -167,8 +168,10 @@ bool Trainer::run(const TrainerHooks& hooks) {
     EpochMetrics m{};
     m.epoch = epoch_ + 1;
     m.step = step_;
-    m.train_loss = epoch_step_ ? epoch_loss_sum_ / static_cast<double>(epoch_step_) : 0.0;
-    m.train_blank_accuracy = epoch_step_ ? epoch_accuracy_sum_ / static_cast<double>(epoch_step_) : 0.0;
+    // Means over the steps that trained (a skipped step added nothing to the sums).
+    const int64_t trained = epoch_step_ - epoch_skipped_;
+    m.train_loss = trained > 0 ? epoch_loss_sum_ / static_cast<double>(trained) : 0.0;
+    m.train_blank_accuracy = trained > 0 ? epoch_accuracy_sum_ / static_cast<double>(trained) : 0.0;
     m.has_validation = validation_ != nullptr && validation_->size() > 0;
     if (m.has_validation) {
       EvalOptions eo;
@@ -182,6 +185,7 @@ bool Trainer::run(const TrainerHooks& hooks) {
     m.seconds = clock() - epoch_start;
     ++epoch_;
     epoch_step_ = 0;
+    epoch_skipped_ = 0;
     epoch_loss_sum_ = epoch_accuracy_sum_ = 0.0;
     history_.push_back(metrics_json(m));
     if (hooks.on_epoch) hooks.on_epoch(m);
@@ -243,6 +247,7 @@ Json Trainer::state_json() const {
   j["step"] = step_;
   j["epoch"] = epoch_;
   j["epoch_step"] = epoch_step_;
+  j["epoch_skipped"] = epoch_skipped_;
   j["total_steps"] = total_steps_;
   j["epoch_loss_sum"] = epoch_loss_sum_;
   j["epoch_accuracy_sum"] = epoch_accuracy_sum_;
@@ -267,6 +272,9 @@ void Trainer::restore_state(const Json& state, const std::string& where) {
   step_ = get_int(state, "step", where);
   epoch_ = static_cast<int>(get_int(state, "epoch", where));
   epoch_step_ = get_int(state, "epoch_step", where);
+  epoch_skipped_ = state.contains("epoch_skipped") ? get_int(state, "epoch_skipped", where) : 0;
+  if (epoch_skipped_ < 0 || epoch_skipped_ > epoch_step_)
+    throw InputError(where + ": \"epoch_skipped\" must be between 0 and \"epoch_step\"");
   if (step_ < 0 || epoch_ < 0 || epoch_step_ < 0 || epoch_step_ > steps_per_epoch_)
     throw InputError(where + ": training position out of range (the data or batch size differs from the saved run?)");
   epoch_loss_sum_ = get_number(state, "epoch_loss_sum", 0.0, where);

@@ -125,6 +125,7 @@ class Trainer {
   double epoch_loss_sum_ = 0.0, epoch_accuracy_sum_ = 0.0;
   float lr_scale_ = 1.0f;       // halved at every skipped non-finite step
   int64_t skipped_steps_ = 0;
+  int64_t epoch_skipped_ = 0;           // skipped steps of the current epoch (not in its means)
   double train_seconds_ = 0.0;          // time spent in steps, across resumes
   std::vector<size_t> easiest_first_;   // curriculum: row indices ranked by difficulty
   Rng dropout_rng_, augment_rng_;

@@ -5,8 +5,8 @@
 #   config_file     an unknown key in --config is refused naming it; a good file is used
 #   bad_csv         a malformed row stops with FILE:LINE; --skip-invalid counts and continues
 #   init_from       --init-from starts a new run from another model's weights; another architecture is refused
-#   data_options    --generate, --time-limit, --curriculum, constraint_weight: recorded in the run, resumable,
-#                   and every conflicting or out-of-range use refused by name
+#   data_options    --generate, --time-limit, --curriculum, constraint_weight, supervision_steps: recorded in the run,
+#                   resumable, exported as inference needs them; conflicting or out-of-range uses refused by name
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 case_name=$1 TRM=$2 work=$3 fixtures=$4 JQ=$5
@@ -164,6 +164,16 @@ case $case_name in
     run "$TRM" train --data puzzles.csv --out cur "${TINY[@]}" --curriculum
     expect_rc 0 "train --curriculum"
     [[ $("$JQ" cur/last.json run.curriculum) == true ]] || fail "cur/last.json does not record the curriculum"
+    # Supervision steps: the production file states the depth they reach (H_cycles x steps) and no multiplier.
+    run "$TRM" train --data puzzles.csv --out sup "${TINY[@]}" --supervision_steps 3
+    expect_rc 0 "train --supervision_steps 3"
+    run "$TRM" export --checkpoint sup/last.json --out sup.json
+    expect_rc 0 "export of a supervision-steps run"
+    [[ $("$JQ" sup.json config.H_cycles config.supervision_steps | tr '\n' ' ') == "6 1 " ]] ||
+      fail "export: config H_cycles/supervision_steps = $("$JQ" sup.json config.H_cycles config.supervision_steps | tr '\n' ' '), expected 6 1"
+    run "$TRM" eval --model sup/last.json --data puzzles.csv --json
+    expect_rc 0 "eval of a supervision-steps checkpoint"
+    [[ $("$JQ" "$OUT" h_cycles) == 6 ]] || fail "eval of a supervision-steps checkpoint ran $("$JQ" "$OUT" h_cycles) cycles, expected 6"
     # Conflicts and ranges, each refused naming the flag, with nothing written.
     run "$TRM" train --generate --data puzzles.csv --out bad "${TINY[@]}"
     expect_error nonzero "--data.*--generate|--generate.*--data" "train --generate --data"

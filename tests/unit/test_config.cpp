@@ -37,6 +37,10 @@ TEST_CASE("config JSON round trip and strictness", "[config]") {
   CHECK_THROWS_WITH(config_from_json({{"dropout", 1.0}}, "c.json"), Catch::Contains("dropout"));
   CHECK_THROWS_WITH(config_from_json({{"arch", "transformer"}}, "c.json"), Catch::Contains("arch"));
   CHECK_THROWS_WITH(config_from_json(nlohmann::json::array(), "c.json"), Catch::Contains("must be a JSON object"));
+  // A number beyond float's range is named as such, not read as inf (which would then be called "not positive").
+  CHECK_THROWS_WITH(config_from_json({{"lr", 1e39}}, "c.json"), Catch::Contains("\"lr\"") && Catch::Contains("out of range"));
+  CHECK_THROWS_WITH(config_from_json({{"constraint_weight", -1.0}}, "c.json"), Catch::Contains("constraint_weight"));
+  CHECK(config_from_json({{"constraint_weight", 0.5}}, "c.json").constraint_weight == 0.5f);
 }
 
 TEST_CASE("parameter count of the reference default", "[config][model]") {

@@ -101,8 +101,21 @@ TEST_CASE("skip_nonfinite skips the step, halves the learning rate and resumes e
   whole.init(1);
   Trainer straight(whole, data, nullptr, options);
   Poison poison{whole, 3};
-  REQUIRE(straight.run(poison.hooks()));
+  TrainerHooks recorded = poison.hooks();
+  std::vector<double> losses;
+  double epoch_mean = -1.0;
+  recorded.on_step = [&, poisoning = recorded.on_step](const StepProgress& p) {
+    losses.push_back(p.result.loss);
+    poisoning(p);
+  };
+  recorded.on_epoch = [&](const EpochMetrics& m) { epoch_mean = m.train_loss; };
+  REQUIRE(straight.run(recorded));
   CHECK(poison.skipped == std::vector<int64_t>{4});
+  // The epoch's mean loss is over the steps that trained: the skipped one is in neither the sum nor the count.
+  REQUIRE(losses.size() == static_cast<size_t>(straight.total_steps() - 1));
+  double sum = 0.0;
+  for (double l : losses) sum += l;
+  CHECK(epoch_mean == Approx(sum / static_cast<double>(losses.size())).epsilon(1e-9));
   CHECK(poison.scales == std::vector<float>{0.5f});
   CHECK(straight.step() == straight.total_steps());
   CHECK(straight.optimizer().steps() == straight.total_steps() - 1);

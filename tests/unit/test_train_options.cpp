@@ -6,6 +6,7 @@
 #include <cmath>
 #include <vector>
 
+#include "model/inference.h"
 #include "model/trm.h"
 #include "ops/ops.h"
 #include "sudoku/generator.h"
@@ -244,4 +245,50 @@ TEST_CASE("the constraint-aware term adds its weight times unit_conflict to the 
     CHECK(penalty > 0.0);
     CHECK(losses[1] - losses[0] == Approx(0.5 * penalty).epsilon(1e-3));
   }
+}
+
+TEST_CASE("supervision steps continue the recursion from the previous step's states", "[train][supervision]") {
+  const sudoku::Dataset data = sudoku::generate(16, 7);
+  TRMConfig config = tiny_cells();
+  config.H_cycles = 2;
+  config.supervision_steps = 3;
+  CHECK(config.inference_cycles() == 6);
+  TRM model(config);
+  model.init(4);
+  const std::vector<uint8_t> puzzles(data.puzzles.begin(), data.puzzles.begin() + 4 * 81);
+
+  // Two cycles, then two more from where they ended, are four cycles from zero, value for value.
+  Tape tape(false);
+  ForwardOptions two;
+  two.h_cycles = 2;
+  const ForwardResult first = model.forward(tape, puzzles.data(), 4, two);
+  ForwardOptions more = two;
+  more.start_y = &first.y;
+  more.start_z = &first.z;
+  const ForwardResult second = model.forward(tape, puzzles.data(), 4, more);
+  ForwardOptions four;
+  four.h_cycles = 4;
+  const ForwardResult whole = model.forward(tape, puzzles.data(), 4, four);
+  const float* a = second.logits->value.data();
+  CHECK(std::vector<float>(a, a + 4 * 729) == std::vector<float>(whole.logits->value.data(), whole.logits->value.data() + 4 * 729));
+  // By default inference runs every supervision step's cycles.
+  CHECK(infer(model, puzzles.data(), 4).h_cycles == 6);
+  CHECK(infer(model, puzzles.data(), 4).frames.size() == 6);
+  ForwardOptions wrong = two;
+  const Tensor flat_state = Tensor::zeros(Shape{4, 8});
+  wrong.start_y = &flat_state;
+  CHECK_THROWS_AS(model.forward(tape, puzzles.data(), 4, wrong), std::invalid_argument);
+
+  // Training: every trainer step makes supervision_steps AdamW updates on its batch, and resumes exactly.
+  TrainOptions options;
+  options.seed = 3;
+  options.max_steps = 4;
+  options.augment = true;
+  TRM trained(config);
+  trained.init(4);
+  Trainer trainer(trained, data, nullptr, options);
+  REQUIRE(trainer.run({}));
+  CHECK(trainer.step() == 4);
+  CHECK(trainer.optimizer().steps() == 12);
+  check_exact_resume(config, data, options, 2);
 }
