@@ -7,8 +7,8 @@
 #   - graded-5k, 1,000 puzzles (every fifth row: 200 per level), the shipped model's default decoding (iterative
 #     commit) and its single pass;
 #   - kaggle-25k, its last 1,000 rows (row "fixed public file" trains on the others), single pass.
-# Rows: base; without deep supervision; without EMA; without augmentation; vector gates; the constraint-aware loss
-# (weight 1); curriculum by difficulty; fresh generated puzzles (the generator, same settings as the fixed file)
+# Rows: base; base with another seed (the spread one row's figures have); without deep supervision; without EMA; without augmentation; vector gates; the constraint-aware loss
+# (weight 1); 2 supervision steps (TRM's deep supervision); curriculum by difficulty; fresh generated puzzles (the generator, same settings as the fixed file)
 # instead of the file; the fixed public file (kaggle-25k) instead; the reference architecture (flat, reference
 # defaults) on the base data.
 # Usage: scripts/ablations.sh [MINUTES]   (default 8 per row; two rows at a time: about 45 min of wall-clock on
@@ -37,16 +37,17 @@ tail -n +2 "$work/kaggle-test.csv" | cut -d, -f1 >"$work/kaggle-test-quizzes.txt
 { head -1 "$shared/kaggle-25k.csv"; tail -n +2 "$shared/kaggle-25k.csv" | grep -v '^$' | grep -v -F -f "$work/kaggle-test-quizzes.txt"; } \
   >"$work/kaggle-train.csv"
 
-BASE=(--val-data "$work/val.csv" --val-limit 500 --seed 5
-      --time-limit "$minutes" --budget-clock cpu)
+BASE=(--val-data "$work/val.csv" --val-limit 500 --time-limit "$minutes" --budget-clock cpu)
 # name|what changes|train arguments (beyond BASE)
 rows=(
   "base|the recipe: deep supervision, EMA 0.999, augmentation, scalar gates, fixed file|--config configs/ablation-base.json --data $work/fixed.csv --augment"
+  "base-seed-6|the same recipe, another seed (run-to-run spread)|--config configs/ablation-base.json --data $work/fixed.csv --augment --seed 6"
   "no-deep-supervision|loss on the last cycle only|--config configs/ablation-base.json --data $work/fixed.csv --augment --deep_supervision false"
   "no-ema|no weight average|--config configs/ablation-base.json --data $work/fixed.csv --augment --ema_decay 0"
   "no-augmentation|no Sudoku symmetries|--config configs/ablation-base.json --data $work/fixed.csv"
   "vector-gates|per-channel gates|--config configs/ablation-base.json --data $work/fixed.csv --augment --gate_type vector"
   "constraint-loss|+ constraint-aware loss (weight 1)|--config configs/ablation-base.json --data $work/fixed.csv --augment --constraint_weight 1"
+  "supervision-steps|+ 2 supervision steps (TRM deep supervision: 8 cycles deep)|--config configs/ablation-base.json --data $work/fixed.csv --augment --supervision_steps 2"
   "curriculum|+ curriculum by difficulty|--config configs/ablation-base.json --data $work/fixed.csv --augment --curriculum"
   "fresh-generated|fresh generated puzzles instead of the file|--config configs/ablation-base.json --generate ${GEN[*]} --augment"
   "kaggle-file|the public fixed file (kaggle-25k) instead|--config configs/ablation-base.json --data $work/kaggle-train.csv --augment"
@@ -55,9 +56,10 @@ rows=(
 
 # Trains and evaluates one row; its summary goes to $work/NAME.row.
 run_row() {
-  local name=$1 args=$2
+  local name=$1 args=$2 seed=(--seed 5)
+  [[ " $args " == *" --seed "* ]] && seed=()  # the row sets its own
   # shellcheck disable=SC2086  # args is a list of words by construction
-  OMP_NUM_THREADS=1 "$trm" train "${BASE[@]}" $args --out "$work/runs/$name" --force >"$work/$name.train.log" 2>&1
+  OMP_NUM_THREADS=1 "$trm" train "${BASE[@]}" "${seed[@]}" $args --out "$work/runs/$name" --force >"$work/$name.train.log" 2>&1
   local steps
   steps=$(grep -o '"step":[0-9]*' "$work/runs/$name/metrics.jsonl" | tail -1 | cut -d: -f2)
   OMP_NUM_THREADS=1 "$trm" eval --model "$work/runs/$name/last.json" --data "$work/graded-1k.csv" --decoding iterative \
