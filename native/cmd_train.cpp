@@ -9,7 +9,6 @@
 #include <map>
 #include <memory>
 #include <optional>
-#include <tuple>
 
 #include <nlohmann/json.hpp>
 
@@ -203,7 +202,7 @@ void run_train(const TrainArgs& a) {
   // no training file, and the validation puzzles come from a stream of the generator no training step uses.
   const auto seed = run.value("seed", uint64_t{1});
   if (!generate && a.data.empty())
-    throw InputError("--data is needed: the run " + a.resume + " holds trained on a file (give the same one)");
+    throw InputError("--data is needed: the run in " + a.resume + " trained on a file (give the same one)");
   sudoku::Dataset all = generate ? sudoku::Dataset() : load_dataset(a.data, a.skip_invalid);
   sudoku::Dataset train, validation;
   const std::string val_data = run.value("val_data", std::string());
@@ -375,11 +374,10 @@ void add_train_command(CLI::App& app) {
                                         "Train on fresh puzzles from the generator (one new puzzle per sample) instead of --data");
   run_options.push_back(generate);
   data->excludes(generate);
-  for (auto [flag, target, help, low, high] :
-       {std::tuple<const char*, int*, const char*, int, int>{"--min-givens", &args->generator.min_givens,
-                                                             "--generate: fewest givens", 17, 81},
-        {"--max-givens", &args->generator.max_givens, "--generate: most givens", 17, 81}})
-    run_options.push_back(cmd->add_option(flag, *target, help)->capture_default_str()->check(CLI::Range(low, high))->needs(generate));
+  run_options.push_back(cmd->add_option("--min-givens", args->generator.min_givens, "--generate: fewest givens")
+                            ->capture_default_str()->check(CLI::Range(17, 81))->needs(generate));
+  run_options.push_back(cmd->add_option("--max-givens", args->generator.max_givens, "--generate: most givens")
+                            ->capture_default_str()->check(CLI::Range(17, 81))->needs(generate));
   run_options.push_back(cmd->add_option("--min-guesses", args->generator.min_guesses,
                                         "--generate: difficulty floor, solver guesses beyond singles")
                             ->capture_default_str()->check(CLI::NonNegativeNumber)->needs(generate));

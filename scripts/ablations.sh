@@ -14,14 +14,8 @@
 # Usage: scripts/ablations.sh [MINUTES]   (default 8 per row; two rows at a time: about 45 min of wall-clock on
 # 2 idle cores, plus evaluation). Writes the Markdown table to stdout and build/ablations/table.md.
 set -euo pipefail
-cd "$(dirname "$0")/.."
-shared=${TRM_SHARED_DATA:-../shared/data}
 minutes=${1:-8}
-cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build build -j"$(nproc)" --target trm >/dev/null
-trm=$PWD/build/native/trm
-work=build/ablations
-mkdir -p "$work"
+source "$(dirname "$0")/lib/experiment.sh" build/ablations
 for f in graded-5k.csv kaggle-25k.csv; do
   [[ -f $shared/$f ]] || { echo "ablations.sh: needs $shared/$f" >&2; exit 1; }
 done

@@ -11,22 +11,13 @@
 # Every row is `trm eval` with the model's default decoding (iterative commit) and its single-pass numbers.
 # Usage: scripts/results.sh [MODEL]     (default checkpoints/shipped.json); about 20 minutes on 2 cores.
 set -euo pipefail
-cd "$(dirname "$0")/.."
-shared=${TRM_SHARED_DATA:-../shared/data}
 model=${1:-checkpoints/shipped.json}
-cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build build -j"$(nproc)" --target trm >/dev/null
-trm=build/native/trm
-work=build/results
-mkdir -p "$work"
+source "$(dirname "$0")/lib/experiment.sh" build/results
 
 # Test sets.
 sets=()
 if [[ -f checkpoints/runs/shipped/validation.csv && -f $shared/kaggle-25k.csv ]]; then
-  { echo "quizzes,solutions"
-    tail -n +2 "$shared/kaggle-25k.csv" | grep -v '^$' | cut -d, -f1 | sort >"$work/kaggle-quizzes.txt"
-    tail -n +2 checkpoints/runs/shipped/validation.csv | sort | join -t, - "$work/kaggle-quizzes.txt"
-  } >"$work/kaggle-heldout.csv"
+  kaggle_heldout checkpoints/runs/shipped/validation.csv "$work/kaggle-heldout.csv"
   sets+=("kaggle-25k held out|$work/kaggle-heldout.csv")
 else
   echo "(no kaggle held-out set: needs checkpoints/runs/shipped/validation.csv and $shared/kaggle-25k.csv)" >&2

@@ -10,6 +10,7 @@
 #include <stdexcept>
 
 #include "ops/ops.h"
+#include "sudoku/grid.h"
 
 namespace trm {
 
@@ -21,7 +22,7 @@ constexpr int kUnitPairs = 27 * 36;  // pairs of cells sharing a unit, counted o
 struct CellUnits {
   std::array<std::array<int, 3>, 81> of{};
   CellUnits() {
-    for (int c = 0; c < 81; ++c) of[c] = {c / 9, 9 + c % 9, 18 + (c / 27) * 3 + (c % 9) / 3};
+    for (int c = 0; c < 81; ++c) of[c] = {c / 9, 9 + c % 9, 18 + sudoku::box_of(c)};
   }
 };
 const CellUnits& cell_units() {

@@ -3,6 +3,7 @@
 #include <stdexcept>
 
 #include "ops/ops.h"
+#include "sudoku/grid.h"
 
 namespace trm {
 
@@ -13,7 +14,7 @@ int unit_of(int cell, SudokuUnit unit) {
   switch (unit) {
     case SudokuUnit::Row: return row;
     case SudokuUnit::Column: return col;
-    case SudokuUnit::Box: return (row / 3) * 3 + col / 3;
+    case SudokuUnit::Box: return sudoku::box_of(cell);
   }
   return 0;
 }

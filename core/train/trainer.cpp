@@ -100,6 +100,7 @@ void Trainer::make_batch(const std::vector<size_t>& order, int64_t batch, uint8_
 }
 
 std::vector<size_t> Trainer::epoch_order(int epoch) const {
+  if (options_.generate || options_.curriculum) return {};  // their batches do not follow an epoch order
   std::vector<size_t> order(train_.size());
   std::iota(order.begin(), order.end(), size_t{0});
   Rng rng(options_.seed * 0x9E3779B97F4A7C15ULL + 1000 + static_cast<uint64_t>(epoch));
@@ -114,8 +115,7 @@ int64_t Trainer::batch_size() const {
 
 void Trainer::next_batch(uint8_t* puzzles, uint8_t* solutions) {
   const Rng saved = augment_rng_;  // looking must not move the run on
-  make_batch(options_.generate || options_.curriculum ? std::vector<size_t>() : epoch_order(epoch_), batch_size(), puzzles,
-             solutions);
+  make_batch(epoch_order(epoch_), batch_size(), puzzles, solutions);
   augment_rng_ = saved;
 }
 
@@ -129,7 +129,7 @@ bool Trainer::run(const TrainerHooks& hooks) {
   double epoch_start = clock();
 
   while (!finished()) {
-    const std::vector<size_t> order = options_.generate || options_.curriculum ? std::vector<size_t>() : epoch_order(epoch_);
+    const std::vector<size_t> order = epoch_order(epoch_);
     while (epoch_step_ < steps_per_epoch_ && !finished()) {
       if (hooks.should_stop && hooks.should_stop()) return false;
       const double step_start = clock();

@@ -106,6 +106,7 @@ class Trainer {
   int64_t batch_size() const;
 
  private:
+  // The shuffled row order of `epoch`; empty for --generate and --curriculum, which draw their batches otherwise.
   std::vector<size_t> epoch_order(int epoch) const;
   bool out_of_time() const { return options_.time_limit_seconds > 0.0 && train_seconds_ >= options_.time_limit_seconds; }
   // How far the run is, in [0, 1]: the step's place in the schedule, or the share of the time budget if larger.

@@ -1,0 +1,20 @@
+# Shared set-up of the experiment scripts (results.sh, ablations.sh, baseline-flat.sh): run from the repository
+# root, find the shared puzzle sets, build the release `trm` quietly, and make the script's work folder.
+# Usage (after `set -euo pipefail`): source "$(dirname "$0")/lib/experiment.sh" WORK_FOLDER
+# Sets: shared (../shared/data or $TRM_SHARED_DATA), trm (absolute path to build/native/trm), work.
+cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+shared=${TRM_SHARED_DATA:-../shared/data}
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build build -j"$(nproc)" --target trm >/dev/null
+trm=$PWD/build/native/trm
+work=$1
+mkdir -p "$work"
+
+# Writes to $2 the kaggle-25k rows of the held-out split $1 (a run's validation.csv), as quizzes,solutions.
+kaggle_heldout() {
+  local split=$1 out=$2
+  { echo "quizzes,solutions"
+    tail -n +2 "$shared/kaggle-25k.csv" | grep -v '^$' | cut -d, -f1 | sort >"$work/kaggle-quizzes.txt"
+    tail -n +2 "$split" | sort | join -t, - "$work/kaggle-quizzes.txt"
+  } >"$out"
+}
