@@ -11,7 +11,10 @@
 #   5,000 steps on one thread (one thread ran 4-8x faster than two while other work shared the 2 cores).
 #
 # graded-5k.csv is never used for training or model selection: it is the test set.
-# Usage: scripts/train-shipped.sh [--stage2-only]   (--stage2-only starts from checkpoints/runs/shipped/)
+# Usage: scripts/train-shipped.sh [--stage2-only | --split-only]
+#   --stage2-only starts from checkpoints/runs/shipped/;
+#   --split-only only rebuilds stage 1's held-out split, checkpoints/runs/shipped/validation.csv (scripts/results.sh
+#   tests on its kaggle rows): the data and the split are deterministic, so a fresh machine gets the same rows.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 shared=${TRM_SHARED_DATA:-../shared/data}
@@ -21,12 +24,26 @@ trm=build/native/trm
 work=build/shipped
 mkdir -p "$work"
 
-if [[ ${1:-} != --stage2-only ]]; then
+STAGE1_SPLIT=(--val-fraction 0.02 --seed 11)
+stage1_data() {
   "$trm" generate --count 100000 --out "$work/generated.csv" --seed 7 --min-givens 22 --max-givens 30 --force
   { echo "quizzes,solutions"; tail -n +2 "$shared/kaggle-25k.csv" | grep -v '^$'; tail -n +2 "$work/generated.csv" | cut -d, -f1,2; } \
     >"$work/mix.csv"
+}
+if [[ ${1:-} == --split-only ]]; then
+  # One training step writes the run's split; only the split is kept.
+  stage1_data
+  "$trm" train --data "$work/mix.csv" --config configs/shipped.json --max-steps 1 "${STAGE1_SPLIT[@]}" \
+    --out "$work/split-only" --force >/dev/null
+  mkdir -p checkpoints/runs/shipped
+  cp "$work/split-only/validation.csv" checkpoints/runs/shipped/validation.csv
+  echo "wrote checkpoints/runs/shipped/validation.csv"
+  exit 0
+fi
+if [[ ${1:-} != --stage2-only ]]; then
+  stage1_data
   "$trm" train --data "$work/mix.csv" --config configs/shipped.json --augment --max-steps 4500 \
-    --val-fraction 0.02 --val-limit 1000 --seed 11 --out checkpoints/runs/shipped --force
+    --val-limit 1000 "${STAGE1_SPLIT[@]}" --out checkpoints/runs/shipped --force
 fi
 "$trm" export --checkpoint checkpoints/runs/shipped/last.json --out "$work/stage1.json" --force
 

@@ -241,6 +241,24 @@ TEST_CASE("linear splits large GEMMs across threads with the single-thread resul
   }
 }
 
+TEST_CASE("the matrix-vector path (one or two rows) equals the GEMM for every row grouping and tail", "[ops]") {
+  Rng rng(20);
+  // Output widths that leave every remainder of the 4-row groups of dot products; input widths with and without
+  // a partial SIMD packet.
+  for (int64_t rows : {int64_t{1}, int64_t{2}})
+    for (int64_t m : {1, 3, 4, 7, 8, 9, 13, 20, 31})
+      for (int64_t k : {1, 5, 16, 37}) {
+        Var x = make_leaf(random_tensor(Shape{rows, k}, rng));
+        Var w = make_leaf(random_tensor(Shape{m, k}, rng));
+        Tape tape(false);
+        Var out = linear(tape, x, w, nullptr);
+        Tensor expected = Tensor::empty(out->value.shape());
+        expected.matrix().noalias() = x->value.matrix() * w->value.matrix().transpose();
+        INFO("rows " << rows << ", m " << m << ", k " << k);
+        CHECK((out->value.array() - expected.array()).abs().maxCoeff() < 1e-5f);
+      }
+}
+
 TEST_CASE("add3 and gated_add gradients (scalar and vector gates)", "[ops][gradcheck]") {
   Rng rng(18);
   Var a = make_leaf(random_tensor(Shape{2, 3, 4}, rng));
