@@ -23,6 +23,7 @@ struct EvalArgs {
   int64_t batch_size = 256;
   uint64_t seed = 1;
   std::string decoding = "single";
+  int symmetries = 1;
   float threshold = kDefaultCommitThreshold;
 };
 
@@ -56,6 +57,7 @@ void run_eval(const EvalArgs& a) {
   options.limit = a.limit;
   options.batch_size = a.batch_size;
   options.decoding = parse_decoding(a.decoding);
+  options.symmetries = a.symmetries;
   options.commit_threshold = a.threshold;
   const EvalResult model = evaluate(*loaded.model, data, options);
   const EvalResult baseline = evaluate_baseline(data, a.limit, a.seed);
@@ -64,6 +66,7 @@ void run_eval(const EvalArgs& a) {
     j["model"] = a.model;
     j["data"] = a.data;
     j["decoding"] = decoding_name(options.decoding);
+    j["symmetries"] = options.symmetries;
     j["mean_forward_passes"] = model.mean_passes;
     j["h_cycles"] = model.per_cycle.size();
     j["baseline"] = result_json(baseline);
@@ -80,7 +83,9 @@ void run_eval(const EvalArgs& a) {
     std::printf("%-28s %12s %12s\n", label.c_str(), percent(model.per_cycle[h].blank_accuracy()).c_str(),
                 percent(model.per_cycle[h].puzzle_accuracy()).c_str());
   }
-  const std::string final_label = decoding_name(options.decoding) + " (final)";
+  const std::string final_label =
+      decoding_name(options.decoding) + (options.symmetries > 1 ? " x" + std::to_string(options.symmetries) + " symmetries" : "") +
+      " (final)";
   char passes[64];
   std::snprintf(passes, sizeof passes, "  %.1f passes/puzzle", model.mean_passes);
   std::printf("%-28s %12s %12s%s\n", final_label.c_str(), percent(model.final_cycle.blank_accuracy()).c_str(),
@@ -110,6 +115,9 @@ void add_eval_command(CLI::App& app) {
       ->capture_default_str()->check(CLI::IsMember({"single", "iterative"}));
   cmd->add_option("--commit-threshold", args->threshold, "Iterative: commit every blank at least this confident")
       ->capture_default_str()->check(CLI::Range(0.0f, 1.0f));
+  cmd->add_option("--symmetries", args->symmetries,
+                  "Average the final answer over the puzzle and K-1 symmetric copies of it (K forward passes per pass)")
+      ->capture_default_str()->check(CLI::Range(1, kMaxSymmetries));
   cmd->add_flag("--json", args->json, "Print one JSON object");
   cmd->add_flag("--skip-invalid", args->skip_invalid, "Skip (and count) invalid rows instead of stopping");
   cmd->callback([args] { run_eval(*args); });

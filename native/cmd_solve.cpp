@@ -27,6 +27,7 @@ struct SolveArgs {
   int h_cycles = 0;
   std::string decoding = "iterative";
   float threshold = kDefaultCommitThreshold;
+  int symmetries = 1;
 };
 
 struct PuzzleLine {
@@ -65,9 +66,10 @@ void solve_chunk(const TRM& model, const std::vector<PuzzleLine>& chunk, const S
   decode_options.decoding = parse_decoding(a.decoding);
   decode_options.h_cycles = a.h_cycles;
   decode_options.threshold = a.threshold;
+  decode_options.symmetries = a.symmetries;
   // Iterative commit writes its answers over the blanks only, so it always keeps the givens.
   // The trace above is iterative commit's first pass too.
-  const DecodeResult decoded = decode_options.decoding == Decoding::SinglePass
+  const DecodeResult decoded = decode_options.decoding == Decoding::SinglePass && a.symmetries == 1
                                    ? DecodeResult{}
                                    : decode(model, puzzles, decode_options, &trace.frames.back());
   for (int64_t b = 0; b < batch; ++b) {
@@ -103,8 +105,9 @@ void solve_chunk(const TRM& model, const std::vector<PuzzleLine>& chunk, const S
       *json_separator = ",";
       continue;
     }
-    std::printf("%s: %s (%s, %d forward pass%s)\n", chunk[static_cast<size_t>(b)].where.c_str(), verdict(answer).c_str(),
-                decoding_name(decode_options.decoding).c_str(), passes, passes == 1 ? "" : "es");
+    const std::string over = a.symmetries > 1 ? " over " + std::to_string(a.symmetries) + " symmetries" : "";
+    std::printf("%s: %s (%s%s, %d forward pass%s)\n", chunk[static_cast<size_t>(b)].where.c_str(), verdict(answer).c_str(),
+                decoding_name(decode_options.decoding).c_str(), over.c_str(), passes, passes == 1 ? "" : "es");
     if (a.trace) {
       sudoku::Grid previous{};
       for (size_t h = 0; h < trace.frames.size(); ++h) {
@@ -177,7 +180,8 @@ void run_solve(const SolveArgs& a) {
   if (a.json) {
     // The object's keys print sorted, "results" last: the header, then the results as they are solved.
     const int h = a.h_cycles > 0 ? a.h_cycles : loaded.model->config().inference_cycles();
-    std::string head = Json{{"model", a.model}, {"decoding", decoding_name(parse_decoding(a.decoding))}, {"h_cycles", h},
+    std::string head = Json{{"model", a.model}, {"decoding", decoding_name(parse_decoding(a.decoding))},
+                            {"symmetries", a.symmetries}, {"h_cycles", h},
                             {"l_cycles", loaded.model->config().L_cycles}, {"keep_givens", !a.no_keep_givens}}
                            .dump();
     head.pop_back();  // the closing brace
@@ -208,6 +212,9 @@ void add_solve_command(CLI::App& app) {
   cmd->add_option("--commit-threshold", args->threshold, "Iterative: commit every blank at least this confident")
       ->capture_default_str()->check(CLI::Range(0.0f, 1.0f));
   cmd->add_option("--h-cycles", args->h_cycles, "Outer cycles (default: the model's; more is allowed)")->check(CLI::Range(1, 256));
+  cmd->add_option("--symmetries", args->symmetries,
+                  "Average each pass over the puzzle and K-1 symmetric copies of it (K forward passes per pass)")
+      ->capture_default_str()->check(CLI::Range(1, kMaxSymmetries));
   cmd->callback([args] { run_solve(*args); });
 }
 

@@ -54,12 +54,13 @@ EvalResult evaluate(const TRM& model, const sudoku::Dataset& data, const EvalOpt
         result.per_cycle[static_cast<size_t>(h)].add(puzzles + b * 81, solutions + b * 81,
                                                      trace.frames[static_cast<size_t>(h)].digits.data() + b * 81);
     std::vector<uint8_t> answers(trace.frames.back().digits);
-    if (options.decoding != Decoding::SinglePass) {
+    if (options.decoding != Decoding::SinglePass || options.symmetries > 1) {
       DecodeOptions decode_options;
       decode_options.decoding = options.decoding;
       decode_options.h_cycles = h_cycles;
       decode_options.threshold = options.commit_threshold;
       decode_options.batch_size = options.batch_size;
+      decode_options.symmetries = options.symmetries;
       // The trace above is the first pass: decoding continues from it rather than running it again.
       DecodeResult decoded =
           decode(model, std::vector<uint8_t>(puzzles, puzzles + batch * 81), decode_options, &trace.frames.back());

@@ -20,6 +20,7 @@ struct EvalOptions {
   size_t limit = 0;          // first `limit` puzzles; 0 = all
   Decoding decoding = Decoding::SinglePass;  // how the final answer is decoded (per-cycle rows are single pass)
   float commit_threshold = kDefaultCommitThreshold;
+  int symmetries = 1;        // the final answer averaged over this many symmetric copies (DecodeOptions)
 };
 
 struct GroupAccuracy {

@@ -256,6 +256,35 @@ case $case_name in
     expect_rc 0 "solve --json --trace --h-cycles 4"
     [[ $("$JQ" "$OUT" results.0.frames#) == 4 ]] || fail "solve --json --trace --h-cycles 4: frames is not 4 long"
     ;;
+  symmetries)
+    # Decoding over symmetric copies: reported, the givens kept, and bad counts refused by name.
+    run "$TRM" eval --model "$model" --data "$data" --json --decoding iterative --symmetries 4 --limit 50
+    expect_rc 0 "eval --symmetries 4"
+    [[ $("$JQ" "$OUT" symmetries) == 4 ]] || fail "eval --json --symmetries 4: symmetries is $("$JQ" "$OUT" symmetries)"
+    v=$("$JQ" "$OUT" puzzle_accuracy)
+    { num_test "$v" ">=" 0 && num_test "$v" "<=" 1; } || fail "eval --symmetries 4: puzzle_accuracy $v is not in [0, 1]"
+    run "$TRM" eval --model "$model" --data "$data" --symmetries 2 --limit 20
+    expect_rc 0 "eval (table) --symmetries 2"
+    expect_out "single pass x2 symmetries \(final\)" "eval table with --symmetries 2"
+    run "$TRM" solve --model "$model" --json --symmetries 4 "$puzzle"
+    expect_rc 0 "solve --json --symmetries 4"
+    [[ $("$JQ" "$OUT" symmetries) == 4 ]] || fail "solve --json --symmetries 4: symmetries is not 4"
+    prediction=$("$JQ" "$OUT" results.0.prediction)
+    why=$(keeps_givens "$puzzle" "$prediction") || fail "solve --symmetries 4 does not keep the givens ($why)"
+    run "$TRM" solve --model "$model" --symmetries 4 "$puzzle"
+    expect_rc 0 "solve --symmetries 4"
+    expect_out "iterative commit over 4 symmetries" "solve --symmetries 4 (verdict line)"
+    run "$TRM" solve --model "$model" --json "$puzzle"
+    expect_rc 0 "solve --json"
+    one=$("$JQ" "$OUT" results.0.prediction)
+    run "$TRM" solve --model "$model" --json --symmetries 1 "$puzzle"
+    expect_rc 0 "solve --json --symmetries 1"
+    [[ $("$JQ" "$OUT" results.0.prediction) == "$one" ]] || fail "solve --symmetries 1 differs from the default"
+    run "$TRM" eval --model "$model" --data "$data" --symmetries 0
+    expect_error 2 "--symmetries" "eval --symmetries 0"
+    run "$TRM" solve --model "$model" --symmetries 65 "$puzzle"
+    expect_error 2 "--symmetries" "solve --symmetries 65"
+    ;;
   solve_input)
     # Three puzzles, a blank line and Windows line ends.
     sed -n '2,4p' "$data" | cut -d, -f1 >three.txt
