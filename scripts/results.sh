@@ -14,6 +14,9 @@ set -euo pipefail
 model=${1:-checkpoints/shipped.json}
 source "$(dirname "$0")/lib/experiment.sh" build/results
 
+h_default=$("$trm" solve --model "$model" --json 000000000000000000000000000000000000000000000000000000000000000000000000000000000 |
+  grep -o '"h_cycles":[0-9]*' | cut -d: -f2)
+
 # Test sets.
 sets=()
 if [[ ! -f checkpoints/runs/shipped/validation.csv && -f $shared/kaggle-25k.csv ]]; then
@@ -71,6 +74,32 @@ for entry in "${sets[@]}"; do
   awk -v name="$name" '/^single pass, cycle/ { cycles = cycles sep $NF; sep = " / " }
     END { printf "- %s: %s\n", name, cycles }' "$(eval_file "$name")"
 done
+
+echo
+echo "Decoding options (graded-5k, every fifth row: 1,000 puzzles, 200 per level). The model's default is $h_default"
+echo "outer cycles; a symmetry row reads each pass through the puzzle and 3 symmetric copies (trm eval --symmetries 4):"
+echo
+echo "| decoding | outer cycles | blank cells | puzzles | forward passes per puzzle |"
+echo "|---|---:|---:|---:|---:|"
+if [[ -f $shared/graded-5k.csv ]]; then
+  awk -F, 'NR == 1 || NR % 5 == 2' "$shared/graded-5k.csv" >"$work/graded-1k.csv"
+  for h in "$h_default" $((2 * h_default)); do
+    "$trm" eval --model "$model" --data "$work/graded-1k.csv" --decoding iterative --h-cycles "$h" >"$work/decoding-h$h.txt"
+  done
+  # Single pass after cycle h/2 (the depth the shipped model trained at), h and 2h: rows of the longest run.
+  for h in $((h_default / 2)) "$h_default" $((2 * h_default)); do
+    awk -v h="$h" '$0 ~ "^single pass, cycle " h " " { printf "| single pass | %s | %s | %s | 1 |\n", h, $(NF - 1), $NF }' \
+      "$work/decoding-h$((2 * h_default)).txt"
+  done
+  for h in "$h_default" $((2 * h_default)); do
+    IFS='|' read -r _ _ _ _ fb fe passes <<<"$(awk -f scripts/lib/eval_summary.awk "$work/decoding-h$h.txt")"
+    echo "| iterative commit | $h | $fb | $fe | $passes |"
+  done
+  "$trm" eval --model "$model" --data "$work/graded-1k.csv" --decoding iterative --symmetries 4 >"$work/decoding-sym4.txt"
+  awk -v h="$h_default" '/^iterative commit x4 symmetries/ {
+      printf "| iterative commit over 4 symmetries | %s | %s | %s | %.1f |\n", h, $(NF - 3), $(NF - 2), 4 * $(NF - 1) }' \
+    "$work/decoding-sym4.txt"
+fi
 
 echo
 echo "Stored precision (graded-5k, iterative commit):"
