@@ -11,10 +11,12 @@
 # (weight 1); 2 supervision steps (TRM's deep supervision); curriculum by difficulty; fresh generated puzzles (the generator, same settings as the fixed file)
 # instead of the file; the fixed public file (kaggle-25k) instead; the reference architecture (flat, reference
 # defaults) on the base data.
-# Usage: scripts/ablations.sh [MINUTES]   (default 8 per row; two rows at a time: about 45 min of wall-clock on
-# 2 idle cores, plus evaluation). Writes the Markdown table to stdout and build/ablations/table.md.
+# Usage: scripts/ablations.sh [MINUTES] [ROW...]   (default 8 per row; two rows at a time: about 45 min of
+# wall-clock on 2 idle cores, plus evaluation; ROW names run only those rows). Rows done before are kept
+# (ABLATIONS_RERUN=1 redoes them). Writes the Markdown table of the rows done to stdout and build/ablations/table.md.
 set -euo pipefail
 minutes=${1:-8}
+only=("${@:2}")
 source "$(dirname "$0")/lib/experiment.sh" build/ablations
 for f in graded-5k.csv kaggle-25k.csv; do
   [[ -f $shared/$f ]] || { echo "ablations.sh: needs $shared/$f" >&2; exit 1; }
@@ -68,6 +70,7 @@ run_row() {
 
 for row in "${rows[@]}"; do
   IFS='|' read -r name _ args <<<"$row"
+  if [[ ${#only[@]} -gt 0 && " ${only[*]} " != *" $name "* ]]; then continue; fi  # not asked for
   if [[ -f $work/$name.row && -z ${ABLATIONS_RERUN:-} ]]; then continue; fi  # done before: keep
   while [[ $(jobs -rp | wc -l) -ge 2 ]]; do wait -n; done
   echo "training $name for $minutes CPU-minutes" >&2
@@ -82,6 +85,7 @@ wait
   echo "|---|---|---:|---:|---:|---:|---:|---:|"
   for row in "${rows[@]}"; do
     IFS='|' read -r name what _ <<<"$row"
+    [[ -f $work/$name.row ]] || continue  # not run (yet) on this machine
     IFS='|' read -r steps n base sb se fb fe passes kaggle expert <"$work/$name.row"
     echo "| $name | $what | $steps | $se | **$fe** | $expert | $fb | $kaggle |"
   done
