@@ -10,5 +10,6 @@ void add_solve_command(CLI::App& app);
 void add_export_command(CLI::App& app);
 void add_generate_command(CLI::App& app);
 void add_bench_command(CLI::App& app);
+void add_info_command(CLI::App& app);
 
 }  // namespace trm::cli

@@ -14,6 +14,7 @@ int main(int argc, char** argv) {
   trm::cli::add_export_command(app);
   trm::cli::add_generate_command(app);
   trm::cli::add_bench_command(app);
+  trm::cli::add_info_command(app);
   // CLI11 would only say "A subcommand is required" for a misspelt command; name it.
   if (argc > 1 && argv[1][0] != '-' && app.get_subcommands([&](const CLI::App* sub) { return sub->get_name() == argv[1]; }).empty()) {
     std::fprintf(stderr, "trm: unknown command '%s' (commands: train, eval, solve, export, generate, bench)\n", argv[1]);

@@ -14,7 +14,7 @@ set -euo pipefail
 model=${1:-checkpoints/shipped.json}
 source "$(dirname "$0")/lib/experiment.sh" build/results
 
-h_default=$("$trm" solve --model "$model" --json 000000000000000000000000000000000000000000000000000000000000000000000000000000000 |
+h_default=$("$trm" info --model "$model" --json |
   grep -o '"h_cycles":[0-9]*' | cut -d: -f2)
 
 # Test sets.

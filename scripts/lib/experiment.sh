@@ -18,3 +18,16 @@ kaggle_heldout() {
     tail -n +2 "$split" | sort | join -t, - "$work/kaggle-quizzes.txt"
   } >"$out"
 }
+
+# Writes to $1 a training mix (quizzes,solutions): the kaggle-25k rows stage 1 trained on (the rows of its held-out
+# split, checkpoints/runs/shipped/validation.csv, stay out: they are a test set) and the first two columns of each
+# further CSV given, in order (a file given twice is in the mix twice).
+training_mix() {
+  local out=$1 f
+  shift
+  cut -d, -f1 checkpoints/runs/shipped/validation.csv | tail -n +2 >"$work/stage1-heldout.txt"
+  { echo "quizzes,solutions"
+    tail -n +2 "$shared/kaggle-25k.csv" | grep -v '^$' | grep -v -F -f "$work/stage1-heldout.txt"
+    for f in "$@"; do tail -n +2 "$f" | cut -d, -f1,2; done
+  } >"$out"
+}

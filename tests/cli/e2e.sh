@@ -341,6 +341,29 @@ case $case_name in
     run "$TRM" solve --model "$model" "${puzzle:0:80}x"
     expect_error nonzero "'x'|character 81" "solve with a letter in the puzzle"
     ;;
+  info)
+    # What a model file holds, read without running it: production weights and a training checkpoint.
+    run "$TRM" info --model "$model" --json
+    expect_rc 0 "info --json (weights)"
+    [[ $("$JQ" "$OUT" kind) == weights ]] || fail "info: kind of model.json is $("$JQ" "$OUT" kind), expected weights"
+    [[ $("$JQ" "$OUT" h_cycles) == "$H_CYCLES" ]] || fail "info: h_cycles is $("$JQ" "$OUT" h_cycles), expected $H_CYCLES"
+    [[ $("$JQ" "$OUT" config.hidden_dim) == 16 ]] || fail "info: config.hidden_dim is not the trained 16"
+    params=$("$JQ" "$OUT" parameters)
+    run "$TRM" export --checkpoint "$root/run/last.json" --out again.json
+    expect_rc 0 "export (for the parameter count)"
+    expect_out "^exported $params parameters" "info's parameter count ($params) is export's"
+    run "$TRM" info --model "$root/run/last.json" --json
+    expect_rc 0 "info --json (checkpoint)"
+    [[ $("$JQ" "$OUT" kind) == checkpoint ]] || fail "info: kind of last.json is not checkpoint"
+    [[ $("$JQ" "$OUT" step) == 20 ]] || fail "info: the checkpoint's step is $("$JQ" "$OUT" step), expected 20"
+    run "$TRM" info --model "$model"
+    expect_rc 0 "info (text)"
+    expect_out "^default outer cycles: $H_CYCLES$" "info (text)"
+    run "$TRM" info --model "$fixtures/truncated.json"
+    expect_error nonzero "truncated\.json.*invalid JSON" "info on a truncated model file"
+    run "$TRM" info
+    expect_error 2 "--model" "info without --model"
+    ;;
   solve_bad_model)
     run "$TRM" solve --model no-such-model.json "$puzzle"
     expect_error nonzero "no-such-model\.json" "solve with a missing model file"

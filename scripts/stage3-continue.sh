@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# A candidate third training stage: stage 2's recipe continued from the shipped model (configs/shipped-continue.json:
+# per-cycle deep supervision, EMA 0.999, lr 5e-4 on a fresh cosine) for 60 minutes of one core on fresh generator
+# strata (seeds 201-204, as scripts/stage3-experiment.sh) plus the kaggle rows stage 1 trained on. Two variants run
+# side by side, one core each: "even" (the strata once each) and "hard" (the at-least-20-guesses stratum three
+# times). Both, and the shipped model, are then scored on a development set generated for this script alone
+# (seeds 301-302, never trained on, not a test set), iterative commit at several thresholds.
+# Exported, like the shipped model, to run 8 outer cycles by default (trained with 4).
+# Usage: scripts/stage3-continue.sh   (about 15 min of generation on 2 cores, then 60 CPU-minutes on each core)
+set -euo pipefail
+source "$(dirname "$0")/lib/experiment.sh" build/stage3c
+[[ -f checkpoints/runs/shipped/validation.csv ]] || scripts/train-shipped.sh --split-only >&2
+gen() { [[ -f $work/$1.csv ]] || "$trm" generate --out "$work/$1.csv" "${@:2}"; }
+gen s3a --count 50000 --min-givens 20 --max-givens 28 --min-guesses 1 --seed 201
+gen s3b --count 50000 --min-givens 17 --max-givens 28 --min-guesses 10 --seed 202
+gen s3c --count 20000 --min-givens 17 --max-givens 28 --min-guesses 20 --seed 203
+gen s3d --count 20000 --min-givens 20 --max-givens 30 --seed 204
+gen dev-hard --count 500 --min-givens 17 --max-givens 28 --min-guesses 20 --seed 301
+gen dev-mid --count 500 --min-givens 20 --max-givens 28 --min-guesses 1 --seed 302
+{ cat "$work/dev-hard.csv"; tail -n +2 "$work/dev-mid.csv"; } | cut -d, -f1,2 >"$work/dev.csv"
+training_mix "$work/mix-even.csv" "$work"/s3{a,b,c,d}.csv
+training_mix "$work/mix-hard.csv" "$work"/s3{a,b,c,c,c,d}.csv
+for variant in even hard; do
+  OMP_NUM_THREADS=1 "$trm" train --data "$work/mix-$variant.csv" --val-data "$work/dev.csv" \
+    --config configs/shipped-continue.json --init-from checkpoints/shipped.json --augment --time-limit 60 \
+    --budget-clock cpu --checkpoint-every 250 --val-limit 1000 --seed 14 --out "$work/run-$variant" --force \
+    >"$work/run-$variant.log" 2>&1 &
+done
+wait
+for variant in even hard; do
+  "$trm" export --checkpoint "$work/run-$variant/last.json" --out "$work/$variant.json" --h-cycles 8 --force
+done
+for m in checkpoints/shipped.json "$work/even.json" "$work/hard.json"; do
+  for threshold in 0.99 0.999; do
+    echo "== $m, commit threshold $threshold"
+    "$trm" eval --model "$m" --data "$work/dev.csv" --decoding iterative --commit-threshold "$threshold" |
+      grep -E 'puzzles,|final'
+  done
+done
