@@ -7,11 +7,9 @@
 set -euo pipefail
 minutes=${1:-98}
 source "$(dirname "$0")/lib/experiment.sh" build/baseline
-"$trm" generate --count 100000 --out "$work/generated.csv" --seed 7 --min-givens 22 --max-givens 30 --force >/dev/null
-{ echo "quizzes,solutions"; tail -n +2 "$shared/kaggle-25k.csv" | grep -v '^$'; tail -n +2 "$work/generated.csv" | cut -d, -f1,2; } \
-  >"$work/mix.csv"
-OMP_NUM_THREADS=1 "$trm" train --data "$work/mix.csv" --config configs/reference-flat.json --augment --val-fraction 0.02 \
-  --val-limit 1000 --seed 11 --checkpoint-every 500 --time-limit "$minutes" --budget-clock cpu \
+stage1_mix "$work/mix.csv"
+OMP_NUM_THREADS=1 "$trm" train --data "$work/mix.csv" --config configs/reference-flat.json --augment "${STAGE1_SPLIT[@]}" \
+  --val-limit 1000 --checkpoint-every 500 --time-limit "$minutes" --budget-clock cpu \
   --out checkpoints/runs/flat-baseline --force
 kaggle_heldout checkpoints/runs/flat-baseline/validation.csv "$work/kaggle-heldout.csv"
 for data in "$work/kaggle-heldout.csv" "$shared/graded-5k.csv"; do

@@ -13,12 +13,7 @@ source "$(dirname "$0")/lib/experiment.sh" build/stage3
 "$trm" generate --count 50000 --min-givens 17 --max-givens 28 --min-guesses 10 --seed 202 --out "$work/s3b.csv" --force
 "$trm" generate --count 20000 --min-givens 17 --max-givens 28 --min-guesses 20 --seed 203 --out "$work/s3c.csv" --force
 "$trm" generate --count 20000 --min-givens 20 --max-givens 30 --seed 204 --out "$work/s3d.csv" --force
-cut -d, -f1 checkpoints/runs/shipped/validation.csv | tail -n +2 >"$work/stage1-heldout.txt"
-{
-  echo "quizzes,solutions"
-  tail -n +2 "$shared/kaggle-25k.csv" | grep -v '^$' | grep -v -F -f "$work/stage1-heldout.txt"
-  for f in s3a s3b s3c s3d; do tail -n +2 "$work/$f.csv" | cut -d, -f1,2; done
-} >"$work/mix3.csv"
+training_mix "$work/mix3.csv" "$work"/s3{a,b,c,d}.csv
 OMP_NUM_THREADS=1 "$trm" train --data "$work/mix3.csv" --config configs/shipped-stage3.json \
   --init-from checkpoints/shipped.json --augment --time-limit 60 --budget-clock cpu --checkpoint-every 250 \
   --val-fraction 0.02 --val-limit 1000 --seed 13 --out "$work/run" --force

@@ -16,23 +16,10 @@
 #   --split-only only rebuilds stage 1's held-out split, checkpoints/runs/shipped/validation.csv (scripts/results.sh
 #   tests on its kaggle rows): the data and the split are deterministic, so a fresh machine gets the same rows.
 set -euo pipefail
-cd "$(dirname "$0")/.."
-shared=${TRM_SHARED_DATA:-../shared/data}
-cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build build -j"$(nproc)" --target trm
-trm=build/native/trm
-work=build/shipped
-mkdir -p "$work"
-
-STAGE1_SPLIT=(--val-fraction 0.02 --seed 11)
-stage1_data() {
-  "$trm" generate --count 100000 --out "$work/generated.csv" --seed 7 --min-givens 22 --max-givens 30 --force
-  { echo "quizzes,solutions"; tail -n +2 "$shared/kaggle-25k.csv" | grep -v '^$'; tail -n +2 "$work/generated.csv" | cut -d, -f1,2; } \
-    >"$work/mix.csv"
-}
+source "$(dirname "$0")/lib/experiment.sh" build/shipped
 if [[ ${1:-} == --split-only ]]; then
   # One training step writes the run's split; only the split is kept.
-  stage1_data
+  stage1_mix "$work/mix.csv"
   "$trm" train --data "$work/mix.csv" --config configs/shipped.json --max-steps 1 "${STAGE1_SPLIT[@]}" \
     --out "$work/split-only" --force >/dev/null
   mkdir -p checkpoints/runs/shipped
@@ -41,7 +28,7 @@ if [[ ${1:-} == --split-only ]]; then
   exit 0
 fi
 if [[ ${1:-} != --stage2-only ]]; then
-  stage1_data
+  stage1_mix "$work/mix.csv"
   "$trm" train --data "$work/mix.csv" --config configs/shipped.json --augment --max-steps 4500 \
     --val-limit 1000 "${STAGE1_SPLIT[@]}" --out checkpoints/runs/shipped --force
 fi
@@ -52,13 +39,9 @@ fi
 "$trm" generate --count 50000 --min-givens 17 --max-givens 28 --min-guesses 10 --seed 102 --out "$work/gb.csv" --force
 "$trm" generate --count 12000 --min-givens 17 --max-givens 28 --min-guesses 20 --seed 103 --out "$work/gc.csv" --force
 "$trm" generate --count 25000 --min-givens 20 --max-givens 30 --seed 104 --out "$work/gd.csv" --force
-cut -d, -f1 checkpoints/runs/shipped/validation.csv | tail -n +2 >"$work/stage1-heldout.txt"
-{
-  echo "quizzes,solutions"
-  tail -n +2 "$shared/kaggle-25k.csv" | grep -v '^$' | grep -v -F -f "$work/stage1-heldout.txt"
-  for f in ga gb gc gd; do tail -n +2 "$work/$f.csv" | cut -d, -f1,2; done
-} >"$work/mix2.csv"
+training_mix "$work/mix2.csv" "$work"/g{a,b,c,d}.csv
 OMP_NUM_THREADS=1 "$trm" train --data "$work/mix2.csv" --config configs/shipped-finetune.json \
   --init-from "$work/stage1.json" --augment --max-steps 5000 --checkpoint-every 250 \
   --val-fraction 0.02 --val-limit 1000 --seed 12 --out checkpoints/runs/shipped-finetune --force
-"$trm" export --checkpoint checkpoints/runs/shipped-finetune/last.json --out checkpoints/shipped.json --force
+# Trained with 4 outer cycles, run with 8 by default: chosen on stage 2's own held-out split (README, Results).
+"$trm" export --checkpoint checkpoints/runs/shipped-finetune/last.json --out checkpoints/shipped.json --h-cycles 8 --force

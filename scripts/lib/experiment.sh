@@ -1,5 +1,6 @@
-# Shared set-up of the experiment scripts (results.sh, ablations.sh, baseline-flat.sh): run from the repository
-# root, find the shared puzzle sets, build the release `trm` quietly, and make the script's work folder.
+# Shared set-up of the training and experiment scripts (train-shipped.sh, results.sh, ablations.sh, baseline-flat.sh,
+# stage3-*.sh): run from the repository root, find the shared puzzle sets, build the release `trm` quietly, make the
+# script's work folder, and the data mixes the shipped model's stages train on.
 # Usage (after `set -euo pipefail`): source "$(dirname "$0")/lib/experiment.sh" WORK_FOLDER
 # Sets: shared (../shared/data or $TRM_SHARED_DATA), trm (absolute path to build/native/trm), work.
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
@@ -19,7 +20,17 @@ kaggle_heldout() {
   } >"$out"
 }
 
-# Writes to $1 a training mix (quizzes,solutions): the kaggle-25k rows stage 1 trained on (the rows of its held-out
+# Stage 1's data and held-out split: all of kaggle-25k plus 100,000 generated puzzles with 22-30 givens, 2% held out
+# by puzzle. Deterministic, so scripts/train-shipped.sh --split-only rebuilds the same split on any machine.
+STAGE1_SPLIT=(--val-fraction 0.02 --seed 11)
+stage1_mix() {
+  local out=$1
+  "$trm" generate --count 100000 --out "$work/generated.csv" --seed 7 --min-givens 22 --max-givens 30 --force >/dev/null
+  { echo "quizzes,solutions"; tail -n +2 "$shared/kaggle-25k.csv" | grep -v '^$'; tail -n +2 "$work/generated.csv" | cut -d, -f1,2; } \
+    >"$out"
+}
+
+# Writes to $1 a later stage's training mix (quizzes,solutions): the kaggle-25k rows stage 1 trained on (the rows of its held-out
 # split, checkpoints/runs/shipped/validation.csv, stay out: they are a test set) and the first two columns of each
 # further CSV given, in order (a file given twice is in the mix twice).
 training_mix() {
