@@ -464,6 +464,63 @@ void print_table(const Json& rows) {
       std::printf("activation checkpointing, %s: peak RSS %s -> %s MB (%sx less), time per step +%s%%\n", w,
                   fmt(rss).c_str(), fmt(rss_c).c_str(), fmt(rss / rss_c).c_str(), fmt(100.0 * (sps / sps_c - 1.0)).c_str());
   }
+
+  // Issue 5's targets, each from the rows above; a target whose rows were not measured is left out.
+  static const double kUnknown = std::nan("");
+  struct Target {
+    std::string what;
+    double measured;  // NaN: not measured
+    int goal;
+    bool at_least;    // measured >= goal (else measured <= goal)
+    std::string unit;
+  };
+  auto better = [&](const std::string& w, const std::string& m, const char* peer) {
+    const double ours = get(w, m, "trm"), theirs = get(w, m, peer);
+    if (ours <= 0 || theirs <= 0) return kUnknown;
+    return m == "samples_per_s" ? ours / theirs : theirs / ours;
+  };
+  auto quotient = [](double a, double b) { return a > 0 && b > 0 ? a / b : kUnknown; };
+  const double ckpt_rss = quotient(get("train-default-b64", "peak_rss_mb", "trm"),
+                                   get("train-default-b64-ckpt", "peak_rss_mb", "trm"));
+  const double ckpt_time = quotient(get("train-default-b64", "samples_per_s", "trm"),
+                                    get("train-default-b64-ckpt", "samples_per_s", "trm"));
+  const double train_default_sps = get("train-default-b64", "samples_per_s", "trm");
+  const double train_share = peak_model > 0 && train_default_sps > 0
+                                  ? 100.0 * forward_flops(model_config("default")) * 3.0 * train_default_sps / 1e9 / peak_model
+                                  : kUnknown;
+  const std::vector<Target> targets = {
+      {"training throughput vs PyTorch, default b64", better("train-default-b64", "samples_per_s", "pytorch"), 2, true, "x"},
+      {"training throughput vs PyTorch, small b256", better("train-small-b256", "samples_per_s", "pytorch"), 2, true, "x"},
+      {"training at the default config, of sgemm's rate on the model's shapes", train_share, 70, true, "%"},
+      {"training peak RSS, PyTorch's / ours, default b64", better("train-default-b64", "peak_rss_mb", "pytorch"), 1, true, "x"},
+      {"training peak RSS, PyTorch's / ours, small b256", better("train-small-b256", "peak_rss_mb", "pytorch"), 1, true, "x"},
+      {"activation checkpointing, default b64: peak RSS cut", ckpt_rss, 4, true, "x"},
+      {"activation checkpointing, default b64: extra time per step", 100.0 * (ckpt_time - 1.0), 40, false, "%"},
+      {"batch-1 inference vs PyTorch, default", better("infer-default-b1", "latency_ms", "pytorch"), 3, true, "x"},
+      {"batch-1 inference vs PyTorch, small", better("infer-small-b1", "latency_ms", "pytorch"), 3, true, "x"},
+      {"wasm batch-1 vs TF.js-wasm, small", better("wasm-infer-small-b1", "latency_ms", "tfjs-wasm"), 2, true, "x"},
+      {"wasm batch-1 vs TF.js-wasm, default", better("wasm-infer-default-b1", "latency_ms", "tfjs-wasm"), 1, true, "x"},
+      {"wasm / native single-threaded, default batch 1",
+       quotient(get("wasm-infer-default-b1", "latency_ms", "trm"), get("infer-default-b1-1thread", "latency_ms", "trm")),
+       3, false, "x"},
+      {"wasm / native single-threaded, small batch 1",
+       quotient(get("wasm-infer-small-b1", "latency_ms", "trm"), get("infer-small-b1-1thread", "latency_ms", "trm")), 3,
+       false, "x"},
+  };
+  bool header = false;
+  for (const Target& t : targets) {
+    if (std::isnan(t.measured)) continue;
+    if (!header) {
+      std::printf("\n| target (issue 5) | measured | goal | verdict |\n|---|---|---|---|\n");
+      header = true;
+    }
+    const bool met = t.at_least ? t.measured >= t.goal : t.measured <= t.goal;
+    const std::string goal = (t.at_least ? ">= " : "<= ") + std::to_string(static_cast<int>(t.goal)) + t.unit;
+    const std::string verdict =
+        met ? "met" : "missed by " + fmt(std::abs(t.measured - t.goal)) + (t.unit == "%" ? " points" : "x");
+    std::printf("| %s | %s%s | %s | %s |\n", t.what.c_str(), fmt(t.measured).c_str(), t.unit.c_str(), goal.c_str(),
+                verdict.c_str());
+  }
 }
 
 void run_bench(const BenchArgs& a) {
