@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Trains the model the page ships (checkpoints/shipped.json), in two stages, with the recipe it was trained with.
+# Trains the model the page ships (checkpoints/shipped.json), in three stages, with the recipe it was trained with.
 #
 # Stage 1 (measured 44 min): configs/shipped.json on the kaggle-25k set from ../shared/data plus 100,000
 #   generated puzzles with 22-30 givens, a 2% held-out split (disjoint by puzzle), augmentation, 4,500 steps.
@@ -9,6 +9,8 @@
 #   20-30 givens, plus the kaggle rows stage 1 trained on (its held-out rows stay out, so they remain a test
 #   set). configs/shipped-finetune.json (the same model, EMA 0.999, lr 1e-3), from stage 1's weights,
 #   5,000 steps on one thread (one thread ran 4-8x faster than two while other work shared the 2 cores).
+# Stage 3 (about 15 min of generation, then 60 CPU-minutes of one core): the same recipe again at lr 5e-4 on
+#   fresh strata (seeds 201-204: 50k at least 1 guess, 50k at least 10, 20k at least 20, 20k any), from stage 2.
 #
 # graded-5k.csv is never used for training or model selection: it is the test set.
 # Usage: scripts/train-shipped.sh [--stage2-only | --split-only]
@@ -43,5 +45,21 @@ training_mix "$work/mix2.csv" "$work"/g{a,b,c,d}.csv
 OMP_NUM_THREADS=1 "$trm" train --data "$work/mix2.csv" --config configs/shipped-finetune.json \
   --init-from "$work/stage1.json" --augment --max-steps 5000 --checkpoint-every 250 \
   --val-fraction 0.02 --val-limit 1000 --seed 12 --out checkpoints/runs/shipped-finetune --force
+"$trm" export --checkpoint checkpoints/runs/shipped-finetune/last.json --out "$work/stage2.json" --force
+
+# Stage 3: stage 2's recipe continued (configs/shipped-continue.json: lr 5e-4 on a fresh cosine) for 60 minutes of
+# one core's CPU time on fresh strata (the "even" variant of scripts/stage3-continue.sh, which chose it).
+"$trm" generate --count 50000 --min-givens 20 --max-givens 28 --min-guesses 1 --seed 201 --out "$work/s3a.csv" --force
+"$trm" generate --count 50000 --min-givens 17 --max-givens 28 --min-guesses 10 --seed 202 --out "$work/s3b.csv" --force
+"$trm" generate --count 20000 --min-givens 17 --max-givens 28 --min-guesses 20 --seed 203 --out "$work/s3c.csv" --force
+"$trm" generate --count 20000 --min-givens 20 --max-givens 30 --seed 204 --out "$work/s3d.csv" --force
+training_mix "$work/mix3.csv" "$work"/s3{a,b,c,d}.csv
+# Validation on the development set stage3-continue.sh chose with (500 at least 20 guesses, 500 at least 1).
+"$trm" generate --count 500 --min-givens 17 --max-givens 28 --min-guesses 20 --seed 301 --out "$work/dev-hard.csv" --force
+"$trm" generate --count 500 --min-givens 20 --max-givens 28 --min-guesses 1 --seed 302 --out "$work/dev-mid.csv" --force
+{ cat "$work/dev-hard.csv"; tail -n +2 "$work/dev-mid.csv"; } | cut -d, -f1,2 >"$work/dev.csv"
+OMP_NUM_THREADS=1 "$trm" train --data "$work/mix3.csv" --val-data "$work/dev.csv" --config configs/shipped-continue.json \
+  --init-from "$work/stage2.json" --augment --time-limit 60 --budget-clock cpu --checkpoint-every 250 \
+  --val-limit 1000 --seed 14 --out checkpoints/runs/shipped-stage3 --force
 # Trained with 4 outer cycles, run with 8 by default: chosen on stage 2's own held-out split (README, Results).
-"$trm" export --checkpoint checkpoints/runs/shipped-finetune/last.json --out checkpoints/shipped.json --h-cycles 8 --force
+"$trm" export --checkpoint checkpoints/runs/shipped-stage3/last.json --out checkpoints/shipped.json --h-cycles 8 --force
