@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The baseline row in README.md: the reference architecture with the reference defaults (configs/reference-flat.json)
-# trained for the shipped model's wall-clock (98 minutes, here of one core's CPU time) on stage 1's data and split
+# trained for the shipped model's wall-clock, here of one core's CPU time, on stage 1's data and split (default 98
+# minutes: the first two stages with their puzzle generation; all three stages take 173: scripts/baseline-flat.sh 173)
 # (the same generated puzzles, seed and 2% held-out split as scripts/train-shipped.sh), then evaluated single pass
 # on the kaggle-25k held-out rows and on graded-5k.
 # Usage: scripts/baseline-flat.sh [MINUTES]   (default 98)

@@ -9,7 +9,7 @@
 #     (graded-5k's Expert level averages 30, Hard 18);
 #   - the same model stored as float16 and int8 (trm export --dtype) on graded-5k.
 # Every row is `trm eval` with the model's default decoding (iterative commit) and its single-pass numbers.
-# Usage: scripts/results.sh [MODEL]     (default checkpoints/shipped.json); about 20 minutes on 2 cores.
+# Usage: scripts/results.sh [MODEL]     (default checkpoints/shipped.json); about 30 minutes on 2 cores.
 set -euo pipefail
 model=${1:-checkpoints/shipped.json}
 source "$(dirname "$0")/lib/experiment.sh" build/results
@@ -107,9 +107,19 @@ echo
 echo "| weights | file size | blank cells | puzzles |"
 echo "|---|---:|---:|---:|"
 if [[ -f $shared/graded-5k.csv ]]; then
+  # float32 holds exactly the floats the model loads, so its row is the graded-5k run above; the other two run
+  # side by side (one thread each).
   for dtype in float32 float16 int8; do
     "$trm" export --checkpoint "$model" --out "$work/model-$dtype.json" --dtype "$dtype" --force >/dev/null
-    IFS='|' read -r n base sb se fb fe passes <<<"$(evaluate "$work/model-$dtype.json" "$shared/graded-5k.csv" "$work/dtype-$dtype.txt")"
+  done
+  cp "$(eval_file graded-5k)" "$work/dtype-float32.txt"
+  for dtype in float16 int8; do
+    "$trm" eval --model "$work/model-$dtype.json" --data "$shared/graded-5k.csv" --decoding iterative \
+      >"$work/dtype-$dtype.txt" 2>>"$work/eval.log" &
+  done
+  wait
+  for dtype in float32 float16 int8; do
+    IFS='|' read -r n base sb se fb fe passes <<<"$(awk -f scripts/lib/eval_summary.awk "$work/dtype-$dtype.txt")"
     size=$(stat -c %s "$work/model-$dtype.json")
     echo "| $dtype | $((size / 1024)) KiB | $fb | $fe |"
   done
