@@ -515,7 +515,7 @@ void print_table(const Json& rows) {
       header = true;
     }
     const bool met = t.at_least ? t.measured >= t.goal : t.measured <= t.goal;
-    const std::string goal = (t.at_least ? ">= " : "<= ") + std::to_string(static_cast<int>(t.goal)) + t.unit;
+    const std::string goal = (t.at_least ? ">= " : "<= ") + std::to_string(t.goal) + t.unit;
     const std::string verdict =
         met ? "met" : "missed by " + fmt(std::abs(t.measured - t.goal)) + (t.unit == "%" ? " points" : "x");
     std::printf("| %s | %s%s | %s | %s |\n", t.what.c_str(), fmt(t.measured).c_str(), t.unit.c_str(), goal.c_str(),
