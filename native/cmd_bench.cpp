@@ -130,6 +130,13 @@ double forward_flops(const TRMConfig& c) {
   return blocks * 2.0 * 8 * d * d + 2.0 * 810 * d + 2.0 * d * 729;
 }
 
+// GEMM GFLOP/s a native workload achieved, from its measured throughput (samples/s) or latency (ms per batch of 1).
+double achieved_gflops(const Workload& w, const std::string& metric, double value) {
+  const double flops = forward_flops(model_config(w.model)) * (w.train ? 3.0 : 1.0);
+  const double per_s = metric == "samples_per_s" ? value : 1e3 / value;
+  return flops * per_s / 1e9;
+}
+
 std::vector<uint8_t> random_digits(int64_t count, uint64_t seed, int lo, int hi) {
   Rng rng(seed);
   std::vector<uint8_t> out(static_cast<size_t>(count));
@@ -427,9 +434,7 @@ void print_table(const Json& rows) {
     for (const auto& x : workloads())
       if (x.name == w) wl = &x;
     if (wl && !wl->wasm && v.count("trm") && m != "peak_rss_mb") {
-      const double flops = forward_flops(model_config(wl->model)) * (wl->train ? 3.0 : 1.0);
-      const double per_s = m == "samples_per_s" ? v["trm"] : 1e3 / v["trm"];
-      const double g = flops * per_s / 1e9;
+      const double g = achieved_gflops(*wl, m, v["trm"]);
       gflops = fmt(g);
       if (peak_model > 0) share = fmt(100.0 * g / peak_model) + "%";
     }
@@ -485,9 +490,10 @@ void print_table(const Json& rows) {
   const double ckpt_time = quotient(get("train-default-b64", "samples_per_s", "trm"),
                                     get("train-default-b64-ckpt", "samples_per_s", "trm"));
   const double train_default_sps = get("train-default-b64", "samples_per_s", "trm");
-  const double train_share = peak_model > 0 && train_default_sps > 0
-                                  ? 100.0 * forward_flops(model_config("default")) * 3.0 * train_default_sps / 1e9 / peak_model
-                                  : kUnknown;
+  const double train_share =
+      peak_model > 0 && train_default_sps > 0
+          ? 100.0 * achieved_gflops(find_workload("train-default-b64"), "samples_per_s", train_default_sps) / peak_model
+          : kUnknown;
   const std::vector<Target> targets = {
       {"training throughput vs PyTorch, default b64", better("train-default-b64", "samples_per_s", "pytorch"), 2, true, "x"},
       {"training throughput vs PyTorch, small b256", better("train-small-b256", "samples_per_s", "pytorch"), 2, true, "x"},
