@@ -44,10 +44,10 @@ eval_file() { echo "$work/$(tr -c 'a-z0-9\n' '-' <<<"${1,,}").txt"; }
 
 # One eval: prints "puzzles|baseline blank|single blank|single exact|final blank|final exact|passes" and keeps
 # the full output (with its per-level groups) in $work/NAME.txt.
+run_eval() { "$trm" eval --model "$1" --data "$2" --decoding iterative >"$3" 2>>"$work/eval.log"; }
 evaluate() {
-  local model_file=$1 data=$2 out=$3
-  "$trm" eval --model "$model_file" --data "$data" --decoding iterative >"$out" 2>>"$work/eval.log"
-  awk -f scripts/lib/eval_summary.awk "$out"
+  run_eval "$@"
+  awk -f scripts/lib/eval_summary.awk "$3"
 }
 
 echo "Model: \`$model\`; decoding: iterative commit (the default of trm solve and the page) and single pass."
@@ -114,8 +114,7 @@ if [[ -f $shared/graded-5k.csv ]]; then
   done
   cp "$(eval_file graded-5k)" "$work/dtype-float32.txt"
   for dtype in float16 int8; do
-    "$trm" eval --model "$work/model-$dtype.json" --data "$shared/graded-5k.csv" --decoding iterative \
-      >"$work/dtype-$dtype.txt" 2>>"$work/eval.log" &
+    run_eval "$work/model-$dtype.json" "$shared/graded-5k.csv" "$work/dtype-$dtype.txt" &
   done
   wait
   for dtype in float32 float16 int8; do

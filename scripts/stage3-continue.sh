@@ -10,14 +10,8 @@
 set -euo pipefail
 source "$(dirname "$0")/lib/experiment.sh" build/stage3c
 [[ -f checkpoints/runs/shipped/validation.csv ]] || scripts/train-shipped.sh --split-only >&2
-gen() { [[ -f $work/$1.csv ]] || "$trm" generate --out "$work/$1.csv" "${@:2}"; }
-gen s3a --count 50000 --min-givens 20 --max-givens 28 --min-guesses 1 --seed 201
-gen s3b --count 50000 --min-givens 17 --max-givens 28 --min-guesses 10 --seed 202
-gen s3c --count 20000 --min-givens 17 --max-givens 28 --min-guesses 20 --seed 203
-gen s3d --count 20000 --min-givens 20 --max-givens 30 --seed 204
-gen dev-hard --count 500 --min-givens 17 --max-givens 28 --min-guesses 20 --seed 301
-gen dev-mid --count 500 --min-givens 20 --max-givens 28 --min-guesses 1 --seed 302
-{ cat "$work/dev-hard.csv"; tail -n +2 "$work/dev-mid.csv"; } | cut -d, -f1,2 >"$work/dev.csv"
+stage3_strata
+stage3_dev_set
 training_mix "$work/mix-even.csv" "$work"/s3{a,b,c,d}.csv
 training_mix "$work/mix-hard.csv" "$work"/s3{a,b,c,c,c,d}.csv
 for variant in even hard; do

@@ -9,10 +9,7 @@
 set -euo pipefail
 source "$(dirname "$0")/lib/experiment.sh" build/stage3
 [[ -f checkpoints/runs/shipped/validation.csv ]] || scripts/train-shipped.sh --split-only >&2
-"$trm" generate --count 50000 --min-givens 20 --max-givens 28 --min-guesses 1 --seed 201 --out "$work/s3a.csv" --force
-"$trm" generate --count 50000 --min-givens 17 --max-givens 28 --min-guesses 10 --seed 202 --out "$work/s3b.csv" --force
-"$trm" generate --count 20000 --min-givens 17 --max-givens 28 --min-guesses 20 --seed 203 --out "$work/s3c.csv" --force
-"$trm" generate --count 20000 --min-givens 20 --max-givens 30 --seed 204 --out "$work/s3d.csv" --force
+stage3_strata
 training_mix "$work/mix3.csv" "$work"/s3{a,b,c,d}.csv
 OMP_NUM_THREADS=1 "$trm" train --data "$work/mix3.csv" --config configs/shipped-stage3.json \
   --init-from checkpoints/shipped.json --augment --time-limit 60 --budget-clock cpu --checkpoint-every 250 \

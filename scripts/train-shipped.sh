@@ -49,15 +49,10 @@ OMP_NUM_THREADS=1 "$trm" train --data "$work/mix2.csv" --config configs/shipped-
 
 # Stage 3: stage 2's recipe continued (configs/shipped-continue.json: lr 5e-4 on a fresh cosine) for 60 minutes of
 # one core's CPU time on fresh strata (the "even" variant of scripts/stage3-continue.sh, which chose it).
-"$trm" generate --count 50000 --min-givens 20 --max-givens 28 --min-guesses 1 --seed 201 --out "$work/s3a.csv" --force
-"$trm" generate --count 50000 --min-givens 17 --max-givens 28 --min-guesses 10 --seed 202 --out "$work/s3b.csv" --force
-"$trm" generate --count 20000 --min-givens 17 --max-givens 28 --min-guesses 20 --seed 203 --out "$work/s3c.csv" --force
-"$trm" generate --count 20000 --min-givens 20 --max-givens 30 --seed 204 --out "$work/s3d.csv" --force
+stage3_strata
 training_mix "$work/mix3.csv" "$work"/s3{a,b,c,d}.csv
-# Validation on the development set stage3-continue.sh chose with (500 at least 20 guesses, 500 at least 1).
-"$trm" generate --count 500 --min-givens 17 --max-givens 28 --min-guesses 20 --seed 301 --out "$work/dev-hard.csv" --force
-"$trm" generate --count 500 --min-givens 20 --max-givens 28 --min-guesses 1 --seed 302 --out "$work/dev-mid.csv" --force
-{ cat "$work/dev-hard.csv"; tail -n +2 "$work/dev-mid.csv"; } | cut -d, -f1,2 >"$work/dev.csv"
+# Validation on the development set stage3-continue.sh chose with.
+stage3_dev_set
 OMP_NUM_THREADS=1 "$trm" train --data "$work/mix3.csv" --val-data "$work/dev.csv" --config configs/shipped-continue.json \
   --init-from "$work/stage2.json" --augment --time-limit 60 --budget-clock cpu --checkpoint-every 250 \
   --val-limit 1000 --seed 14 --out checkpoints/runs/shipped-stage3 --force

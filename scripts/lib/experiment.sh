@@ -42,3 +42,20 @@ training_mix() {
     for f in "$@"; do tail -n +2 "$f" | cut -d, -f1,2; done
   } >"$out"
 }
+
+# Stage 3's fresh generator strata, $work/s3{a,b,c,d}.csv (seeds 201-204): 50,000 puzzles needing at least 1 solver
+# guess, 50,000 at least 10, 20,000 at least 20, 20,000 of any difficulty.
+stage3_strata() {
+  "$trm" generate --count 50000 --min-givens 20 --max-givens 28 --min-guesses 1 --seed 201 --out "$work/s3a.csv" --force
+  "$trm" generate --count 50000 --min-givens 17 --max-givens 28 --min-guesses 10 --seed 202 --out "$work/s3b.csv" --force
+  "$trm" generate --count 20000 --min-givens 17 --max-givens 28 --min-guesses 20 --seed 203 --out "$work/s3c.csv" --force
+  "$trm" generate --count 20000 --min-givens 20 --max-givens 30 --seed 204 --out "$work/s3d.csv" --force
+}
+
+# The development set stage 3 was chosen and validated on, $work/dev.csv (quizzes,solutions; seeds 301-302, never
+# trained on, not a test set): 500 puzzles needing at least 20 guesses, then 500 needing at least 1.
+stage3_dev_set() {
+  "$trm" generate --count 500 --min-givens 17 --max-givens 28 --min-guesses 20 --seed 301 --out "$work/dev-hard.csv" --force
+  "$trm" generate --count 500 --min-givens 20 --max-givens 28 --min-guesses 1 --seed 302 --out "$work/dev-mid.csv" --force
+  { cat "$work/dev-hard.csv"; tail -n +2 "$work/dev-mid.csv"; } | cut -d, -f1,2 >"$work/dev.csv"
+}
