@@ -2,8 +2,9 @@
 # The baseline row in README.md: the reference architecture with the reference defaults (configs/reference-flat.json)
 # trained for the shipped model's wall-clock, here of one core's CPU time, on stage 1's data and split (default 98
 # minutes: the first two stages with their puzzle generation; all three stages take 173: scripts/baseline-flat.sh 173)
-# (the same generated puzzles, seed and 2% held-out split as scripts/train-shipped.sh), then evaluated single pass
-# on the kaggle-25k held-out rows and on graded-5k.
+# (the same generated puzzles, seed and 2% held-out split as scripts/train-shipped.sh), then evaluated on the
+# kaggle-25k held-out rows and on graded-5k. Prints the row as a Markdown table (also kept in build/baseline/table.md,
+# which scripts/results.sh adds to its tables).
 # A run cut short (a session's end, a kill) continues from its last checkpoint with --resume: the CPU time spent
 # is saved in the checkpoint, so the budget and the learning-rate schedule carry on where they stopped.
 # Usage: scripts/baseline-flat.sh [MINUTES] [--resume]   (default 98)
@@ -13,12 +14,23 @@ source "$(dirname "$0")/lib/experiment.sh" build/baseline
 out=checkpoints/runs/flat-baseline
 stage1_mix "$work/mix.csv"
 if [[ ${2:-} == --resume ]]; then
-  OMP_NUM_THREADS=1 "$trm" train --data "$work/mix.csv" --resume "$out/last.json" --out "$out"
+  OMP_NUM_THREADS=1 "$trm" train --data "$work/mix.csv" --resume "$out/last.json" --out "$out" >&2
 else
   OMP_NUM_THREADS=1 "$trm" train --data "$work/mix.csv" --config configs/reference-flat.json --augment "${STAGE1_SPLIT[@]}" \
-    --val-limit 1000 --checkpoint-every 500 --time-limit "$minutes" --budget-clock cpu --out "$out" --force
+    --val-limit 1000 --checkpoint-every 500 --time-limit "$minutes" --budget-clock cpu --out "$out" --force >&2
 fi
 kaggle_heldout "$out/validation.csv" "$work/kaggle-heldout.csv"
-for data in "$work/kaggle-heldout.csv" "$shared/graded-5k.csv"; do
-  "$trm" eval --model "$out/last.json" --data "$data"
-done
+"$trm" eval --model "$out/last.json" --data "$work/kaggle-heldout.csv" --decoding iterative >"$work/kaggle.txt"
+"$trm" eval --model "$out/last.json" --data "$shared/graded-5k.csv" --decoding iterative >"$work/graded.txt"
+# The budget actually trained (minutes of CPU time across resumes), its steps, and the last epoch's mean loss.
+read -r steps loss < <(grep '"type":"epoch"' "$out/metrics.jsonl" | tail -n 1 |
+  sed -E 's/.*"step":([0-9]+).*"train_loss":([-0-9.e]+).*/\1 \2/')
+used=$(grep -o '"train_seconds":[0-9.e+]*' "$out/last.json" | cut -d: -f2)
+{
+  echo "| model | budget (one core) | steps | training loss, last epoch | kaggle held out: no model, blank cells | single pass, blank cells | iterative commit, puzzles | graded-5k: no model, blank cells | single pass, blank cells | iterative commit, puzzles |"
+  echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+  IFS='|' read -r _ kb ksb _ _ kfe _ < <(awk -f scripts/lib/eval_summary.awk "$work/kaggle.txt")
+  IFS='|' read -r _ gb gsb _ _ gfe _ < <(awk -f scripts/lib/eval_summary.awk "$work/graded.txt")
+  printf '| reference flat, `configs/reference-flat.json` | %.0f of %s min | %s | %.4f | %s | %s | %s | %s | %s | %s |\n' \
+    "$(awk -v s="${used:-0}" 'BEGIN { print s / 60 }')" "$minutes" "$steps" "$loss" "$kb" "$ksb" "$kfe" "$gb" "$gsb" "$gfe"
+} | tee "$work/table.md"

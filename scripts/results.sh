@@ -9,10 +9,18 @@
 #     (graded-5k's Expert level averages 30, Hard 18);
 #   - the same model stored as float16 and int8 (trm export --dtype) on graded-5k.
 # Every row is `trm eval` with the model's default decoding (iterative commit) and its single-pass numbers.
-# Usage: scripts/results.sh [MODEL]     (default checkpoints/shipped.json); about 30 minutes on 2 cores.
+# Then the ablation table (scripts/ablations.sh) and the baseline row (scripts/baseline-flat.sh), from their last
+# runs on this machine; --all runs them first (about 45 minutes and 173 minutes of one core more).
+# Usage: scripts/results.sh [--all] [MODEL]     (default checkpoints/shipped.json); about 30 minutes on 2 cores.
 set -euo pipefail
+all=false
+if [[ ${1:-} == --all ]]; then all=true; shift; fi
 model=${1:-checkpoints/shipped.json}
 source "$(dirname "$0")/lib/experiment.sh" build/results
+if $all; then
+  ABLATIONS_RERUN=1 scripts/ablations.sh 8 >/dev/null
+  scripts/baseline-flat.sh 173 >/dev/null
+fi
 
 h_default=$("$trm" info --model "$model" --json |
   grep -o '"h_cycles":[0-9]*' | cut -d: -f2)
@@ -123,3 +131,15 @@ if [[ -f $shared/graded-5k.csv ]]; then
     echo "| $dtype | $((size / 1024)) KiB | $fb | $fe |"
   done
 fi
+
+for part in "Ablations (scripts/ablations.sh)|build/ablations/table.md" \
+    "Baseline: the reference architecture (scripts/baseline-flat.sh)|build/baseline/table.md"; do
+  echo
+  if [[ -f ${part#*|} ]]; then
+    echo "${part%%|*}, from its last run here:"
+    echo
+    cat "${part#*|}"
+  else
+    echo "${part%%|*}: not run on this machine yet (scripts/results.sh --all runs it)."
+  fi
+done
