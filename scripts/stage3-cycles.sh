@@ -14,12 +14,14 @@
 # 60 CPU-minutes per variant, two at a time)
 set -euo pipefail
 source "$(dirname "$0")/lib/experiment.sh" build/stage3c
-stage2=build/shipped/stage2.json
-[[ -f $stage2 ]] || { echo "error: $stage2 is missing: run scripts/train-shipped.sh first" >&2; exit 1; }
+stage2=$(stage2_model)
 variants=("$@")
 [[ ${#variants[@]} -gt 0 ]] || variants=(last-h4 last-h8 every-h8)
+config_of() { echo "configs/stage3-${1/-h/-cycle-h}.json"; }  # last-h4 -> configs/stage3-last-cycle-h4.json
+models=(checkpoints/shipped.json)
 for variant in "${variants[@]}"; do
-  [[ -f configs/stage3-${variant/-h/-cycle-h}.json ]] || { echo "error: unknown variant $variant" >&2; exit 1; }
+  [[ -f $(config_of "$variant") ]] || { echo "error: unknown variant $variant" >&2; exit 1; }
+  models+=("$work/$variant.json")
 done
 [[ -f checkpoints/runs/shipped/validation.csv ]] || scripts/train-shipped.sh --split-only >&2
 [[ -f $work/s3d.csv ]] || stage3_strata
@@ -27,7 +29,7 @@ done
 training_mix "$work/mix-even.csv" "$work"/s3{a,b,c,d}.csv
 train() {
   OMP_NUM_THREADS=1 "$trm" train --data "$work/mix-even.csv" --val-data "$work/dev.csv" \
-    --config "configs/stage3-${1/-h/-cycle-h}.json" --init-from "$stage2" --augment --time-limit 60 \
+    --config "$(config_of "$1")" --init-from "$stage2" --augment --time-limit 60 \
     --budget-clock cpu --checkpoint-every 250 --val-limit 1000 --seed 14 --out "$work/run-$1" --force \
     >"$work/run-$1.log" 2>&1
   "$trm" export --checkpoint "$work/run-$1/last.json" --out "$work/$1.json" --force
@@ -37,8 +39,7 @@ for ((i = 0; i < ${#variants[@]}; i += 2)); do
   [[ $((i + 1)) -lt ${#variants[@]} ]] && train "${variants[i + 1]}" &
   wait
 done
-for m in checkpoints/shipped.json "${variants[@]/#/$work/}"; do
-  [[ $m == *.json ]] || m=$m.json
+for m in "${models[@]}"; do
   for cycles in 8 12 16; do
     echo "== $m, $cycles outer cycles, iterative commit"
     "$trm" eval --model "$m" --data "$work/dev.csv" --decoding iterative --h-cycles "$cycles" | grep -E 'puzzles,|final'

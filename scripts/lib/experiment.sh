@@ -43,6 +43,14 @@ training_mix() {
   } >"$out"
 }
 
+# The stage-2 model every stage-3 experiment starts from, build/shipped/stage2.json (scripts/train-shipped.sh writes
+# it; checkpoints/shipped.json is stage 3's result). Prints its path; stops the script when it is missing.
+stage2_model() {
+  local model=build/shipped/stage2.json
+  [[ -f $model ]] || { echo "error: $model is missing: run scripts/train-shipped.sh first" >&2; exit 1; }
+  echo "$model"
+}
+
 # Stage 3's fresh generator strata, $work/s3{a,b,c,d}.csv (seeds 201-204): 50,000 puzzles needing at least 1 solver
 # guess, 50,000 at least 10, 20,000 at least 20, 20,000 of any difficulty.
 stage3_strata() {
