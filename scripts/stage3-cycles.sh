@@ -7,8 +7,9 @@
 #   last-h4:  configs/stage3-last-cycle-h4.json   stage 3's recipe with the loss on the 4th and last cycle only
 #   last-h8:  configs/stage3-last-cycle-h8.json   the loss on the 8th and last cycle only (the 8 cycles it runs)
 #   every-h8: configs/stage3-every-cycle-h8.json  the loss on every cycle, 8 cycles
+#   every-h12: configs/stage3-every-cycle-h12.json  the loss on every cycle, 12 cycles (1.5 times the cost per step)
 # then scores each on stage 3's development set (seeds 301-302, never trained on, not a test set) with iterative
-# commit at 8, 12 and 16 outer cycles, beside the shipped model.
+# commit at 8, 12, 16 and 24 outer cycles, beside the shipped model.
 # Needs the stage-2 model at build/shipped/stage2.json (scripts/train-shipped.sh writes it).
 # Usage: scripts/stage3-cycles.sh [VARIANT...]   (about 15 min of generation if stage 3's data is not there yet, then
 # 60 CPU-minutes per variant, two at a time)
@@ -16,7 +17,7 @@ set -euo pipefail
 source "$(dirname "$0")/lib/experiment.sh" build/stage3c
 stage2=$(stage2_model)
 variants=("$@")
-[[ ${#variants[@]} -gt 0 ]] || variants=(last-h4 last-h8 every-h8)
+[[ ${#variants[@]} -gt 0 ]] || variants=(last-h4 last-h8 every-h8 every-h12)
 config_of() { echo "configs/stage3-${1/-h/-cycle-h}.json"; }  # last-h4 -> configs/stage3-last-cycle-h4.json
 models=(checkpoints/shipped.json)
 for variant in "${variants[@]}"; do
@@ -40,7 +41,7 @@ for ((i = 0; i < ${#variants[@]}; i += 2)); do
   wait
 done
 for m in "${models[@]}"; do
-  for cycles in 8 12 16; do
+  for cycles in 8 12 16 24; do
     echo "== $m, $cycles outer cycles, iterative commit"
     "$trm" eval --model "$m" --data "$work/dev.csv" --decoding iterative --h-cycles "$cycles" | grep -E 'puzzles,|final'
   done
