@@ -486,9 +486,10 @@
   }
 
   function updateCyclesHint() {
-    const trained = state.info ? state.info.config.H_cycles : null;
-    $('cycles-hint').textContent = trained
-      ? 'Trained with ' + trained + '. More cycles let the model keep refining (up to ' + MAX_UI_CYCLES + ').'
+    // A weights file's H_cycles is the depth it runs by default, which export may set above the training depth.
+    const depth = state.info ? state.info.config.H_cycles : null;
+    $('cycles-hint').textContent = depth
+      ? "The model's default is " + depth + '. More cycles let it keep refining (up to ' + MAX_UI_CYCLES + ').'
       : '';
   }
 

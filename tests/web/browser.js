@@ -140,6 +140,9 @@ const PAGE = testPage('index.html', [], ['wait-hook.js']);
   const h = DEFAULT_H;
   check(`default cycles = the model's H_cycles (${h})`, attrs['data-state'] === 'done' && attrs['data-frames'] === String(h),
     JSON.stringify(attrs));
+  // The file's H_cycles is its default depth, not its training depth (export may set it deeper).
+  check('the cycles hint names the default depth', textOf(dom, 'cycles-hint').startsWith(`The model's default is ${h}.`),
+    textOf(dom, 'cycles-hint'));
 }
 
 // 3. Clashing givens: Solve refuses and names the cells.
