@@ -27,7 +27,7 @@ done
 GEN=(--min-givens 20 --max-givens 28 --min-guesses 1)
 [[ -f $work/fixed.csv ]] || "$trm" generate --count 20000 "${GEN[@]}" --seed 301 --out "$work/fixed.csv" >/dev/null
 [[ -f $work/val.csv ]] || "$trm" generate --count 500 "${GEN[@]}" --seed 302 --out "$work/val.csv" >/dev/null
-awk -F, 'NR == 1 || NR % 5 == 2' "$shared/graded-5k.csv" >"$work/graded-1k.csv"
+graded_1k "$work/graded-1k.csv"
 { head -1 "$shared/kaggle-25k.csv"; tail -n +2 "$shared/kaggle-25k.csv" | grep -v '^$' | tail -1000; } >"$work/kaggle-test.csv"
 tail -n +2 "$work/kaggle-test.csv" | cut -d, -f1 >"$work/kaggle-test-quizzes.txt"
 { head -1 "$shared/kaggle-25k.csv"; tail -n +2 "$shared/kaggle-25k.csv" | grep -v '^$' | grep -v -F -f "$work/kaggle-test-quizzes.txt"; } \

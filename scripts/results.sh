@@ -90,7 +90,7 @@ echo
 echo "| decoding | outer cycles | blank cells | puzzles | forward passes per puzzle |"
 echo "|---|---:|---:|---:|---:|"
 if [[ -f $shared/graded-5k.csv ]]; then
-  awk -F, 'NR == 1 || NR % 5 == 2' "$shared/graded-5k.csv" >"$work/graded-1k.csv"
+  graded_1k "$work/graded-1k.csv"
   for h in "$h_default" $((2 * h_default)); do
     "$trm" eval --model "$model" --data "$work/graded-1k.csv" --decoding iterative --h-cycles "$h" >"$work/decoding-h$h.txt"
   done

@@ -6,7 +6,7 @@
 # times). Both, and the stage-2 model (build/shipped/stage2.json, the shipped model when this ran), are then scored
 # on a development set generated for this script alone
 # (seeds 301-302, never trained on, not a test set), iterative commit at several thresholds.
-# Exported, like the shipped model, to run 8 outer cycles by default (trained with 4).
+# Exported to run 8 outer cycles by default (trained with 4).
 # Usage: scripts/stage3-continue.sh   (about 15 min of generation on 2 cores, then 60 CPU-minutes on each core)
 set -euo pipefail
 source "$(dirname "$0")/lib/experiment.sh" build/stage3c

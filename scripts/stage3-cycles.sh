@@ -9,7 +9,8 @@
 #   every-h8: configs/stage3-every-cycle-h8.json  the loss on every cycle, 8 cycles
 #   every-h12: configs/stage3-every-cycle-h12.json  the loss on every cycle, 12 cycles (1.5 times the cost per step)
 # then scores each on stage 3's development set (seeds 301-302, never trained on, not a test set) with iterative
-# commit at 8, 12, 16 and 24 outer cycles, beside the shipped model.
+# commit at 8, 12, 16, 24 and 32 outer cycles, beside the stage-2 model they start from (the shipped model is the
+# every-h12 variant).
 # Needs the stage-2 model at build/shipped/stage2.json (scripts/train-shipped.sh writes it).
 # Usage: scripts/stage3-cycles.sh [VARIANT...]   (about 15 min of generation if stage 3's data is not there yet, then
 # 60 CPU-minutes per variant, two at a time)
@@ -19,7 +20,7 @@ stage2=$(stage2_model)
 variants=("$@")
 [[ ${#variants[@]} -gt 0 ]] || variants=(last-h4 last-h8 every-h8 every-h12)
 config_of() { echo "configs/stage3-${1/-h/-cycle-h}.json"; }  # last-h4 -> configs/stage3-last-cycle-h4.json
-models=(checkpoints/shipped.json)
+models=("$stage2")
 for variant in "${variants[@]}"; do
   [[ -f $(config_of "$variant") ]] || { echo "error: unknown variant $variant" >&2; exit 1; }
   models+=("$work/$variant.json")
@@ -41,7 +42,7 @@ for ((i = 0; i < ${#variants[@]}; i += 2)); do
   wait
 done
 for m in "${models[@]}"; do
-  for cycles in 8 12 16 24; do
+  for cycles in 8 12 16 24 32; do
     echo "== $m, $cycles outer cycles, iterative commit"
     "$trm" eval --model "$m" --data "$work/dev.csv" --decoding iterative --h-cycles "$cycles" | grep -E 'puzzles,|final'
   done

@@ -51,6 +51,12 @@ stage2_model() {
   echo "$model"
 }
 
+# Writes to $1 graded-5k's every fifth row (1,000 puzzles, 200 per level): the subset README's decoding table, the
+# ablations and the baseline row are scored on.
+graded_1k() {
+  awk -F, 'NR == 1 || NR % 5 == 2' "$shared/graded-5k.csv" >"$1"
+}
+
 # Stage 3's fresh generator strata, $work/s3{a,b,c,d}.csv (seeds 201-204): 50,000 puzzles needing at least 1 solver
 # guess, 50,000 at least 10, 20,000 at least 20, 20,000 of any difficulty.
 stage3_strata() {
