@@ -8,6 +8,7 @@
 #include "commands.h"
 #include "common.h"
 #include "model/config.h"
+#include "model/decode.h"
 
 namespace trm::cli {
 
@@ -28,6 +29,11 @@ void run_info(const InfoArgs& a) {
                          {"parameters", parameters},
                          {"h_cycles", config.inference_cycles()},
                          {"averaged", loaded.averaged},
+                         // What `trm solve` and the page do with this model when not told otherwise.
+                         {"default_decoding", {{"decoding", decoding_name(Decoding::IterativeCommit)},
+                                               {"symmetries", kDefaultSymmetries},
+                                               {"commit_threshold", kDefaultCommitThreshold},
+                                               {"h_cycles", config.inference_cycles()}}},
                          {"config", config_to_json(config)}};
   if (loaded.is_checkpoint) info["step"] = loaded.training.value("step", 0);
   if (a.json) {
@@ -38,6 +44,9 @@ void run_info(const InfoArgs& a) {
               loaded.is_checkpoint ? "training checkpoint" : "production weights", config.arch.c_str(), parameters,
               config.hidden_dim, config.L_layers, config.L_cycles);
   std::printf("default outer cycles: %d\n", config.inference_cycles());
+  std::printf("default decoding (trm solve, the page): %s over %d symmetries, %d outer cycles, commit threshold %.2f\n",
+              decoding_name(Decoding::IterativeCommit).c_str(), kDefaultSymmetries, config.inference_cycles(),
+              static_cast<double>(kDefaultCommitThreshold));
   if (loaded.is_checkpoint)
     std::printf("training step: %lld%s\n", static_cast<long long>(info["step"].get<int64_t>()),
                 loaded.averaged ? " (evaluation uses the weight average)" : "");

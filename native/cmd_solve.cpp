@@ -1,5 +1,5 @@
 // trm solve: run the model on puzzles; print the grid, whether it breaks a rule, and with --trace
-// the prediction after every outer cycle.
+// the prediction after every outer cycle. Default decoding: iterative commit over kDefaultSymmetries readings.
 #include <cstdio>
 #include <filesystem>
 #include <memory>
@@ -27,7 +27,7 @@ struct SolveArgs {
   int h_cycles = 0;
   std::string decoding = "iterative";
   float threshold = kDefaultCommitThreshold;
-  int symmetries = 1;
+  int symmetries = 0;  // 0: kDefaultSymmetries for iterative commit, 1 (the puzzle as given) for a single pass
 };
 
 struct PuzzleLine {
@@ -60,7 +60,6 @@ void solve_chunk(const TRM& model, const std::vector<PuzzleLine>& chunk, const S
   const auto batch = static_cast<int64_t>(chunk.size());
   std::vector<uint8_t> puzzles;
   for (const auto& p : chunk) puzzles.insert(puzzles.end(), p.grid.begin(), p.grid.end());
-  const InferenceTrace trace = infer(model, puzzles.data(), batch, a.h_cycles);
   const bool keep = !a.no_keep_givens;
   DecodeOptions decode_options;
   decode_options.decoding = parse_decoding(a.decoding);
@@ -68,14 +67,19 @@ void solve_chunk(const TRM& model, const std::vector<PuzzleLine>& chunk, const S
   decode_options.threshold = a.threshold;
   decode_options.symmetries = a.symmetries;
   // Iterative commit writes its answers over the blanks only, so it always keeps the givens.
-  // The trace above is iterative commit's first pass too.
-  const DecodeResult decoded = decode_options.decoding == Decoding::SinglePass && a.symmetries == 1
-                                   ? DecodeResult{}
-                                   : decode(model, puzzles, decode_options, &trace.frames.back());
+  // With one symmetry the trace above is iterative commit's first pass too (decode() ignores it otherwise).
+  const bool plain_single_pass = decode_options.decoding == Decoding::SinglePass && a.symmetries == 1;
+  const InferenceTrace trace =
+      plain_single_pass || a.trace || a.symmetries == 1 ? infer(model, puzzles.data(), batch, a.h_cycles) : InferenceTrace{};
+  const DecodeResult decoded =
+      plain_single_pass ? DecodeResult{} : decode(model, puzzles, decode_options, trace.frames.empty() ? nullptr : &trace.frames.back());
   for (int64_t b = 0; b < batch; ++b) {
     const sudoku::Grid& puzzle = chunk[static_cast<size_t>(b)].grid;
-    sudoku::Grid answer = decode_frame(trace.frames.back(), b, puzzle, keep);
-    if (!decoded.digits.empty()) std::copy_n(decoded.digits.begin() + b * 81, 81, answer.begin());
+    sudoku::Grid answer{};
+    if (decoded.digits.empty())
+      answer = decode_frame(trace.frames.back(), b, puzzle, keep);
+    else
+      std::copy_n(decoded.digits.begin() + b * 81, 81, answer.begin());
     const int passes = decoded.passes.empty() ? 1 : decoded.passes[static_cast<size_t>(b)];
     const auto conflicts = sudoku::find_conflicts(answer);
     if (json_separator) {
@@ -84,7 +88,8 @@ void solve_chunk(const TRM& model, const std::vector<PuzzleLine>& chunk, const S
       r["puzzle"] = sudoku::to_string(puzzle);
       r["prediction"] = sudoku::to_string(answer);
       r["valid"] = conflicts.empty();
-      r["forward_passes"] = passes;
+      r["passes"] = passes;
+      r["forward_passes"] = passes * a.symmetries;  // each pass reads the puzzle and its symmetric copies
       Json cj = Json::array();
       for (const auto& c : conflicts) cj.push_back(sudoku::describe(c));
       r["conflicts"] = cj;
@@ -106,8 +111,11 @@ void solve_chunk(const TRM& model, const std::vector<PuzzleLine>& chunk, const S
       continue;
     }
     const std::string over = a.symmetries > 1 ? " over " + std::to_string(a.symmetries) + " symmetries" : "";
-    std::printf("%s: %s (%s%s, %d forward pass%s)\n", chunk[static_cast<size_t>(b)].where.c_str(), verdict(answer).c_str(),
-                decoding_name(decode_options.decoding).c_str(), over.c_str(), passes, passes == 1 ? "" : "es");
+    const std::string cost = a.symmetries > 1 ? std::to_string(passes) + " pass" + (passes == 1 ? "" : "es") + " of " +
+                                                    std::to_string(a.symmetries) + " readings, " : "";
+    const int forward = passes * a.symmetries;
+    std::printf("%s: %s (%s%s, %s%d forward pass%s)\n", chunk[static_cast<size_t>(b)].where.c_str(), verdict(answer).c_str(),
+                decoding_name(decode_options.decoding).c_str(), over.c_str(), cost.c_str(), forward, forward == 1 ? "" : "es");
     if (a.trace) {
       sudoku::Grid previous{};
       for (size_t h = 0; h < trace.frames.size(); ++h) {
@@ -167,8 +175,9 @@ size_t for_each_chunk(const SolveArgs& a, const std::function<void(std::vector<P
   return count;
 }
 
-void run_solve(const SolveArgs& a) {
+void run_solve(SolveArgs a) {
   if (a.puzzle.empty() == a.input.empty()) throw InputError("give either a PUZZLE argument or --input FILE");
+  if (a.symmetries == 0) a.symmetries = parse_decoding(a.decoding) == Decoding::IterativeCommit ? kDefaultSymmetries : 1;
   LoadedModel loaded = load_model_file(a.model);
   // A file is checked whole before anything is printed (a bad line 90,000 must not leave half an answer on
   // stdout); the second pass solves. A pipe can be read once only: it is checked as it is solved.
@@ -207,14 +216,16 @@ void add_solve_command(CLI::App& app) {
   cmd->add_flag("--trace", args->trace, "Print the prediction after every outer cycle");
   cmd->add_flag("--no-keep-givens", args->no_keep_givens, "Show the model's own digits in given cells");
   cmd->add_flag("--json", args->json, "Print one JSON object (with --trace: frames, latent update sizes, logits)");
-  cmd->add_option("--decoding", args->decoding, "iterative (commit the surest cells, re-run; the default) or single (one pass)")
+  cmd->add_option("--decoding", args->decoding, "iterative (commit the surest cells, re-run; the default, over " + std::to_string(kDefaultSymmetries) +
+                      " symmetries) or single (one pass)")
       ->capture_default_str()->check(CLI::IsMember({"single", "iterative"}));
   cmd->add_option("--commit-threshold", args->threshold, "Iterative: commit every blank at least this confident")
       ->capture_default_str()->check(CLI::Range(0.0f, 1.0f));
   cmd->add_option("--h-cycles", args->h_cycles, "Outer cycles (default: the model's; more is allowed)")->check(CLI::Range(1, 256));
   cmd->add_option("--symmetries", args->symmetries,
-                  "Average each pass over the puzzle and K-1 symmetric copies of it (K forward passes per pass)")
-      ->capture_default_str()->check(CLI::Range(1, kMaxSymmetries));
+                  "Average each pass over the puzzle and K-1 symmetric copies of it (K forward passes per pass). Default: " +
+                      std::to_string(kDefaultSymmetries) + " with iterative commit, 1 (the puzzle as given) with a single pass")
+      ->check(CLI::Range(1, kMaxSymmetries));
   cmd->callback([args] { run_solve(*args); });
 }
 

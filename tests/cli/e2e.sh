@@ -274,12 +274,24 @@ case $case_name in
     run "$TRM" solve --model "$model" --symmetries 4 "$puzzle"
     expect_rc 0 "solve --symmetries 4"
     expect_out "iterative commit over 4 symmetries" "solve --symmetries 4 (verdict line)"
+    # The default is iterative commit over 4 symmetries; a single pass reads the puzzle as given.
     run "$TRM" solve --model "$model" --json "$puzzle"
     expect_rc 0 "solve --json"
-    one=$("$JQ" "$OUT" results.0.prediction)
-    run "$TRM" solve --model "$model" --json --symmetries 1 "$puzzle"
-    expect_rc 0 "solve --json --symmetries 1"
-    [[ $("$JQ" "$OUT" results.0.prediction) == "$one" ]] || fail "solve --symmetries 1 differs from the default"
+    [[ $("$JQ" "$OUT" symmetries) == 4 ]] || fail "solve --json: the default symmetries is $("$JQ" "$OUT" symmetries), not 4"
+    [[ $("$JQ" "$OUT" results.0.prediction) == "$prediction" ]] || fail "solve's default differs from --symmetries 4"
+    passes=$("$JQ" "$OUT" results.0.passes)
+    [[ $("$JQ" "$OUT" results.0.forward_passes) == $((4 * passes)) ]] ||
+      fail "solve --json: forward_passes is not 4 x passes ($passes) over 4 symmetries"
+    run "$TRM" solve --model "$model" --json --decoding single "$puzzle"
+    expect_rc 0 "solve --json --decoding single"
+    [[ $("$JQ" "$OUT" symmetries) == 1 ]] || fail "solve --decoding single: symmetries is not 1 by default"
+    [[ $("$JQ" "$OUT" results.0.forward_passes) == 1 ]] || fail "solve --decoding single: forward_passes is not 1"
+    run "$TRM" solve --model "$model" --decoding single --symmetries 3 "$puzzle"
+    expect_rc 0 "solve --decoding single --symmetries 3"
+    expect_out "single pass over 3 symmetries, 1 pass of 3 readings, 3 forward passes" "solve --decoding single --symmetries 3"
+    run "$TRM" info --model "$model" --json
+    expect_rc 0 "info --json"
+    [[ $("$JQ" "$OUT" default_decoding.symmetries) == 4 ]] || fail "info --json: default_decoding.symmetries is not 4"
     run "$TRM" eval --model "$model" --data "$data" --symmetries 0
     expect_error 2 "--symmetries" "eval --symmetries 0"
     run "$TRM" solve --model "$model" --symmetries 65 "$puzzle"
