@@ -2,16 +2,18 @@
 // crosses the boundary as JSON text, so the page needs no knowledge of the model's memory layout:
 //
 //   const m = new Module.Model();
-//   m.load(jsonText, "name.json")  -> '{"config":{...},"parameter_count":N,"simd":true}'   (or '{"error":"..."}')
+//   m.load(jsonText, "name.json")  -> '{"config":{...},"parameter_count":N,"simd":true,
+//                                       "default_decoding":{"symmetries":K,"commit_threshold":T}}'   (or '{"error":"..."}')
 //   m.loaded()                     -> true once a load succeeded
 //   m.info()                       -> the same JSON as load() returns, for the model now held
 //   m.run("81 chars", hCycles)     -> '{"h_cycles":H,"l_cycles":L,
 //                                       "frames":[{"digits":"81 chars 1-9","confidence":[81]}, ...H],
 //                                       "latent_update_norms":[H*L], "logits":[729]}'
-//   m.decode("81 chars", hCycles, threshold)
-//                                  -> '{"digits":"81 chars","passes":N,"threshold":T}': iterative-commit decoding
-//                                     (core/model/decode.h, the default of `trm solve`): run, commit the blanks at
-//                                     least `threshold` sure (at least the surest one), run again, until none is left
+//   m.decode("81 chars", hCycles, threshold, symmetries)
+//                                  -> '{"digits":"81 chars","passes":N,"threshold":T,"symmetries":K}': iterative-commit
+//                                     decoding (core/model/decode.h, the default of `trm solve`): run, commit the
+//                                     blanks at least `threshold` sure (at least the surest one), run again, until none
+//                                     is left; each pass averages the puzzle and K-1 symmetric copies (0: the default)
 //   m.delete()                     (embind: frees the C++ object)
 //
 // No C++ exception leaves this file: every method catches everything and answers {"error": "message"};
@@ -146,21 +148,27 @@ class Model {
     });
   }
 
-  std::string decode(const std::string& puzzle, int h_cycles, double threshold) const {
+  std::string decode(const std::string& puzzle, int h_cycles, double threshold, int symmetries) const {
     return guarded([&] {
       if (!model_) throw trm::InputError("no model loaded");
       check_cycles(*model_, h_cycles);
       if (!(threshold > 0.0 && threshold <= 1.0))
         throw trm::InputError("the commit threshold must be in (0, 1], got " + std::to_string(threshold));
+      if (symmetries < 0 || symmetries > trm::kMaxSymmetries)
+        throw trm::InputError("symmetries must be 1 to " + std::to_string(trm::kMaxSymmetries) + " (0: the default), got " +
+                              std::to_string(symmetries));
       trm::DecodeOptions options;
       options.decoding = trm::Decoding::IterativeCommit;
       options.h_cycles = h_cycles;
       options.threshold = static_cast<float>(threshold);
-      options.batch_size = 1;
+      options.symmetries = symmetries > 0 ? symmetries : trm::kDefaultSymmetries;
+      options.batch_size = options.symmetries;  // one puzzle: its copies make one batch
       const trm::DecodeResult result = trm::decode(*model_, parse_puzzle(puzzle), options);
       std::string digits(81, '0');
       for (size_t i = 0; i < 81; ++i) digits[i] = static_cast<char>('0' + result.digits[i]);
-      return Json{{"digits", digits}, {"passes", result.passes.at(0)}, {"threshold", options.threshold}}.dump();
+      return Json{{"digits", digits}, {"passes", result.passes.at(0)}, {"threshold", options.threshold},
+                  {"symmetries", options.symmetries}}
+          .dump();
     });
   }
 
@@ -169,6 +177,7 @@ class Model {
     Json info;
     info["config"] = trm::config_to_json(model.config());
     info["parameter_count"] = trm::TRM::parameter_count(model.config());
+    info["default_decoding"] = {{"symmetries", trm::kDefaultSymmetries}, {"commit_threshold", trm::kDefaultCommitThreshold}};
 #ifdef EIGEN_VECTORIZE
     info["simd"] = true;
 #else

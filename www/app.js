@@ -4,9 +4,11 @@
  *
  * Test hooks (used by tests/web/browser.sh):
  *   URL  ?puzzle=81chars&autosolve=1&cycles=N&keepgivens=0|1&example=LEVEL&decoding=single|iterative&threshold=T
+ *        &symmetries=1|2|4|8 (readings per iterative-commit pass)
  *   DOM  body[data-state] loading | ready | solving | done | refused (clashing givens) | error,  body[data-frames] frames of the last run,
  *        body[data-frame] the player stop shown (1-based; frames + 1 is the iterative-commit answer when it took
- *        more than one pass), body[data-passes] commit passes, body[data-verdict] valid | invalid,
+ *        more than one pass or read symmetric copies), body[data-passes] commit passes, body[data-symmetries]
+ *        readings per pass, body[data-verdict] valid | invalid,
  *        body[data-weights-errors] count
  *   window.TRM_TEST_WEIGHTS = [{name, text}, ...] (set before app.js runs): loaded at start through the same
  *        path as a picked file, before autosolve.
@@ -164,9 +166,9 @@
   }
 
   // Stops of the player: one per outer cycle, plus the final answer of iterative commit when it took more than
-  // one pass (with one pass the answer is the last cycle's reading).
+  // one pass or averaged symmetric copies (with one pass of the puzzle alone the answer is the last cycle's reading).
   const cycleCount = () => state.run.trace.frames.length;
-  const hasAnswerStop = () => !!(state.run.answer && state.run.answer.passes > 1);
+  const hasAnswerStop = () => !!(state.run.answer && (state.run.answer.passes > 1 || state.run.answer.symmetries > 1));
   const stopCount = () => cycleCount() + (hasAnswerStop() ? 1 : 0);
   const isAnswerStop = (h) => hasAnswerStop() && h === cycleCount();
 
@@ -181,8 +183,10 @@
 
   // The grid the verdict judges: the decoded answer, or the last cycle's reading.
   const finalDigits = () => (state.run.answer ? state.run.answer.digits.slice() : shownDigits(cycleCount() - 1));
+  const overSymmetries = (answer) => (answer.symmetries > 1 ? ' over ' + answer.symmetries + ' readings' : '');
+  const passesText = (answer) => answer.passes + ' pass' + (answer.passes === 1 ? '' : 'es');
   const decodingLabel = (run) => (run.answer
-    ? 'iterative commit, ' + run.answer.passes + ' pass' + (run.answer.passes === 1 ? '' : 'es') + ' of ' + run.trace.h_cycles + ' cycles'
+    ? 'iterative commit' + overSymmetries(run.answer) + ', ' + passesText(run.answer) + ' of ' + run.trace.h_cycles + ' cycles'
     : 'single pass of ' + run.trace.h_cycles + ' cycle' + (run.trace.h_cycles === 1 ? '' : 's'));
 
   function renderBoard() {
@@ -300,7 +304,8 @@
     const conflicts = Rules.findConflicts(digits).length;
     const parts = [];
     if (answer) {
-      parts.push('iterative commit: ' + run.answer.passes + ' passes, committing cells at least ' +
+      parts.push('iterative commit' + overSymmetries(run.answer) + ': ' + passesText(run.answer) +
+        ' (' + run.answer.passes * run.answer.symmetries + ' forward passes), committing cells at least ' +
         Math.round(run.answer.threshold * 100) + '% sure');
       parts.push(changed + ' cell' + (changed === 1 ? '' : 's') + ' differ from cycle ' + n);
     } else {
@@ -434,7 +439,8 @@
     add('Parameters', state.info.parameter_count.toLocaleString('en-US'));
     add('SIMD', state.info.simd ? 'yes (wasm SIMD128)' : 'no');
     add('Inference time', state.run ? formatMs(state.run.elapsedMs) + ' for ' + state.run.trace.h_cycles + ' cycles' +
-      (state.run.answer ? '; ' + formatMs(state.run.decodeMs) + ' for ' + state.run.answer.passes + ' commit passes' : '') : '\u2014');
+      (state.run.answer ? '; ' + formatMs(state.run.decodeMs) + ' for ' + passesText(state.run.answer) + ' of iterative commit' +
+        overSymmetries(state.run.answer) : '') : '\u2014');
   }
 
   const formatMs = (ms) => (ms < 1 ? '< 1 ms' : ms < 100 ? ms.toFixed(1) + ' ms' : Math.round(ms) + ' ms');
@@ -544,9 +550,10 @@
         let answer = null, decodeMs = 0;
         if ($('decoding').value === 'iterative') {
           const t1 = performance.now();
-          const decoded = state.model.decode(text, cycles, threshold);
+          const decoded = state.model.decode(text, cycles, threshold, Number($('symmetries').value));
           decodeMs = performance.now() - t1;
-          answer = { digits: Array.from(decoded.digits, Number), passes: decoded.passes, threshold: decoded.threshold };
+          answer = { digits: Array.from(decoded.digits, Number), passes: decoded.passes, threshold: decoded.threshold,
+            symmetries: decoded.symmetries };
         }
         state.run = {
           trace, puzzle, elapsedMs, answer, decodeMs,
@@ -557,9 +564,10 @@
         renderAll();
         setMarker('frames', trace.frames.length);
         setMarker('passes', answer ? answer.passes : 1);
+        setMarker('symmetries', answer ? answer.symmetries : 1);
         setMarker('state', 'done');
         say('message', 'Ran ' + trace.h_cycles + ' outer cycles in ' + formatMs(elapsedMs) +
-          (answer ? '; iterative commit took ' + answer.passes + ' pass' + (answer.passes === 1 ? '' : 'es') +
+          (answer ? '; iterative commit' + overSymmetries(answer) + ' took ' + passesText(answer) +
             ' (' + formatMs(decodeMs) + ')' : '') + '.', 'info');
         if (autoplay && stopCount() > 1) startPlayback(true);
       } catch (e) {
@@ -577,6 +585,7 @@
     setMarker('frames', 0);
     body.removeAttribute('data-frame');
     body.removeAttribute('data-passes');
+    body.removeAttribute('data-symmetries');
     setMarker('state', state.info ? 'ready' : body.getAttribute('data-state'));
     if (why) say('message', why, 'info');
     renderAll();
@@ -649,12 +658,15 @@
     $('play').addEventListener('click', () => (state.timer ? stopPlayback() : startPlayback(false)));
     $('scrubber').addEventListener('input', () => { stopPlayback(); showFrame(Number($('scrubber').value) - 1); });
     $('keep-givens').addEventListener('change', () => { if (state.run) { renderAll(); } });
-    const syncDecoding = () => { $('threshold').disabled = $('decoding').value !== 'iterative'; };
+    const syncDecoding = () => {
+      $('threshold').disabled = $('symmetries').disabled = $('decoding').value !== 'iterative';
+    };
     $('decoding').addEventListener('change', () => { syncDecoding(); if (state.run) solve(); });
     $('threshold').addEventListener('change', () => {
       if (readThreshold() === null) say('message', 'The commit threshold must be a number above 0 and at most 1.', 'error');
       else if (state.run && state.run.answer) solve();
     });
+    $('symmetries').addEventListener('change', () => { if (state.run && state.run.answer) solve(); });
     syncDecoding();
     $('speed').addEventListener('change', () => { if (state.timer) startPlayback(false); });
     $('cycles').addEventListener('change', () => {
@@ -691,7 +703,10 @@
     if (params.get('keepgivens') === '0') $('keep-givens').checked = false;
     if (params.get('decoding') === 'single' || params.get('decoding') === 'iterative') $('decoding').value = params.get('decoding');
     if (params.has('threshold')) $('threshold').value = params.get('threshold');
-    $('threshold').disabled = $('decoding').value !== 'iterative';
+    const symmetriesParam = params.has('symmetries')
+      ? Array.from($('symmetries').options).find((o) => o.value === params.get('symmetries')) : null;
+    if (symmetriesParam) $('symmetries').value = symmetriesParam.value;
+    $('threshold').disabled = $('symmetries').disabled = $('decoding').value !== 'iterative';
     if (params.has('example')) randomExample(params.get('example'), true);
     if (params.has('puzzle') && !loadPuzzleText(params.get('puzzle'), 'puzzle in the address')) setMarker('state', 'error');
     renderAll();
@@ -723,6 +738,8 @@
       $('cycles').value = params.get('cycles');
       if (readCycles() === null) say('message', 'cycles in the address must be 1-' + MAX_UI_CYCLES + '.', 'error');
     }
+    if (params.has('symmetries') && !symmetriesParam)
+      say('message', 'Readings per pass in the address must be 1, 2, 4 or 8; using ' + $('symmetries').value + '.', 'error');
     if (params.get('autosolve') === '1' && state.info && body.getAttribute('data-state') !== 'error') solve({ autoplay: false });
   }
 

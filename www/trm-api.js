@@ -6,7 +6,7 @@
  *   const model = await TrmApi.create(createTrmModule);   // createTrmModule: the global trm.js defines
  *   const info = model.load(jsonText, 'weights.json');     // {config, parameter_count, simd}; throws TrmError
  *   const trace = model.run('530070000...', 0);            // {h_cycles, l_cycles, frames, latent_update_norms, logits}
- *   const answer = model.decode('530070000...', 0, 0.99);   // {digits, passes, threshold}: iterative commit
+ *   const answer = model.decode('530070000...', 0, 0.99, 4);   // {digits, passes, threshold, symmetries}: iterative commit
  *
  * A failed load keeps the model loaded before it. Classic script (works from file://) and a CommonJS module
  * (Node tests: require('www/trm-api.js')).
@@ -39,6 +39,7 @@
   }
 
   const MAX_CYCLES = 256;
+  const MAX_SYMMETRIES = 64;  // core/model/decode.h kMaxSymmetries
 
   function checkCycles(hCycles) {
     const h = hCycles === undefined ? 0 : Number(hCycles);
@@ -74,13 +75,17 @@
     }
 
     // Iterative-commit decoding, as `trm solve` does by default: returns {digits (81 chars, givens kept),
-    // passes, threshold}. threshold in (0, 1]; 0.99 is the CLI's default.
-    decode(puzzle, hCycles, threshold) {
+    // passes, threshold, symmetries}. threshold in (0, 1]; 0.99 is the CLI's default. symmetries: each pass
+    // averages the puzzle and symmetries - 1 symmetric copies (1 to 64); left out, the default (info().default_decoding).
+    decode(puzzle, hCycles, threshold, symmetries) {
       if (typeof puzzle !== 'string') throw new TrmError('the puzzle must be a string of 81 characters');
       const h = checkCycles(hCycles);
       const t = threshold === undefined ? 0.99 : Number(threshold);
       if (!(t > 0 && t <= 1)) throw new TrmError('the commit threshold must be a number in (0, 1]');
-      return unwrap(this._native.decode(puzzle, h, t));
+      const k = symmetries === undefined ? 0 : Number(symmetries);
+      if (symmetries !== undefined && !(Number.isInteger(k) && k >= 1 && k <= MAX_SYMMETRIES))
+        throw new TrmError('symmetries must be a whole number from 1 to ' + MAX_SYMMETRIES);
+      return unwrap(this._native.decode(puzzle, h, t, k));
     }
 
     dispose() {
@@ -96,5 +101,5 @@
     return new TrmModel(module);
   }
 
-  return { TrmError, TrmModel, create, unwrap, MAX_CYCLES };
+  return { TrmError, TrmModel, create, unwrap, MAX_CYCLES, MAX_SYMMETRIES };
 });

@@ -129,8 +129,23 @@ const PAGE = testPage('index.html', [], ['wait-hook.js']);
   check('the answer is shown after the 3 cycles', attrs['data-frames'] === '3' && attrs['data-frame'] === '4', JSON.stringify(attrs));
   check('the answer fills every blank and keeps every given', cells.length === 81 &&
     cells.every((c, i) => /^[1-9]$/.test(c.digit) && (EXPERT[i] === '0' ? c.classes.includes('answer') : c.digit === EXPERT[i])));
-  check('the verdict names the passes', new RegExp(`iterative commit, ${passes} passes of 3 cycles`).test(textOf(dom, 'verdict')),
+  check('over 4 readings by default (data-symmetries="4")', attrs['data-symmetries'] === '4', JSON.stringify(attrs));
+  check('the verdict names the readings and passes',
+    new RegExp(`iterative commit over 4 readings, ${passes} passes of 3 cycles`).test(textOf(dom, 'verdict')),
     textOf(dom, 'verdict'));
+}
+
+// 1c. One reading per pass (symmetries=1 in the address): the puzzle alone, as `trm solve --symmetries 1`.
+{
+  const dom = dumpDom(fileUrl(PAGE, `puzzle=${EXPERT}&autosolve=1&cycles=3&threshold=1&symmetries=1`));
+  const attrs = bodyAttrs(dom);
+  check('symmetries=1 reads the puzzle alone (data-symmetries="1")', attrs['data-state'] === 'done' &&
+    attrs['data-symmetries'] === '1', JSON.stringify(attrs));
+  check('its verdict names no readings', new RegExp(`iterative commit, ${attrs['data-passes']} passes of 3 cycles`)
+    .test(textOf(dom, 'verdict')), textOf(dom, 'verdict'));
+  const bad = dumpDom(fileUrl(PAGE, `puzzle=${EXPERT}&symmetries=3`));
+  check('an unsupported symmetries value in the address is named', /Readings per pass in the address must be 1, 2, 4 or 8/
+    .test(textOf(bad, 'message')), textOf(bad, 'message'));
 }
 
 // 2. Default cycle count = the model's H_cycles (2 for the built-in model) and ". " blanks.

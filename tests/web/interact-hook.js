@@ -141,7 +141,7 @@
     check('answer cells are styled as committed', document.querySelectorAll('.cell.answer').length === 81 - GIVENS,
       document.querySelectorAll('.cell.answer').length);
     check('the answer keeps the givens', [...CLASSIC].every((ch, i) => ch === '0' || digit(i) === ch));
-    check('the verdict names the decoding', /iterative commit, \d+ passes of 6 cycles/.test($('verdict').textContent), $('verdict').textContent);
+    check('the verdict names the decoding', /iterative commit over 4 readings, \d+ passes of 6 cycles/.test($('verdict').textContent), $('verdict').textContent);
     check('the chart highlights no cycle at the answer', document.querySelectorAll('#chart .band.current').length === 0);
     $('prev').click();
     check('stepping back from the answer shows the last cycle', body.getAttribute('data-frame') === '6' &&
@@ -151,6 +151,11 @@
     await until(() => Number(body.getAttribute('data-passes')) < passes, 5000);
     check('a lower threshold re-solves with fewer passes', Number(body.getAttribute('data-passes')) < passes,
       body.getAttribute('data-passes'));
+    $('symmetries').value = '1';
+    $('symmetries').dispatchEvent(new Event('change', { bubbles: true }));
+    await until(() => body.getAttribute('data-symmetries') === '1', 5000);
+    check('one reading per pass re-solves on the puzzle alone', body.getAttribute('data-symmetries') === '1' &&
+      /iterative commit, \d+ pass(es)? of 6 cycles/.test($('verdict').textContent), $('verdict').textContent);
 
     // Editing after a run returns to the editor.
     cell(2).click();

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Writes tests/web/fixture_native.json: the NATIVE build's inference traces (`trm solve --trace --json`) and
-// iterative-commit answers (`trm solve --json --decoding iterative`) that tests/web/wasm.test.js compares the
+// iterative-commit answers (`trm solve --json --decoding iterative --symmetries 1|4`) that tests/web/wasm.test.js compares the
 // WebAssembly build against. Each case is one puzzle run with a number of
 // outer cycles, for each golden model (flat and cells architectures).
 //   node tests/web/make-fixture.js path/to/trm        (scripts/test-web.sh --regen-fixture builds trm and runs this)
@@ -29,6 +29,7 @@ const CASES = [
   { name: 'dots for blanks', puzzle: '..3.2.6..9..3.5..1..18.64....81.29..7.......8..67.82....26.95..8..2.3..9..5.1.3..', h_cycles: 0 },
 ];
 const THRESHOLDS = [0.9, 0.13];
+const SYMMETRIES = [1, 4];
 const MODELS = ['tests/golden/weights_flat.json', 'tests/golden/weights_cells.json'];
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'trm-fixture-'));
@@ -54,12 +55,16 @@ const models = MODELS.map((weights) => {
       c.decode = [];
     });
     // Iterative commit (trm solve's default decoding) at two thresholds: the untrained models are never 90% sure,
-    // so 0.9 commits one cell a pass; 0.13 commits many cells at once.
+    // so 0.9 commits one cell a pass; 0.13 commits many cells at once. Each over the puzzle alone and over the
+    // default's 4 symmetries.
     for (const threshold of THRESHOLDS) {
-      const decoded = solve(['--decoding', 'iterative', '--commit-threshold', String(threshold)]);
-      group.forEach((c, k) => c.decode.push({
-        threshold, digits: decoded.results[k].prediction, passes: decoded.results[k].forward_passes,
-      }));
+      for (const symmetries of SYMMETRIES) {
+        const decoded = solve(['--decoding', 'iterative', '--commit-threshold', String(threshold),
+          '--symmetries', String(symmetries)]);
+        group.forEach((c, k) => c.decode.push({
+          threshold, symmetries, digits: decoded.results[k].prediction, passes: decoded.results[k].passes,
+        }));
+      }
     }
   }
   return { weights, cases };

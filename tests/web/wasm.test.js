@@ -75,9 +75,11 @@ for (const { weights, cases } of NATIVE.models) {
       assertClose(got.latent_update_norms, want.latent_update_norms, NATIVE.tolerance, `${label}: latent update norms`);
       assertClose(got.logits, want.logits, NATIVE.tolerance, `${label}: logits`);
       for (const d of c.decode) {
-        const answer = model.decode(c.puzzle, c.h_cycles, d.threshold);
-        assert.equal(answer.digits, d.digits, `${label}: iterative commit at ${d.threshold}`);
-        assert.equal(answer.passes, d.passes, `${label}: passes at ${d.threshold}`);
+        const answer = model.decode(c.puzzle, c.h_cycles, d.threshold, d.symmetries);
+        const what = `${label}: iterative commit at ${d.threshold} over ${d.symmetries} symmetries`;
+        assert.equal(answer.symmetries, d.symmetries, what);
+        assert.equal(answer.digits, d.digits, what);
+        assert.equal(answer.passes, d.passes, `${what}: passes`);
       }
     }
   });
@@ -133,6 +135,20 @@ test('iterative commit keeps the givens, fills every blank, and never takes more
     assert.throws(() => model.decode(CLASSIC, 0, bad), { name: 'TrmError', message: /threshold/ }, String(bad));
   assert.throws(() => model.decode(CLASSIC.slice(3), 0, 0.9), { name: 'TrmError', message: /81 characters/ });
   assert.throws(() => model.decode(CLASSIC, 300, 0.9), { name: 'TrmError', message: /outer cycles/ });
+});
+
+test('decoding over symmetries: the default is the info() default, bad counts are errors', () => {
+  const defaults = model.info().default_decoding;
+  assert.equal(defaults.symmetries, 4, 'trm solve and the page average over 4 readings');
+  assert.ok(Math.abs(defaults.commit_threshold - 0.99) < 1e-6);
+  const implicit = model.decode(CLASSIC, 0, 0.9);
+  assert.equal(implicit.symmetries, 4);
+  assert.deepEqual(implicit, model.decode(CLASSIC, 0, 0.9, 4), 'left out means 4');
+  const alone = model.decode(CLASSIC, 0, 0.9, 1);
+  assert.equal(alone.symmetries, 1);
+  assert.ok([...CLASSIC].every((ch, i) => ch === '0' || alone.digits[i] === ch));
+  for (const bad of [0, -1, 65, 2.5, 'x'])
+    assert.throws(() => model.decode(CLASSIC, 0, 0.9, bad), { name: 'TrmError', message: /symmetries/ }, String(bad));
 });
 
 test('bad puzzles and cycle counts are errors with a message', () => {
