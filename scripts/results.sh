@@ -8,10 +8,12 @@
 #     that need at least 20 solver guesses
 #     (graded-5k's Expert level averages 30, Hard 18);
 #   - the same model stored as float16 and int8 (trm export --dtype) on graded-5k.
-# Every row is `trm eval` with the model's default decoding (iterative commit) and its single-pass numbers.
+# Every row is `trm eval` with the default decoding of trm solve and the page (iterative commit over the puzzle and
+# 3 symmetric copies, `trm info`'s default_decoding) and its single-pass numbers (the puzzle as given).
 # Then the ablation table (scripts/ablations.sh) and the baseline row (scripts/baseline-flat.sh), from their last
 # runs on this machine; --all runs them first (about 45 minutes and 173 minutes of one core more).
-# Usage: scripts/results.sh [--all] [MODEL]     (default checkpoints/shipped.json); about 30 minutes on 2 cores.
+# The evaluations run first, one thread each, as many at once as there are cores; the tables are printed after.
+# Usage: scripts/results.sh [--all] [MODEL]     (default checkpoints/shipped.json); about 75 minutes on 2 cores.
 set -euo pipefail
 all=false
 if [[ ${1:-} == --all ]]; then all=true; shift; fi
@@ -22,8 +24,9 @@ if $all; then
   scripts/baseline-flat.sh 173 >/dev/null
 fi
 
-h_default=$("$trm" info --model "$model" --json |
-  grep -o '"h_cycles":[0-9]*' | cut -d: -f2)
+info=$("$trm" info --model "$model" --json)
+h_default=$(grep -o '"h_cycles":[0-9]*' <<<"$info" | head -1 | cut -d: -f2)
+symmetries=$(grep -o '"symmetries":[0-9]*' <<<"$info" | cut -d: -f2)  # the default decoding's
 
 # Test sets.
 sets=()
@@ -50,25 +53,63 @@ sets+=("generated, at least 20 guesses (Expert-like)|$work/expert-like.csv")
 # Where the full `trm eval` output of the test set named $1 is kept.
 eval_file() { echo "$work/$(tr -c 'a-z0-9\n' '-' <<<"${1,,}").txt"; }
 
-# One eval: prints "puzzles|baseline blank|single blank|single exact|final blank|final exact|passes" and keeps
-# the full output (with its per-level groups) in $work/NAME.txt.
-run_eval() { "$trm" eval --model "$1" --data "$2" --decoding iterative >"$3" 2>>"$work/eval.log"; }
-evaluate() {
-  run_eval "$@"
-  awk -f scripts/lib/eval_summary.awk "$3"
+# One eval of model $1 on $2 with the default decoding (more options after $3), full output to $3.
+run_eval() {
+  local model=$1 data=$2 out=$3
+  shift 3
+  OMP_NUM_THREADS=1 "$trm" eval --model "$model" --data "$data" --decoding iterative --symmetries "$symmetries" "$@" \
+    >"$out" 2>>"$work/eval.log"
+}
+# Prints "puzzles|no-model blank|single blank|single exact|final blank|final exact|forward passes per puzzle" of the
+# eval output $1 (eval counts passes; each pass reads the puzzle and its copies, $2 of them, default the default's).
+summary() {
+  awk -v k="${2:-$symmetries}" -F'|' -v OFS='|' '{ $7 = sprintf("%.1f", k * $7); print }' \
+    <<<"$(awk -f scripts/lib/eval_summary.awk "$1")"
 }
 
-echo "Model: \`$model\`; decoding: iterative commit (the default of trm solve and the page) and single pass."
-echo
-echo "| test set | puzzles | no model: blank cells | single pass: blank cells | single pass: puzzles | iterative commit: blank cells | iterative commit: puzzles | passes/puzzle |"
-echo "|---|---:|---:|---:|---:|---:|---:|---:|"
+# Evaluations, longest first, at most one per core at a time (one thread each: iterative commit's later passes
+# are too small to share between threads). A failing one stops the script.
+pids=()
+limit_jobs() {
+  while (($(jobs -rp | wc -l) >= $(nproc))); do wait -n || { echo "an evaluation failed: $work/eval.log" >&2; exit 1; }; done
+}
+launch() { limit_jobs; "$@" & pids+=($!); }
 for entry in "${sets[@]}"; do
   name=${entry%%|*} data=${entry#*|}
+  if [[ $name == graded-5k ]]; then launch run_eval "$model" "$data" "$(eval_file "$name")"; fi
+done
+if [[ -f $shared/graded-5k.csv ]]; then
+  graded_1k "$work/graded-1k.csv"
+  # Decoding options: the default, and iterative commit on the puzzle alone at the default depth and twice it
+  # (whose single-pass rows give cycles h/2, h and 2h).
+  launch run_eval "$model" "$work/graded-1k.csv" "$work/decoding-default.txt"
+  for h in "$h_default" $((2 * h_default)); do
+    launch run_eval "$model" "$work/graded-1k.csv" "$work/decoding-h$h.txt" --symmetries 1 --h-cycles "$h"
+  done
+  # Stored precision: float32 holds exactly the floats the model loads, so its row is the default run above.
+  for dtype in float32 float16 int8; do
+    "$trm" export --checkpoint "$model" --out "$work/model-$dtype.json" --dtype "$dtype" --force >/dev/null
+  done
+  for dtype in float16 int8; do launch run_eval "$work/model-$dtype.json" "$work/graded-1k.csv" "$work/dtype-$dtype.txt"; done
+fi
+for entry in "${sets[@]}"; do
+  name=${entry%%|*} data=${entry#*|}
+  if [[ $name != graded-5k ]]; then launch run_eval "$model" "$data" "$(eval_file "$name")"; fi
+done
+for pid in "${pids[@]}"; do wait "$pid" || { echo "an evaluation failed: $work/eval.log" >&2; exit 1; }; done
+
+echo "Model: \`$model\`; decoding: iterative commit over $symmetries symmetries (the default of trm solve and the page),"
+echo "and a single pass over the puzzle as given."
+echo
+echo "| test set | puzzles | no model: blank cells | single pass: blank cells | single pass: puzzles | default decoding: blank cells | default decoding: puzzles | forward passes/puzzle |"
+echo "|---|---:|---:|---:|---:|---:|---:|---:|"
+for entry in "${sets[@]}"; do
+  name=${entry%%|*}
   out=$(eval_file "$name")
-  IFS='|' read -r n base sb se fb fe passes <<<"$(evaluate "$model" "$data" "$out")"
+  IFS='|' read -r n base sb se fb fe passes <<<"$(summary "$out")"
   echo "| $name | $n | $base | $sb | $se | $fb | **$fe** | $passes |"
   if grep -q '^Expert' "$out"; then
-    # Per level (iterative commit): "Level  puzzles  blank  exact  baseline".
+    # Per level (the default decoding): "Level  puzzles  blank  exact  baseline".
     awk '/^(Beginner|Easy|Medium|Hard|Expert) / {
            printf "| &nbsp;&nbsp;%s | %s | %s | | | %s | **%s** | |\n", $1, $2, $5, $3, $4 }' "$out"
   fi
@@ -85,48 +126,33 @@ done
 
 echo
 echo "Decoding options (graded-5k, every fifth row: 1,000 puzzles, 200 per level). The model's default is $h_default"
-echo "outer cycles; a symmetry row reads each pass through the puzzle and 3 symmetric copies (trm eval --symmetries 4):"
+echo "outer cycles; the default decoding reads each pass through the puzzle and $((symmetries - 1)) symmetric copies:"
 echo
 echo "| decoding | outer cycles | blank cells | puzzles | forward passes per puzzle |"
 echo "|---|---:|---:|---:|---:|"
 if [[ -f $shared/graded-5k.csv ]]; then
-  graded_1k "$work/graded-1k.csv"
-  for h in "$h_default" $((2 * h_default)); do
-    "$trm" eval --model "$model" --data "$work/graded-1k.csv" --decoding iterative --h-cycles "$h" >"$work/decoding-h$h.txt"
-  done
   # Single pass after cycle h/2 (the depth the shipped model trained at), h and 2h: rows of the longest run.
   for h in $((h_default / 2)) "$h_default" $((2 * h_default)); do
     awk -v h="$h" '$0 ~ "^single pass, cycle " h " " { printf "| single pass | %s | %s | %s | 1 |\n", h, $(NF - 1), $NF }' \
       "$work/decoding-h$((2 * h_default)).txt"
   done
   for h in "$h_default" $((2 * h_default)); do
-    IFS='|' read -r _ _ _ _ fb fe passes <<<"$(awk -f scripts/lib/eval_summary.awk "$work/decoding-h$h.txt")"
-    echo "| iterative commit | $h | $fb | $fe | $passes |"
+    IFS='|' read -r _ _ _ _ fb fe passes <<<"$(summary "$work/decoding-h$h.txt" 1)"
+    echo "| iterative commit, the puzzle alone | $h | $fb | $fe | $passes |"
   done
-  "$trm" eval --model "$model" --data "$work/graded-1k.csv" --decoding iterative --symmetries 4 >"$work/decoding-sym4.txt"
-  awk -v h="$h_default" '/^iterative commit x4 symmetries/ {
-      printf "| iterative commit over 4 symmetries | %s | %s | %s | %.1f |\n", h, $(NF - 3), $(NF - 2), 4 * $(NF - 1) }' \
-    "$work/decoding-sym4.txt"
+  IFS='|' read -r _ _ _ _ fb fe passes <<<"$(summary "$work/decoding-default.txt")"
+  echo "| iterative commit over $symmetries symmetries (the default) | $h_default | $fb | **$fe** | $passes |"
 fi
 
 echo
-echo "Stored precision (graded-5k, iterative commit):"
+echo "Stored precision (graded-5k's every fifth row, the default decoding):"
 echo
 echo "| weights | file size | blank cells | puzzles |"
 echo "|---|---:|---:|---:|"
 if [[ -f $shared/graded-5k.csv ]]; then
-  # float32 holds exactly the floats the model loads, so its row is the graded-5k run above; the other two run
-  # side by side (one thread each).
+  cp "$work/decoding-default.txt" "$work/dtype-float32.txt"
   for dtype in float32 float16 int8; do
-    "$trm" export --checkpoint "$model" --out "$work/model-$dtype.json" --dtype "$dtype" --force >/dev/null
-  done
-  cp "$(eval_file graded-5k)" "$work/dtype-float32.txt"
-  for dtype in float16 int8; do
-    run_eval "$work/model-$dtype.json" "$shared/graded-5k.csv" "$work/dtype-$dtype.txt" &
-  done
-  wait
-  for dtype in float32 float16 int8; do
-    IFS='|' read -r n base sb se fb fe passes <<<"$(awk -f scripts/lib/eval_summary.awk "$work/dtype-$dtype.txt")"
+    IFS='|' read -r n base sb se fb fe passes <<<"$(summary "$work/dtype-$dtype.txt")"
     size=$(stat -c %s "$work/model-$dtype.json")
     echo "| $dtype | $((size / 1024)) KiB | $fb | $fe |"
   done
