@@ -53,12 +53,19 @@ sets+=("generated, at least 20 guesses (Expert-like)|$work/expert-like.csv")
 # Where the full `trm eval` output of the test set named $1 is kept.
 eval_file() { echo "$work/$(tr -c 'a-z0-9\n' '-' <<<"${1,,}").txt"; }
 
-# One eval of model $1 on $2 with the default decoding (more options after $3), full output to $3.
+# One eval of model $1 on $2, iterative commit over $4 symmetries (more options after $4), full output to $3.
+# A finished eval leaves $3.key: the command and the checksums of the model, the data and trm. A rerun whose key is
+# the same reuses the output, so an interrupted run resumes (delete $work to start afresh).
 run_eval() {
-  local model=$1 data=$2 out=$3
-  shift 3
-  OMP_NUM_THREADS=1 "$trm" eval --model "$model" --data "$data" --decoding iterative --symmetries "$symmetries" "$@" \
-    >"$out" 2>>"$work/eval.log"
+  local model=$1 data=$2 out=$3 k=$4
+  shift 4
+  local args=(eval --model "$model" --data "$data" --decoding iterative --symmetries "$k" "$@")
+  local key
+  key="${args[*]} $(sha256sum "$model" "$data" "$trm" | cut -d' ' -f1 | tr '\n' ' ')"
+  if [[ -f $out.key && $(<"$out.key") == "$key" ]]; then return 0; fi
+  rm -f "$out.key"
+  OMP_NUM_THREADS=1 "$trm" "${args[@]}" >"$out" 2>>"$work/eval.log"
+  echo "$key" >"$out.key"
 }
 # Prints "puzzles|no-model blank|single blank|single exact|final blank|final exact|forward passes per puzzle" of the
 # eval output $1 (eval counts passes; each pass reads the puzzle and its copies, $2 of them, default the default's).
@@ -76,25 +83,27 @@ limit_jobs() {
 launch() { limit_jobs; "$@" & pids+=($!); }
 for entry in "${sets[@]}"; do
   name=${entry%%|*} data=${entry#*|}
-  if [[ $name == graded-5k ]]; then launch run_eval "$model" "$data" "$(eval_file "$name")"; fi
+  if [[ $name == graded-5k ]]; then launch run_eval "$model" "$data" "$(eval_file "$name")" "$symmetries"; fi
 done
 if [[ -f $shared/graded-5k.csv ]]; then
   graded_1k "$work/graded-1k.csv"
   # Decoding options: the default, and iterative commit on the puzzle alone at the default depth and twice it
   # (whose single-pass rows give cycles h/2, h and 2h).
-  launch run_eval "$model" "$work/graded-1k.csv" "$work/decoding-default.txt"
+  launch run_eval "$model" "$work/graded-1k.csv" "$work/decoding-default.txt" "$symmetries"
   for h in "$h_default" $((2 * h_default)); do
-    launch run_eval "$model" "$work/graded-1k.csv" "$work/decoding-h$h.txt" --symmetries 1 --h-cycles "$h"
+    launch run_eval "$model" "$work/graded-1k.csv" "$work/decoding-h$h.txt" 1 --h-cycles "$h"
   done
   # Stored precision: float32 holds exactly the floats the model loads, so its row is the default run above.
   for dtype in float32 float16 int8; do
     "$trm" export --checkpoint "$model" --out "$work/model-$dtype.json" --dtype "$dtype" --force >/dev/null
   done
-  for dtype in float16 int8; do launch run_eval "$work/model-$dtype.json" "$work/graded-1k.csv" "$work/dtype-$dtype.txt"; done
+  for dtype in float16 int8; do
+    launch run_eval "$work/model-$dtype.json" "$work/graded-1k.csv" "$work/dtype-$dtype.txt" "$symmetries"
+  done
 fi
 for entry in "${sets[@]}"; do
   name=${entry%%|*} data=${entry#*|}
-  if [[ $name != graded-5k ]]; then launch run_eval "$model" "$data" "$(eval_file "$name")"; fi
+  if [[ $name != graded-5k ]]; then launch run_eval "$model" "$data" "$(eval_file "$name")" "$symmetries"; fi
 done
 for pid in "${pids[@]}"; do wait "$pid" || { echo "an evaluation failed: $work/eval.log" >&2; exit 1; }; done
 
