@@ -13,7 +13,7 @@
 # Then the ablation table (scripts/ablations.sh) and the baseline row (scripts/baseline-flat.sh), from their last
 # runs on this machine; --all runs them first (about 45 minutes and 173 minutes of one core more).
 # The evaluations run first, one thread each, as many at once as there are cores; the tables are printed after.
-# Usage: scripts/results.sh [--all] [MODEL]     (default checkpoints/shipped.json); about 75 minutes on 2 cores.
+# Usage: scripts/results.sh [--all] [MODEL]     (default checkpoints/shipped.json); about 80 minutes on 2 cores.
 set -euo pipefail
 all=false
 if [[ ${1:-} == --all ]]; then all=true; shift; fi
