@@ -70,7 +70,7 @@ void solve_chunk(const TRM& model, const std::vector<PuzzleLine>& chunk, const S
   // With one symmetry the trace above is iterative commit's first pass too (decode() ignores it otherwise).
   const bool plain_single_pass = decode_options.decoding == Decoding::SinglePass && a.symmetries == 1;
   const InferenceTrace trace =
-      plain_single_pass || a.trace || a.symmetries == 1 ? infer(model, puzzles.data(), batch, a.h_cycles) : InferenceTrace{};
+      a.trace || a.symmetries == 1 ? infer(model, puzzles.data(), batch, a.h_cycles) : InferenceTrace{};
   const DecodeResult decoded =
       plain_single_pass ? DecodeResult{} : decode(model, puzzles, decode_options, trace.frames.empty() ? nullptr : &trace.frames.back());
   for (int64_t b = 0; b < batch; ++b) {
@@ -81,6 +81,7 @@ void solve_chunk(const TRM& model, const std::vector<PuzzleLine>& chunk, const S
     else
       std::copy_n(decoded.digits.begin() + b * 81, 81, answer.begin());
     const int passes = decoded.passes.empty() ? 1 : decoded.passes[static_cast<size_t>(b)];
+    const int forward_passes = passes * a.symmetries;  // each pass reads the puzzle and its symmetric copies
     const auto conflicts = sudoku::find_conflicts(answer);
     if (json_separator) {
       Json r;
@@ -89,7 +90,7 @@ void solve_chunk(const TRM& model, const std::vector<PuzzleLine>& chunk, const S
       r["prediction"] = sudoku::to_string(answer);
       r["valid"] = conflicts.empty();
       r["passes"] = passes;
-      r["forward_passes"] = passes * a.symmetries;  // each pass reads the puzzle and its symmetric copies
+      r["forward_passes"] = forward_passes;
       Json cj = Json::array();
       for (const auto& c : conflicts) cj.push_back(sudoku::describe(c));
       r["conflicts"] = cj;
@@ -113,9 +114,9 @@ void solve_chunk(const TRM& model, const std::vector<PuzzleLine>& chunk, const S
     const std::string over = a.symmetries > 1 ? " over " + std::to_string(a.symmetries) + " symmetries" : "";
     const std::string cost = a.symmetries > 1 ? std::to_string(passes) + " pass" + (passes == 1 ? "" : "es") + " of " +
                                                     std::to_string(a.symmetries) + " readings, " : "";
-    const int forward = passes * a.symmetries;
     std::printf("%s: %s (%s%s, %s%d forward pass%s)\n", chunk[static_cast<size_t>(b)].where.c_str(), verdict(answer).c_str(),
-                decoding_name(decode_options.decoding).c_str(), over.c_str(), cost.c_str(), forward, forward == 1 ? "" : "es");
+                decoding_name(decode_options.decoding).c_str(), over.c_str(), cost.c_str(), forward_passes,
+                forward_passes == 1 ? "" : "es");
     if (a.trace) {
       sudoku::Grid previous{};
       for (size_t h = 0; h < trace.frames.size(); ++h) {

@@ -499,6 +499,11 @@
       : '';
   }
 
+  // The threshold and the readings per pass belong to iterative commit only.
+  function syncDecoding() {
+    $('threshold').disabled = $('symmetries').disabled = $('decoding').value !== 'iterative';
+  }
+
   function readThreshold() {
     const t = Number($('threshold').value);
     return t > 0 && t <= 1 ? t : null;
@@ -658,9 +663,6 @@
     $('play').addEventListener('click', () => (state.timer ? stopPlayback() : startPlayback(false)));
     $('scrubber').addEventListener('input', () => { stopPlayback(); showFrame(Number($('scrubber').value) - 1); });
     $('keep-givens').addEventListener('change', () => { if (state.run) { renderAll(); } });
-    const syncDecoding = () => {
-      $('threshold').disabled = $('symmetries').disabled = $('decoding').value !== 'iterative';
-    };
     $('decoding').addEventListener('change', () => { syncDecoding(); if (state.run) solve(); });
     $('threshold').addEventListener('change', () => {
       if (readThreshold() === null) say('message', 'The commit threshold must be a number above 0 and at most 1.', 'error');
@@ -706,7 +708,7 @@
     const symmetriesParam = params.has('symmetries')
       ? Array.from($('symmetries').options).find((o) => o.value === params.get('symmetries')) : null;
     if (symmetriesParam) $('symmetries').value = symmetriesParam.value;
-    $('threshold').disabled = $('symmetries').disabled = $('decoding').value !== 'iterative';
+    syncDecoding();
     if (params.has('example')) randomExample(params.get('example'), true);
     if (params.has('puzzle') && !loadPuzzleText(params.get('puzzle'), 'puzzle in the address')) setMarker('state', 'error');
     renderAll();
