@@ -17,14 +17,10 @@ using Json = nlohmann::json;
 
 struct EvalArgs {
   std::string model, data;
-  size_t limit = 0;
-  int h_cycles = 0;
   bool json = false, skip_invalid = false;
-  int64_t batch_size = 256;
   uint64_t seed = 1;
-  std::string decoding = "single";
-  int symmetries = 1;
-  float threshold = kDefaultCommitThreshold;
+  std::string decoding = decoding_flag(kDefaultDecoding);
+  EvalOptions options;  // decode: the product's defaults, as `trm solve` uses them
 };
 
 Json result_json(const EvalResult& r) {
@@ -52,22 +48,22 @@ void run_eval(const EvalArgs& a) {
   LoadedModel loaded = load_model_file(a.model);
   sudoku::Dataset data = load_dataset(a.data, a.skip_invalid, 0, a.json);
   if (data.size() == 0) throw InputError(a.data + ": no puzzles to evaluate");
-  EvalOptions options;
-  options.h_cycles = a.h_cycles;
-  options.limit = a.limit;
-  options.batch_size = a.batch_size;
-  options.decoding = parse_decoding(a.decoding);
-  options.symmetries = a.symmetries;
-  options.commit_threshold = a.threshold;
+  EvalOptions options = a.options;
+  options.decode.decoding = parse_decoding(a.decoding);
   const EvalResult model = evaluate(*loaded.model, data, options);
-  const EvalResult baseline = evaluate_baseline(data, a.limit, a.seed);
+  const EvalResult baseline = evaluate_baseline(data, options.limit, a.seed);
   if (a.json) {
     Json j = result_json(model);
     j["model"] = a.model;
     j["data"] = a.data;
-    j["decoding"] = decoding_name(options.decoding);
-    j["symmetries"] = options.symmetries;
-    j["mean_forward_passes"] = model.mean_passes;
+    j["decoding"] = decoding_name(options.decode.decoding);
+    j["symmetries"] = model.symmetries;
+    j["mean_passes"] = model.mean_passes;
+    j["mean_forward_passes"] = model.mean_forward_passes;
+    j["mean_outer_cycles"] = model.mean_outer_cycles;
+    j["mean_branches"] = model.mean_branches;
+    j["search_rejected"] = model.search_rejected;
+    j["search_budget_spent"] = model.search_budget_spent;
     j["h_cycles"] = model.per_cycle.size();
     j["baseline"] = result_json(baseline);
     std::printf("%s\n", j.dump(2).c_str());
@@ -84,12 +80,12 @@ void run_eval(const EvalArgs& a) {
                 percent(model.per_cycle[h].puzzle_accuracy()).c_str());
   }
   const std::string final_label =
-      decoding_name(options.decoding) + (options.symmetries > 1 ? " x" + std::to_string(options.symmetries) + " symmetries" : "") +
-      " (final)";
+      decoding_name(options.decode.decoding) + (model.symmetries > 1 ? " x" + std::to_string(model.symmetries) + " symmetries" : "") + " (final)";
   char passes[64];
-  std::snprintf(passes, sizeof passes, "  %.1f passes/puzzle", model.mean_passes);
+  std::snprintf(passes, sizeof passes, "  %.1f forward passes, %.0f outer cycles per puzzle", model.mean_forward_passes,
+                model.mean_outer_cycles);
   std::printf("%-28s %12s %12s%s\n", final_label.c_str(), percent(model.final_cycle.blank_accuracy()).c_str(),
-              percent(model.final_cycle.puzzle_accuracy()).c_str(), options.decoding == Decoding::SinglePass ? "" : passes);
+              percent(model.final_cycle.puzzle_accuracy()).c_str(), passes);
   std::printf("\n%-20s %8s %12s %12s %14s\n", "group", "puzzles", "blank cells", "puzzles", "no-model cells");
   for (size_t g = 0; g < model.groups.size(); ++g) {
     const auto& m = model.groups[g];
@@ -107,17 +103,25 @@ void add_eval_command(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand("eval", "Evaluate a model on a CSV of puzzles and solutions");
   cmd->add_option("--model", args->model, "Checkpoint or production weights JSON")->required();
   cmd->add_option("--data", args->data, "CSV (quizzes,solutions or puzzle,solution[,...])")->required();
-  cmd->add_option("--limit", args->limit, "Evaluate the first N puzzles only");
-  cmd->add_option("--h-cycles", args->h_cycles, "Outer cycles (default: the model's; more is allowed)")->check(CLI::Range(1, 256));
-  cmd->add_option("--batch-size", args->batch_size, "Puzzles per forward pass")->capture_default_str()->check(CLI::Range(1, 65536));
+  cmd->add_option("--limit", args->options.limit, "Evaluate the first N puzzles only");
+  cmd->add_option("--h-cycles", args->options.decode.h_cycles, "Outer cycles (default: the model's; more is allowed)")->check(CLI::Range(1, 256));
+  cmd->add_option("--batch-size", args->options.batch_size, "Puzzles per forward pass")->capture_default_str()->check(CLI::Range(1, 65536));
   cmd->add_option("--seed", args->seed, "Seed of the no-model baseline")->capture_default_str();
-  cmd->add_option("--decoding", args->decoding, "single (one pass) or iterative (commit the surest cells, re-run)")
-      ->capture_default_str()->check(CLI::IsMember({"single", "iterative"}));
-  cmd->add_option("--commit-threshold", args->threshold, "Iterative: commit every blank at least this confident")
+  cmd->add_option("--decoding", args->decoding,
+                  "single (one pass), iterative (commit the surest cells, re-run) or search (iterative commit that "
+                  "branches where it would guess, checked by the rules)")
+      ->capture_default_str()->check(CLI::IsMember({"single", "iterative", "search"}));
+  cmd->add_option("--branch-candidates", args->options.decode.branch_candidates, "Search: digits tried where the model branches")
+      ->capture_default_str()->check(CLI::Range(1, 9));
+  cmd->add_option("--max-forward-passes", args->options.decode.max_forward_passes,
+                  "Search: forward passes per puzzle at most, every reading counted (default " + std::to_string(kDefaultSearchBudget) + ")")
+      ->check(CLI::Range(1, 1000000));
+  cmd->add_option("--commit-threshold", args->options.decode.threshold, "Iterative: commit every blank at least this confident")
       ->capture_default_str()->check(CLI::Range(0.0f, 1.0f));
-  cmd->add_option("--symmetries", args->symmetries,
-                  "Average the final answer over the puzzle and K-1 symmetric copies of it (K forward passes per pass)")
-      ->capture_default_str()->check(CLI::Range(1, kMaxSymmetries));
+  cmd->add_option("--symmetries", args->options.decode.symmetries,
+                  "Average each pass over the puzzle and K-1 symmetric copies of it (K forward passes per pass). Default: " +
+                      std::to_string(kDefaultSymmetries) + ", 1 (the puzzle as given) with a single pass")
+      ->check(CLI::Range(1, kMaxSymmetries));
   cmd->add_flag("--json", args->json, "Print one JSON object");
   cmd->add_flag("--skip-invalid", args->skip_invalid, "Skip (and count) invalid rows instead of stopping");
   cmd->callback([args] { run_eval(*args); });

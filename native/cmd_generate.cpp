@@ -18,6 +18,7 @@ struct GenerateArgs {
   int min_givens = sudoku::GeneratorOptions{}.min_givens;
   int max_givens = sudoku::GeneratorOptions{}.max_givens;
   int64_t min_guesses = 0;
+  int climb = 0;
   bool force = false;
 };
 
@@ -27,6 +28,7 @@ void run_generate(const GenerateArgs& a) {
   options.min_givens = a.min_givens;
   options.max_givens = a.max_givens;
   options.min_guesses = a.min_guesses;
+  options.climb_steps = a.climb;
   const auto start = std::chrono::steady_clock::now();
   sudoku::Dataset data = sudoku::generate(a.count, a.seed, options);
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -56,6 +58,10 @@ void add_generate_command(CLI::App& app) {
                   "Hard ~18, Expert ~30)")
       ->capture_default_str()
       ->check(CLI::Range(int64_t{0}, int64_t{1000000}));
+  cmd->add_option("--climb", args->climb,
+                  "Hill-climbing steps toward harder puzzles (more solver guesses) after the attempts; 0: none")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 100000));
   cmd->add_flag("--force", args->force, "Overwrite an existing output");
   cmd->callback([args] { run_generate(*args); });
 }

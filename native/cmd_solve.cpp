@@ -1,5 +1,7 @@
 // trm solve: run the model on puzzles; print the grid, whether it breaks a rule, and with --trace
-// the prediction after every outer cycle. Default decoding: iterative commit over kDefaultSymmetries readings.
+// the prediction after every outer cycle. Default decoding: core's (kDefaultDecoding, default_symmetries()).
+// A puzzle is diagnosed before the model runs: givens that clash, no solution or more than one solution (an exact
+// count by the solver, in milliseconds) are refused, naming the line.
 #include <cstdio>
 #include <filesystem>
 #include <memory>
@@ -14,6 +16,7 @@
 #include "model/decode.h"
 #include "model/inference.h"
 #include "sudoku/grid.h"
+#include "sudoku/solver.h"
 #include "util/error.h"
 
 namespace trm::cli {
@@ -24,10 +27,8 @@ using Json = nlohmann::json;
 struct SolveArgs {
   std::string model, puzzle, input;
   bool trace = false, no_keep_givens = false, json = false;
-  int h_cycles = 0;
-  std::string decoding = "iterative";
-  float threshold = kDefaultCommitThreshold;
-  int symmetries = 0;  // 0: kDefaultSymmetries for iterative commit, 1 (the puzzle as given) for a single pass
+  std::string decoding = decoding_flag(kDefaultDecoding);
+  DecodeOptions decode;  // the product's defaults; symmetries 0: the decoding's default
 };
 
 struct PuzzleLine {
@@ -45,13 +46,26 @@ sudoku::Grid decode_frame(const CycleFrame& frame, int64_t b, const sudoku::Grid
   return out;
 }
 
-std::string verdict(const sudoku::Grid& grid) {
-  const auto conflicts = sudoku::find_conflicts(grid);
-  if (conflicts.empty()) return "valid solution";
+std::string rule_breaks(const std::vector<sudoku::Conflict>& conflicts) {
   std::string text = "breaks " + std::to_string(conflicts.size()) + " rule" + (conflicts.size() > 1 ? "s" : "") + ": ";
   for (size_t i = 0; i < conflicts.size() && i < 5; ++i) text += (i ? "; " : "") + sudoku::describe(conflicts[i]);
   if (conflicts.size() > 5) text += "; ...";
   return text;
+}
+
+// "solved" only for a full grid that keeps every given and breaks no rule.
+std::string verdict(const sudoku::Grid& grid, const sudoku::Grid& puzzle) {
+  const auto conflicts = sudoku::find_conflicts(grid);
+  if (conflicts.empty() && sudoku::is_complete_valid(grid) && sudoku::agrees(puzzle, grid)) return "solved";
+  if (conflicts.empty()) return "not solved: the answer is incomplete or changes a given";
+  return "not solved: " + rule_breaks(conflicts);
+}
+
+// A per-cycle frame's state, which the trace shows beside it.
+std::string frame_verdict(const sudoku::Grid& grid) {
+  const auto conflicts = sudoku::find_conflicts(grid);
+  if (conflicts.empty()) return "valid grid";
+  return rule_breaks(conflicts);
 }
 
 // Solves one chunk and prints it: text, or with `json_separator` the results as elements of a JSON array (each
@@ -61,18 +75,17 @@ void solve_chunk(const TRM& model, const std::vector<PuzzleLine>& chunk, const S
   std::vector<uint8_t> puzzles;
   for (const auto& p : chunk) puzzles.insert(puzzles.end(), p.grid.begin(), p.grid.end());
   const bool keep = !a.no_keep_givens;
-  DecodeOptions decode_options;
-  decode_options.decoding = parse_decoding(a.decoding);
-  decode_options.h_cycles = a.h_cycles;
-  decode_options.threshold = a.threshold;
-  decode_options.symmetries = a.symmetries;
-  // Iterative commit writes its answers over the blanks only, so it always keeps the givens.
+  const DecodeOptions& decode_options = a.decode;
+  const int readings = decode_options.symmetries;  // resolved by run_solve
+  // Iterative commit and search write their answers over the blanks only, so they always keep the givens.
   // With one symmetry the trace above is iterative commit's first pass too (decode() ignores it otherwise).
-  const bool plain_single_pass = decode_options.decoding == Decoding::SinglePass && a.symmetries == 1;
+  const bool plain_single_pass = decode_options.decoding == Decoding::SinglePass && readings == 1;
+  const bool first_pass_reusable = decode_options.decoding != Decoding::Search && readings == 1;
   const InferenceTrace trace =
-      a.trace || a.symmetries == 1 ? infer(model, puzzles.data(), batch, a.h_cycles) : InferenceTrace{};
+      a.trace || first_pass_reusable ? infer(model, puzzles.data(), batch, decode_options.h_cycles) : InferenceTrace{};
   const DecodeResult decoded =
       plain_single_pass ? DecodeResult{} : decode(model, puzzles, decode_options, trace.frames.empty() ? nullptr : &trace.frames.back());
+  const int h_cycles = decode_options.h_cycles > 0 ? decode_options.h_cycles : model.config().inference_cycles();
   for (int64_t b = 0; b < batch; ++b) {
     const sudoku::Grid& puzzle = chunk[static_cast<size_t>(b)].grid;
     sudoku::Grid answer{};
@@ -80,17 +93,28 @@ void solve_chunk(const TRM& model, const std::vector<PuzzleLine>& chunk, const S
       answer = decode_frame(trace.frames.back(), b, puzzle, keep);
     else
       std::copy_n(decoded.digits.begin() + b * 81, 81, answer.begin());
-    const int passes = decoded.passes.empty() ? 1 : decoded.passes[static_cast<size_t>(b)];
-    const int forward_passes = passes * a.symmetries;  // each pass reads the puzzle and its symmetric copies
+    const size_t i = static_cast<size_t>(b);
+    const int passes = decoded.passes.empty() ? 1 : decoded.passes[i];
+    const int forward_passes = decoded.passes.empty() ? 1 : decoded.forward_passes[i];  // every reading counted
+    const int outer_cycles = decoded.passes.empty() ? h_cycles : decoded.outer_cycles[i];
+    const int branches = decoded.passes.empty() ? 0 : decoded.branches[i];
+    const SearchEnd end = decoded.passes.empty() ? kComplete : static_cast<SearchEnd>(decoded.search_end[i]);
     const auto conflicts = sudoku::find_conflicts(answer);
+    const bool solved = conflicts.empty() && sudoku::is_complete_valid(answer) && sudoku::agrees(puzzle, answer);
     if (json_separator) {
       Json r;
       r["source"] = chunk[static_cast<size_t>(b)].where;
       r["puzzle"] = sudoku::to_string(puzzle);
       r["prediction"] = sudoku::to_string(answer);
       r["valid"] = conflicts.empty();
+      r["solved"] = solved;
       r["passes"] = passes;
       r["forward_passes"] = forward_passes;
+      r["outer_cycles"] = outer_cycles;
+      if (decode_options.decoding == Decoding::Search) {
+        r["branches"] = branches;
+        r["search_end"] = end == kComplete ? "complete" : end == kRejected ? "rejected" : "budget";
+      }
       Json cj = Json::array();
       for (const auto& c : conflicts) cj.push_back(sudoku::describe(c));
       r["conflicts"] = cj;
@@ -111,12 +135,16 @@ void solve_chunk(const TRM& model, const std::vector<PuzzleLine>& chunk, const S
       *json_separator = ",";
       continue;
     }
-    const std::string over = a.symmetries > 1 ? " over " + std::to_string(a.symmetries) + " symmetries" : "";
-    const std::string cost = a.symmetries > 1 ? std::to_string(passes) + " pass" + (passes == 1 ? "" : "es") + " of " +
-                                                    std::to_string(a.symmetries) + " readings, " : "";
-    std::printf("%s: %s (%s%s, %s%d forward pass%s)\n", chunk[static_cast<size_t>(b)].where.c_str(), verdict(answer).c_str(),
-                decoding_name(decode_options.decoding).c_str(), over.c_str(), cost.c_str(), forward_passes,
-                forward_passes == 1 ? "" : "es");
+    const std::string over = readings > 1 ? " over " + std::to_string(readings) + " symmetries" : "";
+    const std::string cost = readings > 1 ? std::to_string(passes) + " pass" + (passes == 1 ? "" : "es") + " of " +
+                                                std::to_string(readings) + " readings, " : "";
+    std::string search;
+    if (decode_options.decoding == Decoding::Search)
+      search = ", " + std::to_string(branches) + " branch" + (branches == 1 ? "" : "es") +
+               (end == kRejected ? "; the rules rejected every branch" : end == kBudgetSpent ? "; the budget ran out" : "");
+    std::printf("%s: %s (%s%s, %s%d forward pass%s, %d outer cycles%s)\n", chunk[i].where.c_str(),
+                verdict(answer, puzzle).c_str(), decoding_name(decode_options.decoding).c_str(), over.c_str(), cost.c_str(),
+                forward_passes, forward_passes == 1 ? "" : "es", outer_cycles, search.c_str());
     if (a.trace) {
       sudoku::Grid previous{};
       for (size_t h = 0; h < trace.frames.size(); ++h) {
@@ -131,15 +159,28 @@ void solve_chunk(const TRM& model, const std::vector<PuzzleLine>& chunk, const S
         for (int l = 0; l < trace.l_cycles; ++l)
           update += trace.latent_update_norms[h * static_cast<size_t>(trace.l_cycles) + static_cast<size_t>(l)][static_cast<size_t>(b)];
         std::printf("cycle %zu/%zu: %d cells changed, mean confidence %.3f, latent update %.3f, %s\n", h + 1,
-                    trace.frames.size(), changed, confidence / 81.0, update, verdict(digits).c_str());
+                    trace.frames.size(), changed, confidence / 81.0, update, frame_verdict(digits).c_str());
         std::printf("%s\n", sudoku::format_grid(digits).c_str());
         previous = digits;
       }
-      if (passes > 1) std::printf("after %d passes of iterative commit:\n%s\n", passes, sudoku::format_grid(answer).c_str());
+      if (passes > 1)
+        std::printf("after %d passes of %s:\n%s\n", passes, decoding_name(decode_options.decoding).c_str(),
+                    sudoku::format_grid(answer).c_str());
     } else {
       std::printf("%s\n", sudoku::format_grid(answer).c_str());
     }
   }
+}
+
+// Before the model runs: a puzzle must have exactly one solution (the solver counts to 2 in milliseconds).
+void diagnose(const sudoku::Grid& grid, const std::string& where) {
+  const int solutions = sudoku::solve(grid, 2).solutions;
+  if (solutions == 0)
+    throw InputError(where + ": has no solution: the givens break no rule, but no full grid keeps them all "
+                             "(the model was not run)");
+  if (solutions > 1)
+    throw InputError(where + ": has more than one solution (" + std::to_string(sudoku::count_givens(grid)) +
+                     " givens): a Sudoku has exactly one, so no answer could be called right (the model was not run)");
 }
 
 // Reads one puzzle per non-empty line (the first comma-separated field, so a CSV works too), in chunks of 256:
@@ -153,6 +194,7 @@ size_t for_each_chunk(const SolveArgs& a, const std::function<void(std::vector<P
     if (!conflicts.empty())
       throw InputError(where + ": the givens conflict: " + sudoku::describe(conflicts.front()) +
                        (conflicts.size() > 1 ? " (and " + std::to_string(conflicts.size() - 1) + " more)" : ""));
+    diagnose(grid, where);
     chunk.push_back({where, grid});
     ++count;
     if (chunk.size() == 256) {
@@ -178,7 +220,8 @@ size_t for_each_chunk(const SolveArgs& a, const std::function<void(std::vector<P
 
 void run_solve(SolveArgs a) {
   if (a.puzzle.empty() == a.input.empty()) throw InputError("give either a PUZZLE argument or --input FILE");
-  if (a.symmetries == 0) a.symmetries = parse_decoding(a.decoding) == Decoding::IterativeCommit ? kDefaultSymmetries : 1;
+  a.decode.decoding = parse_decoding(a.decoding);
+  if (a.decode.symmetries == 0) a.decode.symmetries = default_symmetries(a.decode.decoding);
   LoadedModel loaded = load_model_file(a.model);
   // A file is checked whole before anything is printed (a bad line 90,000 must not leave half an answer on
   // stdout); the second pass solves. A pipe can be read once only: it is checked as it is solved.
@@ -189,9 +232,9 @@ void run_solve(SolveArgs a) {
   const char* separator = "";
   if (a.json) {
     // The object's keys print sorted, "results" last: the header, then the results as they are solved.
-    const int h = a.h_cycles > 0 ? a.h_cycles : loaded.model->config().inference_cycles();
-    std::string head = Json{{"model", a.model}, {"decoding", decoding_name(parse_decoding(a.decoding))},
-                            {"symmetries", a.symmetries}, {"h_cycles", h},
+    const int h = a.decode.h_cycles > 0 ? a.decode.h_cycles : loaded.model->config().inference_cycles();
+    std::string head = Json{{"model", a.model}, {"decoding", decoding_name(a.decode.decoding)},
+                            {"symmetries", a.decode.symmetries}, {"h_cycles", h},
                             {"l_cycles", loaded.model->config().L_cycles}, {"keep_givens", !a.no_keep_givens}}
                            .dump();
     head.pop_back();  // the closing brace
@@ -217,15 +260,21 @@ void add_solve_command(CLI::App& app) {
   cmd->add_flag("--trace", args->trace, "Print the prediction after every outer cycle");
   cmd->add_flag("--no-keep-givens", args->no_keep_givens, "Show the model's own digits in given cells");
   cmd->add_flag("--json", args->json, "Print one JSON object (with --trace: frames, latent update sizes, logits)");
-  cmd->add_option("--decoding", args->decoding, "iterative (commit the surest cells, re-run; the default, over " + std::to_string(kDefaultSymmetries) +
-                      " symmetries) or single (one pass)")
-      ->capture_default_str()->check(CLI::IsMember({"single", "iterative"}));
-  cmd->add_option("--commit-threshold", args->threshold, "Iterative: commit every blank at least this confident")
+  cmd->add_option("--decoding", args->decoding,
+                  "search (iterative commit that branches where it would guess, the rules rejecting dead ends), "
+                  "iterative (commit the surest cells, re-run) or single (one pass)")
+      ->capture_default_str()->check(CLI::IsMember({"single", "iterative", "search"}));
+  cmd->add_option("--branch-candidates", args->decode.branch_candidates, "Search: digits tried where the model branches")
+      ->capture_default_str()->check(CLI::Range(1, 9));
+  cmd->add_option("--max-forward-passes", args->decode.max_forward_passes,
+                  "Search: forward passes per puzzle at most, every reading counted (default " + std::to_string(kDefaultSearchBudget) + ")")
+      ->check(CLI::Range(1, 1000000));
+  cmd->add_option("--commit-threshold", args->decode.threshold, "Iterative: commit every blank at least this confident")
       ->capture_default_str()->check(CLI::Range(0.0f, 1.0f));
-  cmd->add_option("--h-cycles", args->h_cycles, "Outer cycles (default: the model's; more is allowed)")->check(CLI::Range(1, 256));
-  cmd->add_option("--symmetries", args->symmetries,
+  cmd->add_option("--h-cycles", args->decode.h_cycles, "Outer cycles (default: the model's; more is allowed)")->check(CLI::Range(1, 256));
+  cmd->add_option("--symmetries", args->decode.symmetries,
                   "Average each pass over the puzzle and K-1 symmetric copies of it (K forward passes per pass). Default: " +
-                      std::to_string(kDefaultSymmetries) + " with iterative commit, 1 (the puzzle as given) with a single pass")
+                      std::to_string(kDefaultSymmetries) + " with search and iterative commit, 1 (the puzzle as given) with a single pass")
       ->check(CLI::Range(1, kMaxSymmetries));
   cmd->callback([args] { run_solve(*args); });
 }

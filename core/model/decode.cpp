@@ -7,6 +7,7 @@
 
 #include "model/inference.h"
 #include "sudoku/augment.h"
+#include "sudoku/grid.h"
 #include "util/error.h"
 
 namespace trm {
@@ -20,12 +21,39 @@ std::vector<sudoku::Symmetry> decoding_symmetries(int count) {
 
 namespace {
 
+// The model's reading of one pass over `count` puzzles: per cell the most likely digit, its probability and, for
+// the search, the probability of every digit.
+struct PassReading {
+  CycleFrame frame;               // digits and confidence [count * 81]
+  std::vector<float> probability; // [count, 81, 9]: probability of digit d + 1 (filled when asked for)
+};
+
 // One pass over `count` puzzles [count * 81], each read through every symmetry: the model's final-cycle
-// probabilities of each copy are mapped back to the original cells and digits and averaged. Fills `frame`
-// (digits and confidence [count * 81]) from the average.
-void symmetric_pass(const TRM& model, const uint8_t* puzzles, size_t count, int h_cycles,
-                    const std::vector<sudoku::Symmetry>& symmetries, CycleFrame& frame) {
+// probabilities of each copy are mapped back to the original cells and digits and averaged. With the identity
+// alone, the frame is exactly infer()'s last frame.
+PassReading read_pass(const TRM& model, const uint8_t* puzzles, size_t count, int h_cycles,
+                      const std::vector<sudoku::Symmetry>& symmetries, bool want_probability) {
+  PassReading reading;
+  CycleFrame& frame = reading.frame;
   const size_t s = symmetries.size();
+  if (s == 1) {
+    const Tensor logits = predict(model, puzzles, static_cast<int64_t>(count), h_cycles);  // [count, 81, 9]
+    frame.digits.resize(count * 81);
+    frame.confidence.resize(count * 81);
+    decode_logits(logits.data(), static_cast<int64_t>(count * 81), frame.digits.data(), frame.confidence.data());
+    if (want_probability) {
+      reading.probability.resize(count * 81 * 9);
+      for (size_t cell = 0; cell < count * 81; ++cell) {
+        const float* row = logits.data() + cell * 9;
+        const float top = *std::max_element(row, row + 9);
+        float total = 0.0f;
+        float* p = reading.probability.data() + cell * 9;
+        for (int d = 0; d < 9; ++d) total += (p[d] = std::exp(row[d] - top));
+        for (int d = 0; d < 9; ++d) p[d] /= total;
+      }
+    }
+    return reading;
+  }
   std::vector<std::array<uint8_t, sudoku::kCells>> sources;
   for (const auto& symmetry : symmetries) sources.push_back(sudoku::cell_sources(symmetry));
   std::vector<uint8_t> copies(count * s * 81);  // (count * s, 81): puzzle k's copy t is row k * s + t
@@ -38,7 +66,8 @@ void symmetric_pass(const TRM& model, const uint8_t* puzzles, size_t count, int 
     }
   }
   const Tensor logits = predict(model, copies.data(), static_cast<int64_t>(count * s), h_cycles);  // [count*s, 81, 9]
-  std::vector<float> mean(count * 81 * 9, 0.0f);  // [count, 81, 9]: probability of original digit d + 1
+  std::vector<float>& mean = reading.probability;  // [count, 81, 9]: probability of original digit d + 1
+  mean.assign(count * 81 * 9, 0.0f);
   const float weight = 1.0f / static_cast<float>(s);
   for (size_t k = 0; k < count; ++k)
     for (size_t t = 0; t < s; ++t)
@@ -59,37 +88,132 @@ void symmetric_pass(const TRM& model, const uint8_t* puzzles, size_t count, int 
     frame.digits[cell] = static_cast<uint8_t>(best + 1);
     frame.confidence[cell] = p[best];
   }
+  return reading;
 }
+
+// False when the rules reject a partial grid (assumed free of repeated digits): some blank has no allowed digit,
+// or some unit lacks a digit that none of its blanks allows.
+bool rules_allow(const sudoku::Grid& grid) {
+  std::array<uint16_t, 81> allowed{};
+  for (int c = 0; c < 81; ++c)
+    if (grid[static_cast<size_t>(c)] == 0 && (allowed[static_cast<size_t>(c)] = sudoku::candidates(grid, c)) == 0) return false;
+  for (const auto& unit : sudoku::unit_cells()) {
+    uint16_t held = 0, possible = 0;
+    for (const uint8_t cell : unit) {
+      if (grid[cell]) held |= sudoku::digit_bit(grid[cell]);
+      else possible |= allowed[cell];
+    }
+    if ((held | possible) != sudoku::kAllDigits) return false;
+  }
+  return true;
+}
+
+// One puzzle's search: the grid being filled and the branch points still holding untried digits.
+struct SearchState {
+  struct BranchPoint {
+    sudoku::Grid grid;               // the grid before the branch
+    int cell = 0;
+    std::array<uint8_t, 9> digits{};  // candidates, most likely first
+    int count = 0, next = 1;          // candidates held, and the next one to try
+  };
+  sudoku::Grid grid{};
+  std::vector<BranchPoint> stack;
+  sudoku::Grid givens{};
+  sudoku::Grid best{};  // the fullest grid reached, blanks filled with that pass's unverified guesses
+  int best_blanks = 82;
+  int attempt = 0;      // restarts from the givens so far (kRestartThresholds)
+  bool finished = false;
+  SearchEnd end = kComplete;
+
+  // Goes back to the most recent branch point with an untried digit; false when none is left.
+  bool backtrack() {
+    while (!stack.empty()) {
+      BranchPoint& point = stack.back();
+      grid = point.grid;
+      grid[static_cast<size_t>(point.cell)] = point.digits[static_cast<size_t>(point.next++)];
+      if (point.next >= point.count) stack.pop_back();
+      if (rules_allow(grid)) return true;
+    }
+    return false;
+  }
+};
+
+// The commit threshold of each attempt after the first (which uses the options' threshold): the search starts
+// again from the givens when every branch was rejected, since a confident commit before the first branch may be
+// the wrong digit. Above 1, nothing is committed: every step is a branch.
+constexpr std::array<float, 2> kRestartThresholds = {0.9999f, 2.0f};
 
 }  // namespace
 
 Decoding parse_decoding(const std::string& name) {
   if (name == "single") return Decoding::SinglePass;
   if (name == "iterative") return Decoding::IterativeCommit;
-  throw InputError("unknown decoding \"" + name + "\" (expected single or iterative)");
+  if (name == "search") return Decoding::Search;
+  throw InputError("unknown decoding \"" + name + "\" (expected single, iterative or search)");
+}
+
+int default_symmetries(Decoding decoding) { return decoding == Decoding::SinglePass ? 1 : kDefaultSymmetries; }
+
+std::string decoding_flag(Decoding decoding) {
+  switch (decoding) {
+    case Decoding::SinglePass: return "single";
+    case Decoding::IterativeCommit: return "iterative";
+    case Decoding::Search: return "search";
+  }
+  return "?";
 }
 
 std::string decoding_name(Decoding decoding) {
-  return decoding == Decoding::SinglePass ? "single pass" : "iterative commit";
+  switch (decoding) {
+    case Decoding::SinglePass: return "single pass";
+    case Decoding::IterativeCommit: return "iterative commit";
+    case Decoding::Search: return "verified search";
+  }
+  return "?";
 }
 
 DecodeResult decode(const TRM& model, const std::vector<uint8_t>& puzzles, const DecodeOptions& options,
                     const CycleFrame* first_pass) {
   const size_t n = puzzles.size() / 81;
-  if (options.symmetries < 1 || options.symmetries > kMaxSymmetries)
-    throw InputError("decode: symmetries must be 1 to " + std::to_string(kMaxSymmetries) + ", not " +
+  const int readings = options.symmetries == 0 ? default_symmetries(options.decoding) : options.symmetries;
+  if (readings < 1 || readings > kMaxSymmetries)
+    throw InputError("decode: symmetries must be 1 to " + std::to_string(kMaxSymmetries) + " (0: the default), not " +
                      std::to_string(options.symmetries));
-  const std::vector<sudoku::Symmetry> symmetries = decoding_symmetries(options.symmetries);
-  if (options.symmetries > 1) first_pass = nullptr;
+  if (options.branch_candidates < 1 || options.branch_candidates > 9)
+    throw InputError("decode: branch candidates must be 1 to 9, not " + std::to_string(options.branch_candidates));
+  if (options.max_forward_passes < 0)
+    throw InputError("decode: the search budget must be at least 1 forward pass, not " + std::to_string(options.max_forward_passes));
+  const std::vector<sudoku::Symmetry> symmetries = decoding_symmetries(readings);
+  const int h_cycles = options.h_cycles > 0 ? options.h_cycles : model.config().inference_cycles();
+  const bool searching = options.decoding == Decoding::Search;
+  const int budget = options.max_forward_passes > 0 ? options.max_forward_passes : kDefaultSearchBudget;
+  if (readings > 1 || searching) first_pass = nullptr;
   if (first_pass && (first_pass->digits.size() != n * 81 || first_pass->confidence.size() != n * 81))
     throw std::invalid_argument("decode: the first pass's frame does not cover the puzzles");
   DecodeResult result;
+  result.symmetries = readings;
   result.digits = puzzles;  // filled in place: committed cells become givens
   result.passes.assign(n, 0);
+  result.branches.assign(n, 0);
+  result.search_end.assign(n, kComplete);
+  std::vector<SearchState> states(searching ? n : 0);
   std::vector<size_t> open;  // puzzles that still have blanks (a complete grid needs no pass)
-  for (size_t i = 0; i < n; ++i)
-    if (std::count(puzzles.begin() + static_cast<std::ptrdiff_t>(i * 81), puzzles.begin() + static_cast<std::ptrdiff_t>(i * 81 + 81), uint8_t{0}) > 0)
-      open.push_back(i);
+  for (size_t i = 0; i < n; ++i) {
+    const auto begin = puzzles.begin() + static_cast<std::ptrdiff_t>(i * 81);
+    if (std::count(begin, begin + 81, uint8_t{0}) == 0) continue;
+    if (searching) {
+      SearchState& state = states[i];
+      std::copy_n(begin, 81, state.grid.begin());
+      state.givens = state.grid;
+      std::copy_n(begin, 81, state.best.begin());
+      // Givens that break a rule, or leave some cell or unit without a digit, are rejected before any pass.
+      if (!sudoku::find_conflicts(state.grid).empty() || !rules_allow(state.grid)) {
+        result.search_end[i] = kRejected;
+        continue;
+      }
+    }
+    open.push_back(i);
+  }
 
   // One pass's outcome for one puzzle: commit from its frame (digits and confidence of its 81 cells); true
   // while blanks remain.
@@ -111,6 +235,89 @@ DecodeResult decode(const TRM& model, const std::vector<uint8_t>& puzzles, const
     return std::count(grid, grid + 81, uint8_t{0}) > 0;
   };
 
+  // One pass's outcome for one searched puzzle (probability [81, 9] of its cells): commit, branch or go back;
+  // true while the search goes on.
+  const auto search_step = [&](size_t puzzle, const float* probability) {
+    SearchState& state = states[puzzle];
+    ++result.passes[puzzle];
+    sudoku::Grid& grid = state.grid;
+    const float threshold = state.attempt == 0 ? options.threshold : kRestartThresholds[static_cast<size_t>(state.attempt - 1)];
+    // The model's choice per blank among the digits the rules allow, surest first.
+    struct Choice {
+      int cell;
+      float confidence;
+    };
+    std::vector<Choice> choices;
+    int blanks = 0;
+    sudoku::Grid guess = grid;
+    for (int c = 0; c < 81; ++c) {
+      if (grid[static_cast<size_t>(c)] != 0) continue;
+      ++blanks;
+      const float* p = probability + c * 9;
+      guess[static_cast<size_t>(c)] = static_cast<uint8_t>(std::max_element(p, p + 9) - p + 1);
+      choices.push_back({c, 0.0f});
+    }
+    if (blanks < state.best_blanks) state.best_blanks = blanks, state.best = guess;
+    const auto allowed_best = [&](int cell, float* confidence) {
+      const uint16_t allowed = sudoku::candidates(grid, cell);
+      int digit = 0;
+      float top = -1.0f;
+      for (int d = 1; d <= 9; ++d)
+        if ((allowed & sudoku::digit_bit(d)) && probability[cell * 9 + d - 1] > top) top = probability[cell * 9 + d - 1], digit = d;
+      *confidence = top;
+      return digit;
+    };
+    for (Choice& choice : choices) allowed_best(choice.cell, &choice.confidence);
+    std::sort(choices.begin(), choices.end(), [](const Choice& a, const Choice& b) {
+      return a.confidence != b.confidence ? a.confidence > b.confidence : a.cell < b.cell;
+    });
+    int committed = 0;
+    for (const Choice& choice : choices) {
+      if (choice.confidence < threshold) break;
+      float confidence = 0.0f;
+      const int digit = allowed_best(choice.cell, &confidence);  // earlier commits of this pass may have taken it
+      if (digit == 0 || confidence < threshold) continue;
+      grid[static_cast<size_t>(choice.cell)] = static_cast<uint8_t>(digit);
+      ++committed;
+    }
+    bool alive = rules_allow(grid);
+    if (alive && committed == 0 && !choices.empty()) {
+      // Stalled: branch on the surest blank, over its most likely allowed digits.
+      SearchState::BranchPoint point;
+      point.grid = grid;
+      point.cell = choices.front().cell;
+      const uint16_t allowed = sudoku::candidates(grid, point.cell);
+      for (int d = 1; d <= 9; ++d)
+        if (allowed & sudoku::digit_bit(d)) point.digits[static_cast<size_t>(point.count++)] = static_cast<uint8_t>(d);
+      const float* p = probability + point.cell * 9;
+      std::stable_sort(point.digits.begin(), point.digits.begin() + point.count,
+                       [p](uint8_t a, uint8_t b) { return p[a - 1] > p[b - 1]; });
+      point.count = std::min(point.count, options.branch_candidates);
+      ++result.branches[puzzle];
+      grid[static_cast<size_t>(point.cell)] = point.digits[0];
+      if (point.count > 1) state.stack.push_back(point);
+      alive = rules_allow(grid);
+    }
+    if (!alive && !state.backtrack()) {
+      if (state.attempt >= static_cast<int>(kRestartThresholds.size())) {
+        state.end = kRejected;
+        return false;
+      }
+      ++state.attempt;  // start again from the givens, committing less
+      state.grid = state.givens;
+      state.stack.clear();
+    }
+    if (std::count(grid.begin(), grid.end(), uint8_t{0}) == 0) {
+      state.finished = true;
+      return false;
+    }
+    if ((result.passes[puzzle] + 1) * readings > budget) {
+      state.end = kBudgetSpent;
+      return false;
+    }
+    return true;
+  };
+
   if (first_pass && !open.empty()) {
     std::vector<size_t> still_open;
     for (size_t puzzle : open)
@@ -124,19 +331,34 @@ DecodeResult decode(const TRM& model, const std::vector<uint8_t>& puzzles, const
     for (size_t start = 0; start < open.size(); start += per_batch) {
       const size_t count = std::min(open.size() - start, per_batch);
       std::vector<uint8_t> batch(count * 81);  // (count, 81)
-      for (size_t k = 0; k < count; ++k)
-        std::copy_n(result.digits.begin() + static_cast<std::ptrdiff_t>(open[start + k] * 81), 81, batch.begin() + static_cast<std::ptrdiff_t>(k * 81));
-      CycleFrame frame;
-      if (symmetries.size() > 1) {
-        symmetric_pass(model, batch.data(), count, options.h_cycles, symmetries, frame);
-      } else {
-        frame = std::move(infer(model, batch.data(), static_cast<int64_t>(count), options.h_cycles).frames.back());
+      for (size_t k = 0; k < count; ++k) {
+        const uint8_t* grid = searching ? states[open[start + k]].grid.data() : result.digits.data() + open[start + k] * 81;
+        std::copy_n(grid, 81, batch.begin() + static_cast<std::ptrdiff_t>(k * 81));
       }
-      for (size_t k = 0; k < count; ++k)
-        if (commit(open[start + k], frame.digits.data() + k * 81, frame.confidence.data() + k * 81))
-          still_open.push_back(open[start + k]);
+      const PassReading reading = read_pass(model, batch.data(), count, h_cycles, symmetries, searching);
+      for (size_t k = 0; k < count; ++k) {
+        const bool more = searching ? search_step(open[start + k], reading.probability.data() + k * 81 * 9)
+                                    : commit(open[start + k], reading.frame.digits.data() + k * 81,
+                                             reading.frame.confidence.data() + k * 81);
+        if (more) still_open.push_back(open[start + k]);
+      }
     }
     open = std::move(still_open);
+  }
+  for (size_t i = 0; i < states.size(); ++i) {
+    const SearchState& state = states[i];
+    if (state.finished) {
+      std::copy(state.grid.begin(), state.grid.end(), result.digits.begin() + static_cast<std::ptrdiff_t>(i * 81));
+    } else if (result.passes[i] > 0) {
+      result.search_end[i] = state.end;
+      std::copy(state.best.begin(), state.best.end(), result.digits.begin() + static_cast<std::ptrdiff_t>(i * 81));
+    }
+  }
+  result.forward_passes.resize(n);
+  result.outer_cycles.resize(n);
+  for (size_t i = 0; i < n; ++i) {
+    result.forward_passes[i] = result.passes[i] * readings;
+    result.outer_cycles[i] = result.forward_passes[i] * h_cycles;
   }
   return result;
 }

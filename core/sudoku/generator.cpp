@@ -21,6 +21,9 @@ void check_options(const GeneratorOptions& options) {
   if (options.min_guesses < 0) {
     throw InputError("generator: min_guesses " + std::to_string(options.min_guesses) + " is negative");
   }
+  if (options.climb_steps < 0) {
+    throw InputError("generator: climb_steps " + std::to_string(options.climb_steps) + " is negative");
+  }
   if (options.max_attempts < 1) {
     throw InputError("generator: max_attempts " + std::to_string(options.max_attempts) + " must be at least 1");
   }
@@ -52,6 +55,35 @@ GeneratedPuzzle make_puzzle(Rng& rng, const GeneratorOptions& options) {
   return out;
 }
 
+// One climbing step from `from`: one or two of the solution's digits put back, then givens removed in random order
+// while the solution stays unique and the count stays at least min_givens.
+GeneratedPuzzle climb_step(const GeneratedPuzzle& from, Rng& rng, const GeneratorOptions& options) {
+  GeneratedPuzzle out = from;
+  std::vector<int> blanks;
+  for (int cell = 0; cell < kCells; ++cell)
+    if (out.puzzle[cell] == 0) blanks.push_back(cell);
+  const int added = 1 + static_cast<int>(rng.below(2));
+  rng.shuffle(blanks.begin(), blanks.end());
+  for (int k = 0; k < added && k < static_cast<int>(blanks.size()); ++k)
+    out.puzzle[blanks[static_cast<size_t>(k)]] = out.solution[blanks[static_cast<size_t>(k)]];
+  std::array<int, kCells> order;
+  std::iota(order.begin(), order.end(), 0);
+  rng.shuffle(order.begin(), order.end());
+  int givens = count_givens(out.puzzle);
+  for (int k = 0; k < kCells && givens > options.min_givens; ++k) {
+    const int cell = order[k];
+    if (out.puzzle[cell] == 0) continue;
+    out.puzzle[cell] = 0;
+    if (solve(out.puzzle, 2).solutions == 1) {
+      --givens;
+    } else {
+      out.puzzle[cell] = out.solution[cell];
+    }
+  }
+  out.guesses = solve(out.puzzle, 2).guesses;
+  return out;
+}
+
 // Puzzle `index`'s own stream: the index scrambled through an Rng and folded into the set's seed, so neighbouring
 // indices do not start overlapping streams (as seed + index would: Rng's seeding steps by a fixed increment).
 uint64_t puzzle_seed(uint64_t seed, uint64_t index) { return seed ^ Rng(index).next_u64(); }
@@ -71,6 +103,11 @@ GeneratedPuzzle generate_puzzle(uint64_t seed, uint64_t index, const GeneratorOp
     GeneratedPuzzle next = make_puzzle(rng, options);
     if (excess(next) < excess(best) || (excess(next) == excess(best) && next.guesses > best.guesses)) best = next;
     best.attempts = attempt;
+  }
+  for (int step = 0; step < options.climb_steps; ++step) {
+    GeneratedPuzzle next = climb_step(best, rng, options);
+    if (count_givens(next.puzzle) <= std::max(options.max_givens, count_givens(best.puzzle)) && next.guesses >= best.guesses)
+      best = next;
   }
   return best;
 }

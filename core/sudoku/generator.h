@@ -32,6 +32,11 @@ struct GeneratorOptions {
   int max_givens = 36;  // at most 81
   int64_t min_guesses = 0;  // difficulty floor (see above); 0 accepts the first puzzle made
   int max_attempts = 500;   // puzzles made per slot at most when chasing the floor
+  // Hill climbing toward harder puzzles, after the attempts: each step puts back one or two givens of the solution
+  // at random, then removes givens in random order while the solution stays unique (within the givens range), and
+  // keeps the result when the solver needs at least as many guesses. Random removal alone seldom passes 50
+  // guesses; climbing reaches the search depth of the hardest published puzzles. 0: no climbing.
+  int climb_steps = 0;
 };
 
 struct GeneratedPuzzle {

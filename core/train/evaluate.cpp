@@ -38,12 +38,12 @@ std::vector<GroupAccuracy> ordered_groups(const sudoku::Dataset& data, const std
 
 EvalResult evaluate(const TRM& model, const sudoku::Dataset& data, const EvalOptions& options) {
   const size_t n = options.limit ? std::min(options.limit, data.size()) : data.size();
-  const int h_cycles = options.h_cycles > 0 ? options.h_cycles : model.config().inference_cycles();
+  const int h_cycles = options.decode.h_cycles > 0 ? options.decode.h_cycles : model.config().inference_cycles();
   EvalResult result;
   result.puzzles = n;
   result.per_cycle.resize(static_cast<size_t>(h_cycles));
   std::map<std::string, AccuracyCounter> by_group;
-  double loss_sum = 0.0, passes = 0.0;
+  double loss_sum = 0.0, passes = 0.0, forward_passes = 0.0, outer_cycles = 0.0, branches = 0.0;
   for (size_t start = 0; start < n; start += static_cast<size_t>(options.batch_size)) {
     const auto batch = static_cast<int64_t>(std::min<size_t>(static_cast<size_t>(options.batch_size), n - start));
     const uint8_t* puzzles = data.puzzles.data() + start * 81;
@@ -54,20 +54,27 @@ EvalResult evaluate(const TRM& model, const sudoku::Dataset& data, const EvalOpt
         result.per_cycle[static_cast<size_t>(h)].add(puzzles + b * 81, solutions + b * 81,
                                                      trace.frames[static_cast<size_t>(h)].digits.data() + b * 81);
     std::vector<uint8_t> answers(trace.frames.back().digits);
-    if (options.decoding != Decoding::SinglePass || options.symmetries > 1) {
-      DecodeOptions decode_options;
-      decode_options.decoding = options.decoding;
+    if (options.decode.decoding != Decoding::SinglePass || options.decode.symmetries > 1) {
+      DecodeOptions decode_options = options.decode;
       decode_options.h_cycles = h_cycles;
-      decode_options.threshold = options.commit_threshold;
       decode_options.batch_size = options.batch_size;
-      decode_options.symmetries = options.symmetries;
       // The trace above is the first pass: decoding continues from it rather than running it again.
       DecodeResult decoded =
           decode(model, std::vector<uint8_t>(puzzles, puzzles + batch * 81), decode_options, &trace.frames.back());
       answers = std::move(decoded.digits);
-      for (int p : decoded.passes) passes += p;
+      result.symmetries = decoded.symmetries;
+      for (size_t b = 0; b < decoded.passes.size(); ++b) {
+        passes += decoded.passes[b];
+        forward_passes += decoded.forward_passes[b];
+        outer_cycles += decoded.outer_cycles[b];
+        branches += decoded.branches[b];
+        result.search_rejected += decoded.search_end[b] == kRejected;
+        result.search_budget_spent += decoded.search_end[b] == kBudgetSpent;
+      }
     } else {
       passes += static_cast<double>(batch);
+      forward_passes += static_cast<double>(batch);
+      outer_cycles += static_cast<double>(batch) * h_cycles;
     }
     for (int64_t b = 0; b < batch; ++b) {
       AccuracyCounter one;
@@ -81,6 +88,9 @@ EvalResult evaluate(const TRM& model, const sudoku::Dataset& data, const EvalOpt
   }
   result.loss = n ? loss_sum / static_cast<double>(n) : 0.0;
   result.mean_passes = n ? passes / static_cast<double>(n) : 0.0;
+  result.mean_forward_passes = n ? forward_passes / static_cast<double>(n) : 0.0;
+  result.mean_outer_cycles = n ? outer_cycles / static_cast<double>(n) : 0.0;
+  result.mean_branches = n ? branches / static_cast<double>(n) : 0.0;
   result.groups = ordered_groups(data, by_group);
   return result;
 }

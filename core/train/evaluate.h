@@ -15,12 +15,11 @@
 namespace trm {
 
 struct EvalOptions {
-  int h_cycles = 0;          // 0: the model's inference_cycles()
   int64_t batch_size = 256;
-  size_t limit = 0;          // first `limit` puzzles; 0 = all
-  Decoding decoding = Decoding::SinglePass;  // how the final answer is decoded (per-cycle rows are single pass)
-  float commit_threshold = kDefaultCommitThreshold;
-  int symmetries = 1;        // the final answer averaged over this many symmetric copies (DecodeOptions)
+  size_t limit = 0;     // first `limit` puzzles; 0 = all
+  // How the final answer is decoded: the product's default unless told otherwise (per-cycle rows are always the
+  // single pass's). decode.h_cycles 0: the model's inference_cycles().
+  DecodeOptions decode;
 };
 
 struct GroupAccuracy {
@@ -33,7 +32,13 @@ struct EvalResult {
   double loss = 0.0;                       // mean cross-entropy over all cells, final cycle
   AccuracyCounter final_cycle;             // the decoded answer (after the last outer cycle for single pass)
   std::vector<AccuracyCounter> per_cycle;  // single pass, after each outer cycle
-  double mean_passes = 1.0;                // forward passes per puzzle (iterative commit needs several)
+  int symmetries = 1;                      // readings per pass of the decoding
+  double mean_passes = 1.0;                // passes per puzzle (iterative commit needs several; each reads `symmetries` copies)
+  double mean_forward_passes = 1.0;        // every reading of every pass and branch, per puzzle
+  double mean_outer_cycles = 0.0;          // outer cycles per puzzle, summed over every forward pass
+  double mean_branches = 0.0;              // search: branch points per puzzle
+  size_t search_rejected = 0;              // search: puzzles where the rules rejected every branch
+  size_t search_budget_spent = 0;          // search: puzzles stopped by the budget
   std::vector<GroupAccuracy> groups;       // final cycle, by level or givens
 };
 

@@ -177,6 +177,8 @@ bool Trainer::run(const TrainerHooks& hooks) {
       EvalOptions eo;
       eo.limit = options_.val_limit;
       eo.batch_size = options_.eval_batch;
+      eo.decode.decoding = Decoding::SinglePass;  // one pass: validation must stay cheap
+      eo.decode.symmetries = 1;
       // Validation sees the weights that evaluation and export will use: the average when there is one.
       if (average_) average_->swap_with(model_.parameters());
       m.validation = evaluate(model_, *validation_, eo);

@@ -134,7 +134,16 @@ case $case_name in
     [[ ! -e x.json ]] || fail "export of a missing checkpoint wrote x.json"
     ;;
   eval_json)
-    run "$TRM" eval --model "$model" --data "$data" --json
+    # With no decoding flags eval measures what solve does by default, and counts every reading.
+    run "$TRM" eval --model "$model" --data "$data" --json --limit 20
+    expect_rc 0 "eval --json (the default decoding)"
+    [[ $("$JQ" "$OUT" decoding) == "iterative commit" ]] || fail "eval --json: the default decoding is not solve's"
+    [[ $("$JQ" "$OUT" symmetries) == 4 ]] || fail "eval --json: the default readings are not solve's 4"
+    p=$("$JQ" "$OUT" mean_passes) f=$("$JQ" "$OUT" mean_forward_passes) c=$("$JQ" "$OUT" mean_outer_cycles)
+    awk -v a="$f" -v b="$p" 'BEGIN { d = a - 4 * b; exit !(d < 1e-9 && d > -1e-9) }' || fail "eval --json: mean_forward_passes $f is not 4 x mean_passes $p"
+    awk -v a="$c" -v b="$f" -v h="$H_CYCLES" 'BEGIN { d = a - b * h; exit !(d < 1e-6 && d > -1e-6) }' ||
+      fail "eval --json: mean_outer_cycles $c is not mean_forward_passes $f x $H_CYCLES cycles"
+    run "$TRM" eval --model "$model" --data "$data" --json --decoding single
     expect_rc 0 "eval --json"
     cp "$OUT" eval.json
     for k in puzzles blank_cell_accuracy puzzle_accuracy per_cycle_puzzle_accuracy baseline \
@@ -148,14 +157,14 @@ case $case_name in
       v=$("$JQ" eval.json "$k")
       { num_test "$v" ">=" 0 && num_test "$v" "<=" 1; } || fail "eval --json: $k = $v is not in [0, 1]"
     done
-    # The final cycle is the headline number.
+    # A single pass's answer is its final cycle.
     [[ $("$JQ" eval.json per_cycle_blank_cell_accuracy.-1) == "$("$JQ" eval.json blank_cell_accuracy)" ]] ||
       fail "eval --json: blank_cell_accuracy differs from the last per-cycle entry"
     # The no-model baseline (a random allowed digit) gets far more than chance (1/9) on blank cells.
     num_test "$("$JQ" eval.json baseline.blank_cell_accuracy)" ">" 0.2 ||
       fail "eval --json: baseline.blank_cell_accuracy $("$JQ" eval.json baseline.blank_cell_accuracy) is implausibly low"
     # The checkpoint and its export are the same model.
-    run "$TRM" eval --model "$root/run/last.json" --data "$data" --json
+    run "$TRM" eval --model "$root/run/last.json" --data "$data" --json --decoding single
     expect_rc 0 "eval --json of the checkpoint"
     for k in blank_cell_accuracy puzzle_accuracy per_cycle_blank_cell_accuracy loss; do
       [[ $("$JQ" "$OUT" "$k") == "$("$JQ" eval.json "$k")" ]] || fail "eval: $k differs between last.json and its export"
@@ -192,7 +201,7 @@ case $case_name in
   solve_text)
     run "$TRM" solve --model "$model" "$puzzle"
     expect_rc 0 "solve PUZZLE"
-    expect_out "^puzzle: (valid solution|breaks [0-9]+ rules?)" "solve PUZZLE (verdict line)"
+    expect_out "^puzzle: (solved|not solved: breaks [0-9]+ rules?)" "solve PUZZLE (verdict line)"
     rows=$(grep -cE '^[0-9] [0-9] [0-9] \| [0-9] [0-9] [0-9] \| [0-9] [0-9] [0-9]$' "$OUT") || true
     [[ $rows == 9 ]] || fail "solve printed $rows grid rows, expected 9"
     grid=$(grid_digits <"$OUT")
@@ -200,6 +209,11 @@ case $case_name in
     [[ $grid != *0* ]] || fail "solve printed a blank (0) cell: every cell should hold a digit"
     why=$(keeps_givens "$puzzle" "$grid") || fail "solve did not keep the givens by default ($why)"
     # Dots for blanks mean the same puzzle.
+    # Diagnosed before the model runs, by an exact solution count.
+    run "$TRM" solve --model "$model" "$(printf '0%.0s' {1..81})"
+    expect_error 1 "more than one solution \\(0 givens\\).*the model was not run" "solve of an empty grid"
+    run "$TRM" solve --model "$model" "123456780000000009$(printf '0%.0s' {1..63})"
+    expect_error 1 "has no solution.*the model was not run" "solve of a puzzle with no solution"
     run "$TRM" solve --model "$model" "${puzzle//0/.}"
     expect_rc 0 "solve with . for blanks"
     [[ $(grid_digits <"$OUT") == "$grid" ]] || fail "solve gives another answer when blanks are written '.'"
@@ -263,7 +277,7 @@ case $case_name in
     [[ $("$JQ" "$OUT" symmetries) == 4 ]] || fail "eval --json --symmetries 4: symmetries is $("$JQ" "$OUT" symmetries)"
     v=$("$JQ" "$OUT" puzzle_accuracy)
     { num_test "$v" ">=" 0 && num_test "$v" "<=" 1; } || fail "eval --symmetries 4: puzzle_accuracy $v is not in [0, 1]"
-    run "$TRM" eval --model "$model" --data "$data" --symmetries 2 --limit 20
+    run "$TRM" eval --model "$model" --data "$data" --decoding single --symmetries 2 --limit 20
     expect_rc 0 "eval (table) --symmetries 2"
     expect_out "single pass x2 symmetries \(final\)" "eval table with --symmetries 2"
     run "$TRM" solve --model "$model" --json --symmetries 4 "$puzzle"
@@ -303,7 +317,7 @@ case $case_name in
     { sed -n 1p three.txt; echo; sed -n '2,3p' three.txt | sed 's/$/\r/'; } >input.txt
     run "$TRM" solve --model "$model" --input input.txt
     expect_rc 0 "solve --input (3 puzzles)"
-    n=$(grep -cE '^input\.txt:[0-9]+: (valid solution|breaks)' "$OUT") || true
+    n=$(grep -cE '^input\.txt:[0-9]+: (solved|not solved)' "$OUT") || true
     [[ $n == 3 ]] || fail "solve --input printed $n verdicts, expected 3"
     for line in 1 3 4; do expect_out "^input\.txt:$line: " "solve --input names FILE:LINE"; done
     rows=$(grep -cE '^[0-9] [0-9] [0-9] \| ' "$OUT") || true

@@ -30,6 +30,7 @@ TEST_CASE("single pass and iterative commit decoding", "[model][decode]") {
 
   DecodeOptions iterative;
   iterative.decoding = Decoding::IterativeCommit;
+  iterative.symmetries = 1;  // the puzzle as given: a first pass can then be reused
   iterative.threshold = 1.01f;  // nothing is ever that sure: exactly one cell per pass
   const DecodeResult many = decode(model, puzzles, iterative);
   int blanks0 = 0, blanks1 = 0;
@@ -135,8 +136,70 @@ TEST_CASE("decoding over symmetries averages the copies' probabilities, mapped b
   CHECK(differs_from_plain > 0);  // the copies really changed the answer: the mapping back is exercised
   CHECK(averaged.passes == std::vector<int>{1});
 
-  options.symmetries = 0;
+  options.symmetries = -1;
   CHECK_THROWS_AS(decode(model, puzzles, options), InputError);
+  options.symmetries = 0;  // the decoding's default: one reading for a single pass
+  CHECK(decode(model, puzzles, options).symmetries == 1);
+  options.decoding = Decoding::IterativeCommit;
+  CHECK(decode(model, puzzles, options).symmetries == kDefaultSymmetries);
   options.symmetries = kMaxSymmetries + 1;
   CHECK_THROWS_AS(decode(model, puzzles, options), InputError);
+}
+
+namespace {
+// A complete valid grid: (row * 3 + row / 3 + column) % 9 + 1.
+sudoku::Grid solved_grid() {
+  sudoku::Grid g{};
+  for (int r = 0; r < 9; ++r)
+    for (int c = 0; c < 9; ++c) g[static_cast<size_t>(r * 9 + c)] = static_cast<uint8_t>((r * 3 + r / 3 + c) % 9 + 1);
+  return g;
+}
+}  // namespace
+
+TEST_CASE("search: the rules reject, the model orders, and a full grid is the puzzle's solution", "[model][decode]") {
+  TRMConfig c = trm_test::tiny_config("cells", 8, 1, 1, 2);
+  TRM model(c);
+  model.init(31);  // untrained: its digits are mostly wrong, so only the search can finish the grid
+  const sudoku::Grid solution = solved_grid();
+  REQUIRE(sudoku::is_complete_valid(solution));
+  sudoku::Grid puzzle = solution;
+  for (int cell : {0, 10, 20, 30, 40, 50, 60}) puzzle[static_cast<size_t>(cell)] = 0;  // one solution: each cell forced
+  const std::vector<uint8_t> puzzles(puzzle.begin(), puzzle.end());
+
+  DecodeOptions options;
+  options.decoding = Decoding::Search;
+  options.symmetries = 2;
+  options.branch_candidates = 9;  // every allowed digit: the search is then complete
+  options.max_forward_passes = 100000;
+  const DecodeResult found = decode(model, puzzles, options);
+  CHECK(found.search_end == std::vector<uint8_t>{kComplete});
+  CHECK(std::equal(solution.begin(), solution.end(), found.digits.begin()));
+  CHECK(found.forward_passes[0] == 2 * found.passes[0]);
+  CHECK(found.outer_cycles[0] == found.forward_passes[0] * c.inference_cycles());
+  CHECK(found.passes[0] >= 1);
+
+  // A budget stops it: nothing is that sure, so each pass branches on one cell; 3 forward passes fill 3 of 60.
+  sudoku::Grid sparse = solution;
+  for (int cell = 0; cell < 60; ++cell) sparse[static_cast<size_t>(cell)] = 0;
+  options.symmetries = 1;
+  options.threshold = 1.5f;
+  options.max_forward_passes = 3;
+  const DecodeResult stopped = decode(model, std::vector<uint8_t>(sparse.begin(), sparse.end()), options);
+  CHECK(stopped.search_end == std::vector<uint8_t>{kBudgetSpent});
+  CHECK(stopped.forward_passes == std::vector<int>{3});
+  CHECK(stopped.branches[0] >= 1);
+
+  // Givens that leave a cell no digit are rejected before any pass: r1c9 blank, its row holds 1-8 and its
+  // column a 9.
+  sudoku::Grid dead{};
+  for (int col = 0; col < 8; ++col) dead[static_cast<size_t>(col)] = static_cast<uint8_t>(col + 1);
+  dead[9 * 4 + 8] = 9;
+  const DecodeResult rejected = decode(model, std::vector<uint8_t>(dead.begin(), dead.end()), options);
+  CHECK(rejected.search_end == std::vector<uint8_t>{kRejected});
+  CHECK(rejected.passes == std::vector<int>{0});
+
+  options.branch_candidates = 0;
+  CHECK_THROWS_AS(decode(model, puzzles, options), InputError);
+  CHECK(parse_decoding("search") == Decoding::Search);
+  CHECK(parse_decoding(decoding_flag(Decoding::Search)) == Decoding::Search);
 }

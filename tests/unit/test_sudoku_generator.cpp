@@ -121,3 +121,28 @@ TEST_CASE("generator rejects a negative difficulty floor or no attempts", "[sudo
   no_attempts.max_attempts = 0;
   CHECK_THROWS_AS(generate_puzzle(0, 0, no_attempts), trm::InputError);
 }
+
+TEST_CASE("climbing makes puzzles that need at least as much search, still unique and in range", "[sudoku][generator]") {
+  GeneratorOptions plain;
+  plain.min_givens = 20;
+  plain.max_givens = 26;
+  GeneratorOptions climbing = plain;
+  climbing.climb_steps = 30;
+  int64_t plain_total = 0, climbed_total = 0;
+  for (uint64_t i = 0; i < 6; ++i) {
+    const GeneratedPuzzle a = generate_puzzle(77, i, plain);
+    const GeneratedPuzzle b = generate_puzzle(77, i, climbing);
+    CHECK(b.solution == a.solution);  // climbing starts from the same puzzle
+    CHECK(b.guesses >= a.guesses);
+    CHECK(solve(b.puzzle, 2).solutions == 1);
+    CHECK(solve(b.puzzle, 2).guesses == b.guesses);
+    CHECK(agrees(b.puzzle, b.solution));
+    CHECK(count_givens(b.puzzle) >= plain.min_givens);
+    CHECK(count_givens(b.puzzle) <= std::max(plain.max_givens, count_givens(a.puzzle)));
+    plain_total += a.guesses;
+    climbed_total += b.guesses;
+  }
+  CHECK(climbed_total > plain_total);
+  climbing.climb_steps = -1;
+  CHECK_THROWS_AS(generate_puzzle(77, 0, climbing), trm::InputError);
+}
