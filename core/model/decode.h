@@ -47,7 +47,7 @@ constexpr float kDefaultCommitThreshold = 0.99f;
 // The product's decoding, used by `trm solve`, `trm eval` and the page unless told otherwise. The search did not
 // beat it within the budget on the generated development set it was tried on (docs/results.md: 200 climbed
 // puzzles, seed 9101: iterative commit x4 84.5% at 41.8 forward passes, search x4 84.5% at 59.4, search x1 85.0%
-// at 55.5, every failure of the search its budget), so iterative commit stays the default.
+// at 55.5, with a budget of 256; every failure of the search was its budget), so iterative commit stays the default.
 constexpr Decoding kDefaultDecoding = Decoding::IterativeCommit;
 
 constexpr int kMaxSymmetries = 64;
