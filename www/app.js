@@ -274,20 +274,27 @@
     const confidence = answer ? null : run.trace.frames[h].confidence;
     const clashes = Rules.conflictCells(Rules.findConflicts(digits));
     const keep = $('keep-givens').checked;
+    // Only what differs is written: a live cycle then relays out the cells that changed, not all 81.
+    const put = (node, key, value) => { if (node[key] !== value) node[key] = value; };
     cells.forEach((cell, i) => {
       const given = run.puzzle[i];
       const d = digits[i];
       const changed = previous && previous[i] !== d;
-      cell.className = cellClass(cell, given ? 'given' : answer ? 'answer' : 'pred');
-      if (given && !keep && !answer && d !== given) cell.classList.add('overridden');
-      if (changed) cell.classList.add('changed');
-      if (clashes.has(i)) cell.classList.add('conflict');
-      if (answer || (given && keep)) cell.style.removeProperty('--conf');
-      else cell.style.setProperty('--conf', confidence[i].toFixed(3));
-      cell.firstChild.textContent = String(d);
+      let cls = cellClass(cell, given ? 'given' : answer ? 'answer' : 'pred');
+      if (given && !keep && !answer && d !== given) cls += ' overridden';
+      if (changed) cls += ' changed';
+      if (clashes.has(i)) cls += ' conflict';
+      put(cell, 'className', cls);
+      const conf = answer || (given && keep) ? '' : confidence[i].toFixed(2);
+      if (cell.style.getPropertyValue('--conf') !== conf) {
+        if (conf) cell.style.setProperty('--conf', conf);
+        else cell.style.removeProperty('--conf');
+      }
+      put(cell.firstChild, 'textContent', String(d));
       const sure = answer ? 'committed' : 'confidence ' + Math.round(confidence[i] * 100) + '%';
-      cell.setAttribute('aria-label', Rules.cellName(i) + ': ' + d + (given ? ' (given ' + given + ')' : '') + ', ' + sure +
-        (changed ? ', changed' : '') + (clashes.has(i) ? ', conflicts' : ''));
+      const label = Rules.cellName(i) + ': ' + d + (given ? ' (given ' + given + ')' : '') + ', ' + sure +
+        (changed ? ', changed' : '') + (clashes.has(i) ? ', conflicts' : '');
+      if (cell.getAttribute('aria-label') !== label) cell.setAttribute('aria-label', label);
       cell.title = answer ? (given ? 'Given ' + given : 'Committed ' + d)
         : (given ? 'Given ' + given + '; model reads ' + run.digits[h][i] : 'Model: ' + d) + ' (' + sure + ')';
     });
@@ -774,7 +781,7 @@
         run.digits.push(Array.from(f.digits, Number));
         if (run.follow) state.frame = cycleCount() - 1;
         setMarker('frames', cycleCount());
-        renderAll();
+        drawLive();
       },
       committing() {
         if (!current()) return;
@@ -867,6 +874,32 @@
     if (why) say('message', why, 'info');
     renderAll();
   }
+
+  // Cycles can arrive faster than the screen refreshes: draw the newest state once per animation frame, and only the
+  // parts a cycle changes (the main thread's tasks stay short).
+  let liveDrawPending = false;
+  function drawLive() {
+    if (liveDrawPending) return;
+    liveDrawPending = true;
+    requestAnimationFrame(() => {
+      liveDrawPending = false;
+      if (!state.run || finished()) return;  // renderAll drew the end already
+      renderBoard();
+      renderPlayer();
+      renderProgress();
+      renderFrameStats();
+      renderVerdict();
+      renderAccuracy();
+      // The chart is the largest redraw: at most about four times a second while cycles stream.
+      const now = performance.now();
+      if (!(now - lastLiveChart < 250)) {
+        lastLiveChart = now;
+        renderChart();
+      }
+      if (stopCount()) setMarker('frame', state.frame + 1);
+    });
+  }
+  let lastLiveChart = -Infinity;
 
   function renderAll() {
     renderBoard();

@@ -9,6 +9,7 @@
 //   const value = await page.evaluate('document.title');                  // awaits promises, returns by value
 //   const png = await page.screenshot();               // Buffer
 //   page.console                                       // console messages, exceptions and log errors seen so far
+//   const [value, events] = await browser.trace(['devtools.timeline'], async () => ...);   // trace events meanwhile
 //   await browser.close();
 'use strict';
 const { spawn } = require('child_process');
@@ -83,6 +84,27 @@ class Browser {
       this.pending.set(id, { resolve, reject, method });
       this.child.stdio[3].write(JSON.stringify(message) + '\0');
     });
+  }
+
+  // Records a DevTools trace of the whole browser while `body` runs; returns [result of body, trace events].
+  async trace(categories, body) {
+    const events = [];
+    let complete;
+    const finished = new Promise((resolve) => { complete = resolve; });
+    this.listeners.set('', (method, params) => {
+      if (method === 'Tracing.dataCollected') events.push(...params.value);
+      else if (method === 'Tracing.tracingComplete') complete();
+    });
+    await this.send('Tracing.start', { traceConfig: { includedCategories: categories }, transferMode: 'ReportEvents' });
+    let result;
+    try {
+      result = await body();
+    } finally {
+      await this.send('Tracing.end');
+      await finished;
+      this.listeners.delete('');
+    }
+    return [result, events];
   }
 
   async newPage(width, height, options = {}) {
