@@ -9,6 +9,10 @@
 //   m.run("81 chars", hCycles)     -> '{"h_cycles":H,"l_cycles":L,
 //                                       "frames":[{"digits":"81 chars 1-9","confidence":[81]}, ...H],
 //                                       "latent_update_norms":[H*L], "logits":[729]}'
+//   m.runLive("81 chars", hCycles, onCycle)
+//                                  -> the same as run(), and calls onCycle('{"cycle":h,"digits":"81 chars",
+//                                     "confidence":[81],"latent_update_norms":[L]}') after each outer cycle, as it
+//                                     is computed (what the page's worker posts for live refinement)
 //   m.decode("81 chars", hCycles, threshold, symmetries)
 //                                  -> '{"digits":"81 chars","passes":N,"threshold":T,"symmetries":K}': iterative-commit
 //                                     decoding (core/model/decode.h, the default of `trm solve`): run, commit the
@@ -16,9 +20,16 @@
 //                                     is left; each pass averages the puzzle and K-1 symmetric copies (0: the default)
 //   m.delete()                     (embind: frees the C++ object)
 //
+//   Module.countSolutions("81 chars", limit)
+//                                  -> '{"solutions":N,"guesses":G}': the exact solver (core/sudoku/solver.h), counting
+//                                     up to limit (2 proves uniqueness); needs no model, takes milliseconds
+//
 // No C++ exception leaves this file: every method catches everything and answers {"error": "message"};
 // www/trm-api.js turns that into a thrown Error. A failed load keeps the model held before it.
 #include <emscripten/bind.h>
+#include <emscripten/val.h>
+
+#include <cmath>
 
 #include <cstdint>
 #include <exception>
@@ -35,6 +46,7 @@
 #include "model/config.h"
 #include "model/inference.h"
 #include "model/trm.h"
+#include "sudoku/solver.h"
 #include "util/error.h"
 
 #include "trace_json.h"  // web/
@@ -100,6 +112,43 @@ std::vector<uint8_t> parse_puzzle(const std::string& text) {
   return cells;
 }
 
+// Streams each outer cycle of one puzzle's run to a JavaScript callback while recording the whole trace, as
+// core/model/inference.cpp's TraceRecorder does (the same frames, so run() and runLive() agree).
+class LiveObserver : public trm::RecursionObserver {
+ public:
+  LiveObserver(trm::InferenceTrace& trace, emscripten::val callback) : trace_(trace), callback_(std::move(callback)) {}
+
+  void on_latent_update(int, int, const trm::Tensor& before, const trm::Tensor& after) override {
+    double sq = 0.0;
+    for (int64_t i = 0; i < before.numel(); ++i) {
+      const double d = static_cast<double>(after[i]) - before[i];
+      sq += d * d;
+    }
+    const float norm = static_cast<float>(std::sqrt(sq));
+    trace_.latent_update_norms.push_back({norm});
+    cycle_norms_.push_back(norm);
+  }
+
+  void on_cycle_end(int h, const trm::Tensor&, const trm::Tensor* logits) override {
+    trm::CycleFrame frame;
+    frame.digits.resize(81);
+    frame.confidence.resize(81);
+    trm::decode_logits(logits->data(), 81, frame.digits.data(), frame.confidence.data());
+    std::string digits(81, '0');
+    for (size_t i = 0; i < 81; ++i) digits[i] = static_cast<char>('0' + frame.digits[i]);
+    const Json message = {{"cycle", h}, {"digits", digits}, {"confidence", frame.confidence},
+                          {"latent_update_norms", cycle_norms_}};
+    trace_.frames.push_back(std::move(frame));
+    cycle_norms_.clear();
+    callback_(message.dump());
+  }
+
+ private:
+  trm::InferenceTrace& trace_;
+  emscripten::val callback_;
+  std::vector<float> cycle_norms_;
+};
+
 template <typename F>
 std::string guarded(F&& body) {
   try {
@@ -148,6 +197,27 @@ class Model {
     });
   }
 
+  std::string run_live(const std::string& puzzle, int h_cycles, emscripten::val on_cycle) const {
+    return guarded([&] {
+      if (!model_) throw trm::InputError("no model loaded");
+      check_cycles(*model_, h_cycles);
+      if (on_cycle.typeOf().as<std::string>() != "function") throw trm::InputError("runLive needs a callback function");
+      const std::vector<uint8_t> cells = parse_puzzle(puzzle);
+      trm::InferenceTrace trace;
+      trace.batch = 1;
+      trace.h_cycles = h_cycles > 0 ? h_cycles : model_->config().inference_cycles();
+      trace.l_cycles = model_->config().L_cycles;
+      LiveObserver observer(trace, on_cycle);
+      trm::Tape tape(/*recording=*/false);
+      trm::ForwardOptions options;
+      options.h_cycles = trace.h_cycles;
+      options.logits_every_cycle = true;
+      options.observer = &observer;
+      trace.logits = model_->forward(tape, cells.data(), 1, options).logits->value;
+      return trm::web::trace_to_json(trace).dump();
+    });
+  }
+
   std::string decode(const std::string& puzzle, int h_cycles, double threshold, int symmetries) const {
     return guarded([&] {
       if (!model_) throw trm::InputError("no model loaded");
@@ -189,14 +259,27 @@ class Model {
   std::unique_ptr<trm::TRM> model_;
 };
 
+std::string count_solutions(const std::string& puzzle, int limit) {
+  return guarded([&] {
+    if (limit < 1 || limit > 1000) throw trm::InputError("limit must be 1 to 1000, got " + std::to_string(limit));
+    const std::vector<uint8_t> cells = parse_puzzle(puzzle);
+    trm::sudoku::Grid grid{};
+    for (size_t i = 0; i < 81; ++i) grid[i] = cells[i];
+    const trm::sudoku::SolveResult result = trm::sudoku::solve(grid, limit);
+    return Json{{"solutions", result.solutions}, {"guesses", result.guesses}}.dump();
+  });
+}
+
 }  // namespace
 
 EMSCRIPTEN_BINDINGS(trm) {
+  emscripten::function("countSolutions", &count_solutions);
   emscripten::class_<Model>("Model")
       .constructor<>()
       .function("load", &Model::load)
       .function("loaded", &Model::loaded)
       .function("info", &Model::info)
       .function("run", &Model::run)
+      .function("runLive", &Model::run_live)
       .function("decode", &Model::decode);
 }

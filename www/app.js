@@ -1,8 +1,13 @@
-/* The page: puzzle entry, the model's refinement played back cycle by cycle, verdict, settings and weights.
- * DOM code only; the model is behind TrmApi (trm-api.js) and the rules behind SudokuRules (rules.js).
- * Text from users or files is only ever set with textContent, never parsed as HTML.
+/* The page: puzzle entry, the model's refinement drawn live cycle by cycle and replayed, verdict, settings, weights.
+ * DOM code only; the model runs in a Web Worker behind TrmWorker (worker.js), so the main thread only draws; the rules
+ * are behind SudokuRules (rules.js). Text from users or files is only ever set with textContent, never parsed as HTML.
  *
- * Test hooks (used by tests/web/browser.sh):
+ * Test contract (tests/web/browser.js):
+ *   body[data-state]  loading -> ready -> solving -> done (the final answer is on the board), or refused (the givens
+ *        clash, or the exact solver finds no solution or more than one: body[data-diagnosis] conflict | none |
+ *        multiple | empty) or error; a cancelled solve goes back to ready. body[data-answer]: the final answer's 81
+ *        digits, set with done. body[data-hint]: "cell:digit:confidence" of the last hint.
+ * Test hooks:
  *   URL  ?puzzle=81chars&autosolve=1&cycles=N&keepgivens=0|1&example=LEVEL&decoding=single|iterative&threshold=T
  *        &symmetries=1|2|4|8 (readings per iterative-commit pass)
  *   DOM  body[data-state] loading | ready | solving | done | refused (clashing givens) | error,  body[data-frames] frames of the last run,
@@ -37,11 +42,14 @@
     puzzle: new Array(81).fill(0),  // (81,) the givens being edited, 0 = blank
     solution: null,                 // (81,) known solution (examples) or null
     selected: 40,
-    model: null,                    // TrmModel
+    engine: null,                   // TrmWorker engine: the model, in a worker
     modelName: '',
     info: null,                     // {config, parameter_count, simd}
-    run: null,                      // last result: {trace, puzzle, solution, digits[h][81], elapsedMs}
+    run: null,                      // the run on the board: {trace, puzzle, solution, digits[h][81], answer, phase, ...}
+    runToken: 0,                    // increments with each solve or hint; answers of older ones are dropped
     frame: 0,                       // 0-based frame on the board
+    undo: [],                       // edits: [{puzzle, solution}] before each change
+    redo: [],
     timer: null,                    // playback interval
     weightsErrors: 0,
   };
@@ -132,23 +140,47 @@
     loadPuzzleText(text, 'pasted text');
   }
 
-  // Editing leaves the result view: the run no longer belongs to the board.
+  // Editing leaves the result view: the run no longer belongs to the board (a running solve is cancelled).
   function setCell(i, digit) {
-    if (state.run) leaveResult('The board changed; the previous run was cleared.');
+    if (state.puzzle[i] === digit) return;
+    if (state.run || state.engineBusy) leaveResult('The board changed; the previous run was cleared.');
+    recordEdit();
     state.puzzle[i] = digit;
     if (state.solution && !Rules.isSolutionOf(state.solution, state.puzzle)) state.solution = null;
     syncText();
     renderBoard();
+    renderActions();
   }
 
-  function setPuzzle(grid, solution) {
+  function setPuzzle(grid, solution, noRecord) {
     stopPlayback();
+    if (state.engineBusy) cancelRun();
+    if (!noRecord) recordEdit();
     state.run = null;
+    setMarker('frames', 0);
     state.puzzle = grid.slice();
     state.solution = solution ? solution.slice() : null;
     syncText();
     renderAll();
+    if (body.getAttribute('data-state') === 'refused' || body.getAttribute('data-state') === 'done') setMarker('state', 'ready');
   }
+
+  // ---------------------------------------------------------------- undo, redo
+  const snapshot = () => ({ puzzle: state.puzzle.slice(), solution: state.solution ? state.solution.slice() : null });
+  function recordEdit() {
+    state.undo.push(snapshot());
+    if (state.undo.length > 500) state.undo.shift();
+    state.redo = [];
+  }
+  function undoRedo(from, to, what) {
+    if (!from.length) return;
+    to.push(snapshot());
+    const s = from.pop();
+    setPuzzle(s.puzzle, s.solution, true);
+    say('message', what + ' (' + Rules.countGivens(state.puzzle) + ' givens).', 'info');
+  }
+  const undo = () => undoRedo(state.undo, state.redo, 'Undone');
+  const redo = () => undoRedo(state.redo, state.undo, 'Redone');
 
   function syncText() {
     $('puzzle-text').value = Rules.toText(state.puzzle, '.');
@@ -167,10 +199,14 @@
 
   // Stops of the player: one per outer cycle, plus the final answer of iterative commit when it took more than
   // one pass or averaged symmetric copies (with one pass of the puzzle alone the answer is the last cycle's reading).
+  // While a run streams, the stops are the cycles computed so far.
   const cycleCount = () => state.run.trace.frames.length;
   const hasAnswerStop = () => !!(state.run.answer && (state.run.answer.passes > 1 || state.run.answer.symmetries > 1));
   const stopCount = () => cycleCount() + (hasAnswerStop() ? 1 : 0);
   const isAnswerStop = (h) => hasAnswerStop() && h === cycleCount();
+  const finished = () => !!state.run && state.run.phase === 'done';
+  // The final answer is on the board: the run finished and the player shows its last stop.
+  const isFinalStop = (h) => finished() && h === stopCount() - 1;
 
   // The digits shown at stop h: the model's reading, with the givens on top when "keep givens" is on; or the
   // committed answer (which always keeps the givens).
@@ -181,18 +217,43 @@
     return run.digits[h].map((d, i) => (keep && run.puzzle[i] ? run.puzzle[i] : d));
   }
 
-  // The grid the verdict judges: the decoded answer, or the last cycle's reading.
+  // The grid the final verdict judges: the decoded answer, or the last cycle's reading.
   const finalDigits = () => (state.run.answer ? state.run.answer.digits.slice() : shownDigits(cycleCount() - 1));
   const overSymmetries = (answer) => (answer.symmetries > 1 ? ' over ' + answer.symmetries + ' readings' : '');
   const passesText = (answer) => answer.passes + ' pass' + (answer.passes === 1 ? '' : 'es');
   const decodingLabel = (run) => (run.answer
     ? 'iterative commit' + overSymmetries(run.answer) + ', ' + passesText(run.answer) + ' of ' + run.trace.h_cycles + ' cycles'
     : 'single pass of ' + run.trace.h_cycles + ' cycle' + (run.trace.h_cycles === 1 ? '' : 's'));
+  const plural = (n, word) => n + ' ' + word + (n === 1 ? '' : 's');
+
+  // Per cycle (the readings, givens kept as shown): rule breaks, cells changed since the cycle before, mean
+  // confidence on the blanks; and the cycle from which the reading no longer changes (settled).
+  function cycleStats() {
+    const run = state.run;
+    const n = cycleCount();
+    if (run.stats && run.stats.length === n) return run.stats;
+    const stats = [];
+    for (let h = 0; h < n; h++) {
+      const digits = shownDigits(h);
+      const prev = h > 0 ? shownDigits(h - 1) : null;
+      let changed = 0, blanks = 0, confSum = 0;
+      if (prev) digits.forEach((d, i) => { if (prev[i] !== d) changed++; });
+      const conf = run.trace.frames[h].confidence;
+      run.puzzle.forEach((g, i) => { if (!g) { blanks++; confSum += conf[i]; } });
+      stats.push({ breaks: Rules.findConflicts(digits).length, changed: prev ? changed : null,
+        confidence: blanks ? confSum / blanks : 1 });
+    }
+    let settled = n - 1;
+    while (settled > 0 && stats[settled].changed === 0) settled--;
+    stats.settled = settled;  // 0-based: the readings of cycles settled..n-1 are all the same
+    run.stats = stats;
+    return stats;
+  }
 
   function renderBoard() {
     const run = state.run;
-    $('board').classList.toggle('result', !!run);
-    if (!run) {
+    $('board').classList.toggle('result', !!run && cycleCount() > 0);
+    if (!run || !cycleCount()) {
       const clashes = Rules.conflictCells(Rules.findConflicts(state.puzzle));
       cells.forEach((cell, i) => {
         const d = state.puzzle[i];
@@ -200,6 +261,7 @@
         if (clashes.has(i)) cell.classList.add('conflict');
         cell.style.removeProperty('--conf');
         cell.firstChild.textContent = d ? String(d) : '';
+        cell.title = '';
         cell.setAttribute('aria-label', Rules.cellName(i) + (d ? ', given ' + d : ', blank') +
           (clashes.has(i) ? ', conflicts' : ''));
       });
@@ -212,20 +274,27 @@
     const confidence = answer ? null : run.trace.frames[h].confidence;
     const clashes = Rules.conflictCells(Rules.findConflicts(digits));
     const keep = $('keep-givens').checked;
+    // Only what differs is written: a live cycle then relays out the cells that changed, not all 81.
+    const put = (node, key, value) => { if (node[key] !== value) node[key] = value; };
     cells.forEach((cell, i) => {
       const given = run.puzzle[i];
       const d = digits[i];
       const changed = previous && previous[i] !== d;
-      cell.className = cellClass(cell, given ? 'given' : answer ? 'answer' : 'pred');
-      if (given && !keep && !answer && d !== given) cell.classList.add('overridden');
-      if (changed) cell.classList.add('changed');
-      if (clashes.has(i)) cell.classList.add('conflict');
-      if (answer || (given && keep)) cell.style.removeProperty('--conf');
-      else cell.style.setProperty('--conf', confidence[i].toFixed(3));
-      cell.firstChild.textContent = String(d);
+      let cls = cellClass(cell, given ? 'given' : answer ? 'answer' : 'pred');
+      if (given && !keep && !answer && d !== given) cls += ' overridden';
+      if (changed) cls += ' changed';
+      if (clashes.has(i)) cls += ' conflict';
+      put(cell, 'className', cls);
+      const conf = answer || (given && keep) ? '' : confidence[i].toFixed(2);
+      if (cell.style.getPropertyValue('--conf') !== conf) {
+        if (conf) cell.style.setProperty('--conf', conf);
+        else cell.style.removeProperty('--conf');
+      }
+      put(cell.firstChild, 'textContent', String(d));
       const sure = answer ? 'committed' : 'confidence ' + Math.round(confidence[i] * 100) + '%';
-      cell.setAttribute('aria-label', Rules.cellName(i) + ': ' + d + (given ? ' (given ' + given + ')' : '') + ', ' + sure +
-        (changed ? ', changed' : '') + (clashes.has(i) ? ', conflicts' : ''));
+      const label = Rules.cellName(i) + ': ' + d + (given ? ' (given ' + given + ')' : '') + ', ' + sure +
+        (changed ? ', changed' : '') + (clashes.has(i) ? ', conflicts' : '');
+      if (cell.getAttribute('aria-label') !== label) cell.setAttribute('aria-label', label);
       cell.title = answer ? (given ? 'Given ' + given : 'Committed ' + d)
         : (given ? 'Given ' + given + '; model reads ' + run.digits[h][i] : 'Model: ' + d) + ' (' + sure + ')';
     });
@@ -240,14 +309,17 @@
   }
 
   // ---------------------------------------------------------------- playback
-  function showFrame(h) {
+  // user: the person moved the player, so a live run stops following the newest cycle.
+  function showFrame(h, user) {
     const run = state.run;
-    if (!run) return;
+    if (!run || !stopCount()) return;
     state.frame = Math.max(0, Math.min(stopCount() - 1, h));
+    if (user && !finished()) run.follow = state.frame === stopCount() - 1;
     $('scrubber').value = String(state.frame + 1);
     setMarker('frame', state.frame + 1);
     renderBoard();
     renderFrameStats();
+    renderVerdict();
     renderAccuracy();
     highlightChart();
   }
@@ -257,13 +329,22 @@
     state.timer = null;
     const play = $('play');
     play.classList.remove('playing');
-    play.setAttribute('aria-label', 'Play');
-    play.title = 'Play';
+    play.setAttribute('aria-label', 'Replay');
+    play.title = 'Replay the cycles';
+  }
+
+  // The replay steps to the next stop whose board differs from the one shown (cycles where nothing changed are
+  // skipped; the frame stats say where the reading settled).
+  function nextChangedStop(h) {
+    const last = stopCount() - 1;
+    const here = shownDigits(h).join('');
+    for (let k = h + 1; k < last; k++) if (shownDigits(k).join('') !== here) return k;
+    return last;
   }
 
   function startPlayback(fromStart) {
     const run = state.run;
-    if (!run) return;
+    if (!run || !finished()) return;
     stopPlayback();
     const last = stopCount() - 1;
     if (fromStart || state.frame >= last) showFrame(0);
@@ -273,118 +354,148 @@
     play.title = 'Pause';
     state.timer = setInterval(() => {
       if (state.frame >= last) stopPlayback();
-      else showFrame(state.frame + 1);
+      else showFrame(nextChangedStop(state.frame));
     }, Number($('speed').value));
   }
 
   function renderPlayer() {
     const run = state.run;
     const n = run ? stopCount() : 0;
-    ['first', 'prev', 'play', 'next', 'last', 'scrubber'].forEach((id) => { $(id).disabled = !run; });
+    ['first', 'prev', 'next', 'last', 'scrubber'].forEach((id) => { $(id).disabled = !n; });
+    $('play').disabled = !(n > 1 && finished());
     $('scrubber').max = String(Math.max(1, n));
-    $('scrubber').value = String(run ? state.frame + 1 : 1);
+    $('scrubber').value = String(n ? state.frame + 1 : 1);
+  }
+
+  // What the worker is doing, as it happens: "cycle 5 of 24", then "final answer: iterative commit over 4 readings".
+  function renderProgress() {
+    const run = state.run;
+    const node = $('progress');
+    if (!run || finished() || run.phase === 'stopped') {
+      node.hidden = true;
+      return;
+    }
+    node.hidden = false;
+    const H = run.trace.h_cycles;
+    const done = cycleCount();
+    let text;
+    if (run.phase === 'checking') text = 'Checking the puzzle with the exact solver\u2026';
+    else if (run.phase === 'cycles') text = 'Refining: cycle ' + Math.min(done + 1, H) + ' of ' + H + ' (reading 1 of 1, the puzzle as given)\u2026';
+    else text = 'Final answer: iterative commit' + (run.request.symmetries > 1 ? ', each pass over ' + run.request.symmetries +
+      ' readings (the puzzle and ' + plural(run.request.symmetries - 1, 'symmetric copy').replace(/copys$/, 'copies') + ')' : '') + '\u2026';
+    $('progress-text').textContent = text;
+    const bar = $('progress-bar');
+    bar.max = H + (run.request.decoding === 'iterative' ? 1 : 0);
+    bar.value = done;
   }
 
   function renderFrameStats() {
     const run = state.run;
-    if (!run) {
-      $('frame-label').textContent = 'No run yet';
+    if (!run || !cycleCount()) {
+      $('frame-label').textContent = run ? 'Cycle 1 of ' + run.trace.h_cycles + '\u2026' : 'No run yet';
       $('frame-stats').textContent = '';
       return;
     }
     const h = state.frame, n = cycleCount();
     const answer = isAnswerStop(h);
-    $('frame-label').textContent = answer ? 'Answer' : 'Cycle ' + (h + 1) + ' of ' + n;
+    const H = run.trace.h_cycles;
+    $('frame-label').textContent = answer ? 'Answer' : 'Cycle ' + (h + 1) + ' of ' + (finished() ? n : H);
     const digits = shownDigits(h);
-    let changed = 0, blanks = 0, confSum = 0;
-    if (h > 0) {
-      const prev = shownDigits(h - 1);
-      digits.forEach((d, i) => { if (prev[i] !== d) changed++; });
-    }
     const conflicts = Rules.findConflicts(digits).length;
     const parts = [];
     if (answer) {
+      let changed = 0;
+      const prev = shownDigits(h - 1);
+      digits.forEach((d, i) => { if (prev[i] !== d) changed++; });
       parts.push('iterative commit' + overSymmetries(run.answer) + ': ' + passesText(run.answer) +
         ' (' + run.answer.passes * run.answer.symmetries + ' forward passes), committing cells at least ' +
         Math.round(run.answer.threshold * 100) + '% sure');
-      parts.push(changed + ' cell' + (changed === 1 ? '' : 's') + ' differ from cycle ' + n);
+      parts.push(plural(changed, 'cell') + ' differ from cycle ' + n);
     } else {
-      const conf = run.trace.frames[h].confidence;
-      run.puzzle.forEach((g, i) => { if (!g) { blanks++; confSum += conf[i]; } });
-      parts.push(h > 0 ? changed + ' cell' + (changed === 1 ? '' : 's') + ' changed' : 'first reading');
-      if (blanks) parts.push('mean confidence on blanks ' + Math.round((100 * confSum) / blanks) + '%');
+      const stats = cycleStats();
+      const s = stats[h];
+      parts.push(h > 0 ? plural(s.changed, 'cell') + ' changed' : 'first reading');
+      if (finished() && stats.settled < n - 1 && h >= stats.settled) parts.push('settled at cycle ' + (stats.settled + 1));
+      parts.push('mean confidence on blanks ' + Math.round(100 * s.confidence) + '%');
     }
-    parts.push(conflicts ? conflicts + ' rule break' + (conflicts === 1 ? '' : 's') : 'no rule broken');
+    parts.push(conflicts ? plural(conflicts, 'rule break') : 'no rule broken');
     $('frame-stats').textContent = parts.join(' \u00B7 ');
   }
 
   // ---------------------------------------------------------------- verdict, accuracy
+  // The verdict judges the frame on the board: a cycle's reading while it is not the final answer, the final
+  // answer (labelled so) at the last stop of a finished run.
   function renderVerdict() {
     const run = state.run;
     const list = $('verdict-list');
     list.textContent = '';
     const verdictNode = $('verdict');
-    if (!run) {
-      verdictNode.textContent = 'Solve a puzzle to see the verdict.';
+    if (!run || !cycleCount()) {
+      verdictNode.textContent = run ? 'Waiting for the first cycle\u2026' : 'Solve a puzzle to see the verdict.';
       verdictNode.className = 'verdict';
       body.removeAttribute('data-verdict');
+      body.removeAttribute('data-verdict-of');
       return;
     }
-    const v = Rules.verdict(finalDigits(), run.puzzle);
+    const h = state.frame;
+    const final = isFinalStop(h);
+    const v = Rules.verdict(shownDigits(h), run.puzzle);
+    const what = final ? 'Final answer: ' : (isAnswerStop(h) ? 'Answer: ' : 'Cycle ' + (h + 1) + ' (not the final answer): ');
     if (v.valid) {
-      verdictNode.textContent = '\u2713 Valid solution (' + decodingLabel(run) + ').';
+      verdictNode.textContent = what + '\u2713 Valid solution' + (final ? ' (' + decodingLabel(run) + ').' : '.');
       verdictNode.className = 'verdict ok';
     } else {
-      verdictNode.textContent = '\u2717 Not a valid solution (' + decodingLabel(run) + '): ' + v.messages.length +
-        ' problem' + (v.messages.length === 1 ? '' : 's') + '.';
-      verdictNode.className = 'verdict bad';
+      verdictNode.textContent = what + '\u2717 Not a valid solution' + (final ? ' (' + decodingLabel(run) + ')' : '') + ': ' +
+        plural(v.messages.length, 'problem') + '.';
+      verdictNode.className = 'verdict bad' + (final ? '' : ' provisional');
       const shown = v.messages.slice(0, 10);
       shown.forEach((m) => list.appendChild(el('li', '', m)));
       if (v.messages.length > shown.length) list.appendChild(el('li', 'more', '\u2026 and ' + (v.messages.length - shown.length) + ' more'));
     }
     setMarker('verdict', v.valid ? 'valid' : 'invalid');
+    setMarker('verdict-of', final ? 'answer' : 'cycle-' + (h + 1));
   }
 
   function renderAccuracy() {
     const run = state.run;
     const node = $('accuracy');
-    if (!run || !run.solution) {
-      node.textContent = run ? 'No known solution for this puzzle (examples have one).' : '';
+    if (!run || !run.solution || !cycleCount()) {
+      node.textContent = run && !run.solution ? 'No known solution for this puzzle (examples have one).' : '';
       return;
     }
     const h = state.frame;
     const a = Rules.accuracy(shownDigits(h), run.solution, run.puzzle);
-    const final = Rules.accuracy(finalDigits(), run.solution, run.puzzle);
     let text = 'Against the known solution, ' + (isAnswerStop(h) ? 'answer' : 'cycle ' + (h + 1)) + ': ' + a.correct +
       '/81 cells correct (' + a.blankCorrect + '/' + a.blanks + ' blanks).';
-    if (h !== stopCount() - 1 || (run.answer && !hasAnswerStop())) text += ' Final answer: ' + final.correct + '/81.';
-    text += final.exact ? ' The final answer matches the solution exactly.' : '';
+    if (finished()) {
+      const final = Rules.accuracy(finalDigits(), run.solution, run.puzzle);
+      if (h !== stopCount() - 1 || (run.answer && !hasAnswerStop())) text += ' Final answer: ' + final.correct + '/81.';
+      text += final.exact ? ' The final answer matches the solution exactly.' : '';
+    }
     node.textContent = text;
   }
 
   // ---------------------------------------------------------------- chart
+  // Per outer cycle: rule breaks and cells changed (left axis, cells) and mean confidence on the blanks (right
+  // axis, %). Drawn again as each cycle arrives; the band of the cycle on the board is highlighted.
   function renderChart() {
     const host = $('chart');
     host.textContent = '';
     const run = state.run;
-    if (!run) {
-      host.appendChild(el('p', 'chart-empty', 'The chart appears after a run.'));
+    if (!run || !cycleCount()) {
+      host.appendChild(el('p', 'chart-empty', run ? 'The chart grows as the cycles arrive.' : 'The chart appears after a run.'));
+      host.setAttribute('aria-label', 'No chart yet');
       return;
     }
-    const norms = run.trace.latent_update_norms;
-    const H = run.trace.h_cycles, L = run.trace.l_cycles;
-    const W = 320, Ht = 120, left = 34, right = 6, top = 8, bottom = 18;
+    const stats = cycleStats();
+    const H = finished() ? cycleCount() : run.trace.h_cycles;
+    const W = 340, Ht = 190, left = 40, right = 44, top = 10, bottom = 40;
     const plotW = W - left - right, plotH = Ht - top - bottom;
-    const positive = norms.filter((x) => x > 0);
-    const max = Math.max(...norms, 1e-12);
-    const min = positive.length ? Math.min(...positive) : max;
-    const log = max / min > 50;
-    const lo = log ? Math.log10(min) : 0, hi = log ? Math.log10(max) : max;
-    const y = (v) => {
-      const t = log ? (Math.log10(Math.max(v, min)) - lo) / Math.max(hi - lo, 1e-12) : v / hi;
-      return top + plotH * (1 - t);
-    };
-    const x = (k) => left + (plotW * (k + 0.5)) / norms.length;
+    const maxCount = Math.max(4, ...stats.map((s) => Math.max(s.breaks, s.changed || 0)));
+    const niceMax = maxCount <= 10 ? Math.ceil(maxCount / 2) * 2 : Math.ceil(maxCount / 10) * 10;
+    const x = (h) => left + (plotW * (h + 0.5)) / H;
+    const yCount = (v) => top + plotH * (1 - v / niceMax);
+    const yConf = (c) => top + plotH * (1 - c);
     const root = svg('svg', { viewBox: `0 0 ${W} ${Ht}`, class: 'chart-svg', 'aria-hidden': 'true' });
     const bandW = plotW / H;
     for (let h = 0; h < H; h++) {
@@ -393,41 +504,65 @@
         class: 'band' + (h % 2 ? ' odd' : ''), 'data-cycle': h,
       }));
     }
-    root.appendChild(svg('line', { x1: left, y1: top + plotH, x2: W - right, y2: top + plotH, class: 'axis' }));
-    root.appendChild(svg('line', { x1: left, y1: top, x2: left, y2: top + plotH, class: 'axis' }));
-    const fmt = (v) => (v >= 100 || v < 0.01 ? v.toExponential(0) : v.toPrecision(2));
-    const label = (text, ty) => {
-      const t = svg('text', { x: left - 4, y: ty, class: 'tick', 'text-anchor': 'end', 'dominant-baseline': 'middle' });
-      t.textContent = text;
+    const text = (content, attrs) => {
+      const t = svg('text', attrs);
+      t.textContent = content;
       root.appendChild(t);
     };
-    label(fmt(max), top + 2);
-    label(log ? fmt(min) : '0', top + plotH - 2);
-    const xl = svg('text', { x: left + plotW / 2, y: Ht - 4, class: 'tick', 'text-anchor': 'middle' });
-    xl.textContent = H + ' outer \u00D7 ' + L + ' inner steps' + (log ? ' (log scale)' : '');
-    root.appendChild(xl);
-    const points = norms.map((v, k) => `${x(k).toFixed(1)},${y(v).toFixed(1)}`).join(' ');
-    root.appendChild(svg('polyline', { points, class: 'line' }));
-    if (norms.length <= 96) norms.forEach((v, k) => root.appendChild(svg('circle', { cx: x(k), cy: y(v), r: 2, class: 'dot' })));
+    // Axes with ticks: cells on the left, confidence on the right, cycles below.
+    root.appendChild(svg('line', { x1: left, y1: top + plotH, x2: W - right, y2: top + plotH, class: 'axis' }));
+    root.appendChild(svg('line', { x1: left, y1: top, x2: left, y2: top + plotH, class: 'axis' }));
+    root.appendChild(svg('line', { x1: W - right, y1: top, x2: W - right, y2: top + plotH, class: 'axis' }));
+    [0, niceMax / 2, niceMax].forEach((v) => {
+      root.appendChild(svg('line', { x1: left, y1: yCount(v), x2: W - right, y2: yCount(v), class: 'grid' }));
+      text(String(v), { x: left - 5, y: yCount(v), class: 'tick', 'text-anchor': 'end', 'dominant-baseline': 'middle' });
+    });
+    [0, 0.5, 1].forEach((c) => text(Math.round(c * 100) + '%', { x: W - right + 5, y: yConf(c), class: 'tick', 'dominant-baseline': 'middle' }));
+    const step = H <= 12 ? 1 : H <= 24 ? 4 : H <= 48 ? 8 : 16;
+    for (let h = 0; h < H; h++) {
+      if (h === 0 || (h + 1) % step === 0 || h === H - 1)
+        text(String(h + 1), { x: x(h), y: top + plotH + 14, class: 'tick', 'text-anchor': 'middle' });
+    }
+    text('outer cycle', { x: left + plotW / 2, y: Ht - 6, class: 'axis-name', 'text-anchor': 'middle' });
+    text('cells', { x: 12, y: top + plotH / 2, class: 'axis-name', 'text-anchor': 'middle',
+      transform: `rotate(-90 12 ${top + plotH / 2})` });
+    text('confidence', { x: W - 8, y: top + plotH / 2, class: 'axis-name', 'text-anchor': 'middle',
+      transform: `rotate(90 ${W - 8} ${top + plotH / 2})` });
+    if (finished() && stats.settled > 0 && stats.settled < stats.length - 1) {
+      const sx = left + stats.settled * bandW;
+      root.appendChild(svg('line', { x1: sx, y1: top, x2: sx, y2: top + plotH, class: 'settled' }));
+    }
+    const series = (values, y, cls, marker) => {
+      const pts = values.map((v, h) => (v === null ? null : [x(h), y(v)])).filter(Boolean);
+      root.appendChild(svg('polyline', { points: pts.map((p) => p[0].toFixed(1) + ',' + p[1].toFixed(1)).join(' '), class: 'line ' + cls }));
+      if (pts.length <= 64) pts.forEach(([px, py]) => root.appendChild(marker === 'square'
+        ? svg('rect', { x: px - 2.5, y: py - 2.5, width: 5, height: 5, class: 'dot ' + cls })
+        : svg('circle', { cx: px, cy: py, r: 2.6, class: 'dot ' + cls })));
+    };
+    series(stats.map((s) => s.confidence), yConf, 'conf', 'circle');
+    series(stats.map((s) => s.changed), yCount, 'changed', 'square');
+    series(stats.map((s) => s.breaks), yCount, 'breaks', 'circle');
     host.appendChild(root);
-    host.setAttribute('aria-label', 'Latent update sizes for ' + H + ' outer cycles of ' + L + ' inner steps, from ' +
-      fmt(norms[0]) + ' to ' + fmt(norms[norms.length - 1]));
+    const last = stats[stats.length - 1];
+    host.setAttribute('aria-label', 'Per cycle: rule breaks, cells changed and mean confidence. After cycle ' + stats.length +
+      ': ' + plural(last.breaks, 'rule break') + ', mean confidence ' + Math.round(100 * last.confidence) + '%' +
+      (finished() && stats.settled < stats.length - 1 ? '; settled at cycle ' + (stats.settled + 1) : ''));
     highlightChart();
   }
 
   function highlightChart() {
+    const shown = state.run && !isAnswerStop(state.frame) ? state.frame : -1;
     document.querySelectorAll('#chart .band').forEach((band) => {
-      band.classList.toggle('current', Number(band.getAttribute('data-cycle')) === state.frame);
+      band.classList.toggle('current', Number(band.getAttribute('data-cycle')) === shown);
     });
   }
-
   // ---------------------------------------------------------------- model
   function renderModelInfo() {
     const dl = $('model-info');
     dl.textContent = '';
     const add = (k, v) => { dl.appendChild(el('dt', '', k)); dl.appendChild(el('dd', '', v)); };
     if (!state.info) {
-      add('Status', state.model ? 'no weights loaded' : 'loading\u2026');
+      add('Status', state.engine ? 'no weights loaded' : 'loading\u2026');
       return;
     }
     const c = state.info.config;
@@ -438,21 +573,26 @@
     add('Gates', c.gate_type);
     add('Parameters', state.info.parameter_count.toLocaleString('en-US'));
     add('SIMD', state.info.simd ? 'yes (wasm SIMD128)' : 'no');
-    add('Inference time', state.run ? formatMs(state.run.elapsedMs) + ' for ' + state.run.trace.h_cycles + ' cycles' +
-      (state.run.answer ? '; ' + formatMs(state.run.decodeMs) + ' for ' + passesText(state.run.answer) + ' of iterative commit' +
-        overSymmetries(state.run.answer) : '') : '\u2014');
+    add('Runs in', 'a Web Worker (the page stays responsive)');
+    const run = state.run;
+    add('Inference time', run && finished() ? formatMs(run.elapsedMs) + ' for ' + run.trace.h_cycles + ' cycles' +
+      (run.answer ? '; ' + formatMs(run.decodeMs) + ' for ' + passesText(run.answer) + ' of iterative commit' +
+        overSymmetries(run.answer) : '') : '\u2014');
   }
 
   const formatMs = (ms) => (ms < 1 ? '< 1 ms' : ms < 100 ? ms.toFixed(1) + ' ms' : Math.round(ms) + ' ms');
 
-  // Loads weights text through the model; on failure shows why and keeps the previous model.
-  function loadWeightsText(text, name) {
-    if (!state.model) {
+  // Loads weights text in the worker (it parses the JSON, off the main thread); on failure shows why and keeps
+  // the previous model. Resolves to true when the weights loaded.
+  async function loadWeightsText(text, name) {
+    if (!state.engine) {
       say('model-message', 'The WebAssembly module is not ready yet.', 'error');
       return false;
     }
+    if (state.engineBusy) cancelRun();
+    say('model-message', 'Loading ' + name + '\u2026', 'info');
     try {
-      const info = state.model.load(text, name);
+      const info = await state.engine.load(text, name);
       state.info = info;
       state.modelName = name;
       $('cycles').value = String(Math.min(MAX_UI_CYCLES, info.config.H_cycles));
@@ -460,6 +600,7 @@
       say('model-message', 'Loaded ' + name + ' (' + info.parameter_count.toLocaleString('en-US') + ' parameters).', 'info');
       if (state.run) leaveResult('New weights loaded; solve again to see their answer.');
       renderModelInfo();
+      renderActions();
       return true;
     } catch (e) {
       state.weightsErrors++;
@@ -483,10 +624,7 @@
     }
     say('model-message', 'Reading ' + file.name + '\u2026', 'info');
     const reader = new FileReader();
-    reader.onload = () => {
-      // Let the message paint before a large parse blocks the page.
-      setTimeout(() => loadWeightsText(String(reader.result), file.name), 0);
-    };
+    reader.onload = () => loadWeightsText(String(reader.result), file.name);
     reader.onerror = () => say('model-message', 'Could not read ' + file.name + '.', 'error');
     reader.readAsText(file);
   }
@@ -515,21 +653,85 @@
     return n;
   }
 
-  // ---------------------------------------------------------------- solve
-  function solve(options) {
-    const autoplay = !options || options.autoplay !== false;
-    if (!state.model || !state.info) {
+  // ---------------------------------------------------------------- actions: solve, cancel, hint
+  // Solve is disabled (and says why) when there is nothing to solve or no model; Cancel only while the worker works.
+  function renderActions() {
+    const givens = Rules.countGivens(state.puzzle);
+    const ready = !!state.info && !!state.engine;
+    $('solve').disabled = !ready || givens === 0;
+    $('hint').disabled = !ready || givens === 0;
+    $('cancel').disabled = !state.engineBusy;
+    $('undo').disabled = !state.undo.length;
+    $('redo').disabled = !state.redo.length;
+    $('solve-hint').textContent = !ready ? 'The model is loading\u2026'
+      : givens === 0 ? 'The board is empty: enter the givens of a puzzle, paste one, or pick an example.' : '';
+  }
+
+  // The givens' clashes and an empty board are found on the page; whether there is one solution, in the worker.
+  function precheck(what) {
+    if (!state.engine || !state.info) {
       say('message', 'No model is loaded yet.', 'error');
-      return;
+      return false;
+    }
+    if (!Rules.countGivens(state.puzzle)) {
+      refuse('empty', 'The board is empty: there is nothing to ' + what + '. Enter the givens of a puzzle, paste one, or pick an example.');
+      return false;
     }
     const conflicts = Rules.findConflicts(state.puzzle);
     if (conflicts.length) {
       const text = conflicts.slice(0, 4).map(Rules.describeConflict).join('; ') +
         (conflicts.length > 4 ? '; and ' + (conflicts.length - 4) + ' more' : '');
-      say('message', 'Cannot solve: the givens break the rules: ' + text + '. Fix the highlighted cells.', 'error');
-      setMarker('state', 'refused');
-      return;
+      refuse('conflict', 'Cannot ' + what + ': the givens break the rules: ' + text + '. Fix the highlighted cells.');
+      return false;
     }
+    return true;
+  }
+
+  function refuse(diagnosis, text) {
+    setMarker('diagnosis', diagnosis);
+    say('message', text, 'error');
+    setMarker('state', 'refused');
+  }
+
+  // The exact solver's count, in words a player understands. The model is not run on such a puzzle.
+  function refuseUnsolvable(solutions, what) {
+    if (solutions === 0)
+      refuse('none', 'This puzzle has no solution: the givens do not break a rule directly, but no way of filling ' +
+        'the blanks satisfies every row, column and box (checked by an exact solver). The model was not ' + what + '.');
+    else
+      refuse('multiple', 'This puzzle has more than one solution, so there is no single answer to find: add givens ' +
+        'until only one remains (checked by an exact solver). The model was not ' + what + '.');
+  }
+
+  // Stops what the worker is doing at once (the worker is restarted); the frames computed so far stay viewable.
+  function cancelRun() {
+    state.runToken++;
+    state.engineBusy = false;
+    if (state.engine) state.engine.cancel();
+    const run = state.run;
+    if (run && !finished()) {
+      run.phase = 'stopped';
+      run.follow = false;
+    }
+    body.removeAttribute('data-hint-pending');
+    if (body.getAttribute('data-state') === 'solving') setMarker('state', 'ready');
+  }
+
+  function cancel() {
+    const run = state.run;
+    const had = state.engineBusy;
+    cancelRun();
+    if (had) say('message', run && cycleCount() ? 'Cancelled after ' + plural(cycleCount(), 'cycle') + ' of ' +
+      run.trace.h_cycles + '; those cycles stay on the board.' : 'Cancelled.', 'info');
+    renderAll();
+  }
+
+  // A solve streams from the worker: diagnosis, then each outer cycle as it is computed (drawn at once, the board
+  // following the newest one unless the player was moved), then the final answer. A new solve supersedes a running one.
+  function solve() {
+    if (state.engineBusy) cancelRun();
+    stopPlayback();
+    if (!precheck('solve')) return;
     const cycles = readCycles();
     if (cycles === null) {
       say('message', 'Outer cycles must be a whole number from 1 to ' + MAX_UI_CYCLES + '.', 'error');
@@ -540,73 +742,177 @@
       say('message', 'The commit threshold must be a number above 0 and at most 1.', 'error');
       return;
     }
-    stopPlayback();
+    const token = ++state.runToken;
+    const puzzle = state.puzzle.slice();
+    const request = { puzzle: Rules.toText(puzzle), cycles, decoding: $('decoding').value, threshold,
+      symmetries: Number($('symmetries').value) };
+    const run = {
+      request, puzzle, phase: 'checking', follow: true, answer: null, elapsedMs: 0, decodeMs: 0,
+      solution: state.solution ? state.solution.slice() : null,
+      trace: { h_cycles: cycles, l_cycles: state.info.config.L_cycles, frames: [], latent_update_norms: [] },
+      digits: [],
+    };
+    state.run = run;
+    state.frame = 0;
+    state.engineBusy = true;
+    body.removeAttribute('data-answer');
+    body.removeAttribute('data-diagnosis');
+    ['passes', 'symmetries', 'frame'].forEach((k) => body.removeAttribute('data-' + k));
+    setMarker('frames', 0);
     setMarker('state', 'solving');
-    say('message', 'Solving\u2026', 'info');
-    $('solve').disabled = true;
-    // Yield once so "Solving..." paints before the (synchronous) wasm run.
-    setTimeout(() => {
-      try {
-        const puzzle = state.puzzle.slice();
-        const text = Rules.toText(puzzle);
-        const t0 = performance.now();
-        const trace = state.model.run(text, cycles);
-        const elapsedMs = performance.now() - t0;
-        let answer = null, decodeMs = 0;
-        if ($('decoding').value === 'iterative') {
-          const t1 = performance.now();
-          const decoded = state.model.decode(text, cycles, threshold, Number($('symmetries').value));
-          decodeMs = performance.now() - t1;
-          answer = { digits: Array.from(decoded.digits, Number), passes: decoded.passes, threshold: decoded.threshold,
-            symmetries: decoded.symmetries };
+    say('message', 'Solving\u2026 (Cancel stops it at once.)', 'info');
+    renderAll();
+    const t0 = performance.now();
+    const current = () => token === state.runToken;
+    state.engine.solve(request, {
+      diagnosis(d) {
+        if (!current()) return;
+        run.diagnosisMs = d.ms;
+        if (d.solutions === 1) {
+          setMarker('diagnosis', 'unique');
+          run.phase = 'cycles';
+          renderProgress();
         }
-        state.run = {
-          trace, puzzle, elapsedMs, answer, decodeMs,
-          solution: state.solution ? state.solution.slice() : null,
-          digits: trace.frames.map((f) => Array.from(f.digits, Number)),
-        };
-        state.frame = stopCount() - 1;
+      },
+      cycle(f) {
+        if (!current()) return;
+        run.trace.frames.push({ digits: f.digits, confidence: f.confidence });
+        run.trace.latent_update_norms.push(...f.latent_update_norms);
+        run.digits.push(Array.from(f.digits, Number));
+        if (run.follow) state.frame = cycleCount() - 1;
+        setMarker('frames', cycleCount());
+        drawLive();
+      },
+      committing() {
+        if (!current()) return;
+        run.phase = 'committing';
+        renderProgress();
+      },
+    }).then((r) => {
+      if (!current()) return;
+      state.engineBusy = false;
+      if (r.refused) {
+        state.run = null;
+        setMarker('frames', 0);
         renderAll();
-        setMarker('frames', trace.frames.length);
-        setMarker('passes', answer ? answer.passes : 1);
-        setMarker('symmetries', answer ? answer.symmetries : 1);
-        setMarker('state', 'done');
-        say('message', 'Ran ' + trace.h_cycles + ' outer cycles in ' + formatMs(elapsedMs) +
-          (answer ? '; iterative commit' + overSymmetries(answer) + ' took ' + passesText(answer) +
-            ' (' + formatMs(decodeMs) + ')' : '') + '.', 'info');
-        if (autoplay && stopCount() > 1) startPlayback(true);
-      } catch (e) {
-        setMarker('state', 'error');
-        say('message', 'The model could not run: ' + e.message, 'error');
-      } finally {
-        $('solve').disabled = !state.info;
+        refuseUnsolvable(r.solutions, 'run');
+        return;
       }
-    }, 0);
+      run.elapsedMs = r.runMs;
+      run.decodeMs = r.decodeMs;
+      run.totalMs = performance.now() - t0;
+      if (r.answer) run.answer = { digits: Array.from(r.answer.digits, Number), passes: r.answer.passes,
+        threshold: r.answer.threshold, symmetries: r.answer.symmetries };
+      run.phase = 'done';
+      run.stats = null;
+      state.frame = stopCount() - 1;  // the final answer goes on the board
+      renderAll();
+      setMarker('frames', cycleCount());
+      setMarker('passes', run.answer ? run.answer.passes : 1);
+      setMarker('symmetries', run.answer ? run.answer.symmetries : 1);
+      setMarker('answer', finalDigits().join(''));
+      setMarker('state', 'done');
+      say('message', 'Ran ' + run.trace.h_cycles + ' outer cycles in ' + formatMs(run.elapsedMs) +
+        (run.answer ? '; iterative commit' + overSymmetries(run.answer) + ' took ' + passesText(run.answer) +
+          ' (' + formatMs(run.decodeMs) + ')' : '') + '. Press \u25B6 to replay the cycles.', 'info');
+    }, (e) => {
+      if (!current() || e.cancelled) return;
+      state.engineBusy = false;
+      run.phase = 'stopped';
+      setMarker('state', 'error');
+      say('message', 'The model could not run: ' + e.message, 'error');
+      renderAll();
+    });
+  }
+
+  // Fills the blank the model is surest of (its last cycle's reading of the puzzle as given), with its confidence.
+  function hint() {
+    if (state.engineBusy) cancelRun();
+    if (!precheck('give a hint for')) return;
+    const cycles = readCycles() || 0;
+    const token = ++state.runToken;
+    const puzzle = state.puzzle.slice();
+    state.engineBusy = true;
+    setMarker('hint-pending', 1);
+    say('message', 'Looking for the cell the model is surest of\u2026', 'info');
+    renderActions();
+    state.engine.hint({ puzzle: Rules.toText(puzzle), cycles }).then((r) => {
+      if (token !== state.runToken) return;
+      state.engineBusy = false;
+      body.removeAttribute('data-hint-pending');
+      if (r.refused) {
+        renderActions();
+        refuseUnsolvable(r.solutions, 'asked for a hint');
+        return;
+      }
+      if (r.cell < 0) {
+        say('message', 'Every cell is filled already.', 'info');
+        renderActions();
+        return;
+      }
+      select(r.cell, false);
+      setCell(r.cell, r.digit);
+      setMarker('hint', r.cell + ':' + r.digit + ':' + r.confidence.toFixed(4));
+      say('message', 'Hint: ' + Rules.cellName(r.cell) + ' is ' + r.digit + '. Of all the blanks, the model is surest of this one (' +
+        (100 * r.confidence).toFixed(1) + '% sure after ' + plural(cycles || state.info.config.H_cycles, 'cycle') + ').', 'info');
+    }, (e) => {
+      if (token !== state.runToken || e.cancelled) return;
+      state.engineBusy = false;
+      body.removeAttribute('data-hint-pending');
+      say('message', 'The model could not give a hint: ' + e.message, 'error');
+      renderActions();
+    });
   }
 
   function leaveResult(why) {
+    if (state.engineBusy) cancelRun();
     stopPlayback();
     state.run = null;
     setMarker('frames', 0);
-    body.removeAttribute('data-frame');
-    body.removeAttribute('data-passes');
-    body.removeAttribute('data-symmetries');
+    ['frame', 'passes', 'symmetries', 'answer', 'diagnosis'].forEach((k) => body.removeAttribute('data-' + k));
     setMarker('state', state.info ? 'ready' : body.getAttribute('data-state'));
     if (why) say('message', why, 'info');
     renderAll();
   }
 
+  // Cycles can arrive faster than the screen refreshes: draw the newest state once per animation frame, and only the
+  // parts a cycle changes (the main thread's tasks stay short).
+  let liveDrawPending = false;
+  function drawLive() {
+    if (liveDrawPending) return;
+    liveDrawPending = true;
+    requestAnimationFrame(() => {
+      liveDrawPending = false;
+      if (!state.run || finished()) return;  // renderAll drew the end already
+      renderBoard();
+      renderPlayer();
+      renderProgress();
+      renderFrameStats();
+      renderVerdict();
+      renderAccuracy();
+      // The chart is the largest redraw: at most about four times a second while cycles stream.
+      const now = performance.now();
+      if (!(now - lastLiveChart < 250)) {
+        lastLiveChart = now;
+        renderChart();
+      }
+      if (stopCount()) setMarker('frame', state.frame + 1);
+    });
+  }
+  let lastLiveChart = -Infinity;
+
   function renderAll() {
     renderBoard();
     renderPlayer();
+    renderProgress();
     renderFrameStats();
     renderVerdict();
     renderAccuracy();
     renderChart();
     renderModelInfo();
-    if (state.run) setMarker('frame', state.frame + 1);
+    renderActions();
+    if (state.run && stopCount()) setMarker('frame', state.frame + 1);
   }
-
   // ---------------------------------------------------------------- examples
   const examples = (window.TRM_EXAMPLES && window.TRM_EXAMPLES.levels) || [];
   function buildExamples() {
@@ -656,24 +962,41 @@
       select(0, true);
     });
     $('solve').addEventListener('click', () => solve());
-    $('first').addEventListener('click', () => { stopPlayback(); showFrame(0); });
-    $('prev').addEventListener('click', () => { stopPlayback(); showFrame(state.frame - 1); });
-    $('next').addEventListener('click', () => { stopPlayback(); showFrame(state.frame + 1); });
-    $('last').addEventListener('click', () => { stopPlayback(); showFrame(Infinity); });
+    $('cancel').addEventListener('click', () => cancel());
+    $('hint').addEventListener('click', () => hint());
+    $('undo').addEventListener('click', () => undo());
+    $('redo').addEventListener('click', () => redo());
+    // Ctrl+Z / Ctrl+Y (and Ctrl+Shift+Z, Cmd on a Mac) undo and redo board edits; text fields keep their own undo.
+    document.addEventListener('keydown', (e) => {
+      if (!(e.ctrlKey || e.metaKey) || e.altKey) return;
+      const t = e.target;
+      if (t && (t.tagName === 'INPUT' || t.tagName === 'TEXTAREA' || t.tagName === 'SELECT')) return;
+      const k = e.key.toLowerCase();
+      if (k === 'z' && !e.shiftKey) undo();
+      else if (k === 'y' || (k === 'z' && e.shiftKey)) redo();
+      else return;
+      e.preventDefault();
+    });
+    $('first').addEventListener('click', () => { stopPlayback(); showFrame(0, true); });
+    $('prev').addEventListener('click', () => { stopPlayback(); showFrame(state.frame - 1, true); });
+    $('next').addEventListener('click', () => { stopPlayback(); showFrame(state.frame + 1, true); });
+    $('last').addEventListener('click', () => { stopPlayback(); showFrame(Infinity, true); });
     $('play').addEventListener('click', () => (state.timer ? stopPlayback() : startPlayback(false)));
-    $('scrubber').addEventListener('input', () => { stopPlayback(); showFrame(Number($('scrubber').value) - 1); });
-    $('keep-givens').addEventListener('change', () => { if (state.run) { renderAll(); } });
-    $('decoding').addEventListener('change', () => { syncDecoding(); if (state.run) solve(); });
+    $('scrubber').addEventListener('input', () => { stopPlayback(); showFrame(Number($('scrubber').value) - 1, true); });
+    $('keep-givens').addEventListener('change', () => { if (state.run) { state.run.stats = null; renderAll(); } });
+    // A settings change supersedes the running solve (or re-solves the one on the board).
+    const iterativeRun = () => state.run && state.run.request.decoding === 'iterative' && state.run.phase !== 'stopped';
+    $('decoding').addEventListener('change', () => { syncDecoding(); if (state.run && state.run.phase !== 'stopped') solve(); });
     $('threshold').addEventListener('change', () => {
       if (readThreshold() === null) say('message', 'The commit threshold must be a number above 0 and at most 1.', 'error');
-      else if (state.run && state.run.answer) solve();
+      else if (iterativeRun()) solve();
     });
-    $('symmetries').addEventListener('change', () => { if (state.run && state.run.answer) solve(); });
+    $('symmetries').addEventListener('change', () => { if (iterativeRun()) solve(); });
     syncDecoding();
     $('speed').addEventListener('change', () => { if (state.timer) startPlayback(false); });
     $('cycles').addEventListener('change', () => {
       if (readCycles() === null) say('message', 'Outer cycles must be a whole number from 1 to ' + MAX_UI_CYCLES + '.', 'error');
-      else if (state.run) solve();
+      else if (state.run && state.run.phase !== 'stopped') solve();
     });
     $('weights-file').addEventListener('change', (e) => {
       loadWeightsFile(e.target.files[0]);
@@ -715,24 +1038,25 @@
     select(state.selected, false);
 
     try {
-      state.model = await window.TrmApi.create(window.createTrmModule);
+      state.engine = window.TrmWorker.create(window.createTrmModule, { onCrash });
     } catch (e) {
       setMarker('state', 'error');
-      say('model-message', 'The WebAssembly module failed to start: ' + e.message, 'error');
+      say('model-message', 'The model\'s worker failed to start: ' + e.message, 'error');
       return;
     }
     const builtin = window.TRM_DEFAULT_WEIGHTS;
     if (builtin) {
-      // Measured for the README (tests/web/browser.js prints them): parsing and loading the built-in weights, and
-      // the time from navigation until the page can solve.
+      // Measured for the README (tests/web/browser.js prints them): starting the worker with the wasm, parsing and
+      // loading the built-in weights in it (the page stays responsive meanwhile), and the time from navigation
+      // until the page can solve.
       const t0 = performance.now();
-      loadWeightsText(builtin.text, builtin.name + ' (built in)');
+      await loadWeightsText(builtin.text, builtin.name + ' (built in)');
       setMarker('weights-load-ms', (performance.now() - t0).toFixed(1));
     }
     else say('model-message', 'No built-in weights; load a weights file.', 'info');
-    (window.TRM_TEST_WEIGHTS || []).forEach((w) => loadWeightsText(w.text, w.name));
+    for (const w of window.TRM_TEST_WEIGHTS || []) await loadWeightsText(w.text, w.name);
     renderModelInfo();
-    $('solve').disabled = !state.info;
+    renderActions();
     if (body.getAttribute('data-state') !== 'error') setMarker('state', state.info ? 'ready' : 'error');
     setMarker('ready-ms', performance.now().toFixed(1));
 
@@ -742,7 +1066,19 @@
     }
     if (params.has('symmetries') && !symmetriesParam)
       say('message', 'Readings per pass in the address must be 1, 2, 4 or 8; using ' + $('symmetries').value + '.', 'error');
-    if (params.get('autosolve') === '1' && state.info && body.getAttribute('data-state') !== 'error') solve({ autoplay: false });
+    if (params.get('autosolve') === '1' && state.info && body.getAttribute('data-state') !== 'error') solve();
+  }
+
+  // The worker died (out of memory, an abort) and was restarted with the last weights that loaded.
+  function onCrash(message, gaveUp) {
+    const run = state.run;
+    state.engineBusy = false;
+    if (run && !finished()) run.phase = 'stopped';
+    body.removeAttribute('data-hint-pending');
+    setMarker('worker-restarts', state.engine ? state.engine.restarts : 0);
+    say('model-message', gaveUp ? 'The model keeps failing (' + message + '); reload the page.'
+      : 'The model stopped (' + message + ') and was restarted' + (state.info ? ' with ' + state.modelName : '') + '.', 'error');
+    renderAll();
   }
 
   start();

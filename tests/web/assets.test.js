@@ -55,9 +55,10 @@ test('examples.js: four difficulties of valid puzzles with their solutions', () 
 test('the page loads its scripts in dependency order, all local', () => {
   const html = fs.readFileSync(path.join(ROOT, 'www', 'index.html'), 'utf8');
   const scripts = [...html.matchAll(/<script src="([^"]+)"><\/script>/g)].map((m) => m[1]);
-  assert.deepEqual(scripts, ['rules.js', 'trm-api.js', 'examples.js', 'default-weights.js', 'trm.js', 'app.js']);
+  assert.deepEqual(scripts, ['rules.js', 'examples.js', 'default-weights.js', 'trm.js', 'worker.js', 'app.js']);
   for (const s of scripts) assert.ok(fs.existsSync(path.join(ROOT, 'www', s)), s);
   assert.doesNotMatch(html, /<script>|\son\w+=|style="|https?:\/\/(?!www\.w3\.org)/, 'no inline script, handler, style or remote URL');
-  assert.doesNotMatch(fs.readFileSync(path.join(ROOT, 'www', 'app.js'), 'utf8'), /innerHTML|outerHTML|insertAdjacentHTML|document\.write/,
-    'user text is never inserted as HTML');
+  for (const file of ['app.js', 'worker.js'])
+    assert.doesNotMatch(fs.readFileSync(path.join(ROOT, 'www', file), 'utf8'), /innerHTML|outerHTML|insertAdjacentHTML|document\.write/,
+      `${file}: user text is never inserted as HTML`);
 });

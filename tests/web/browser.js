@@ -1,17 +1,17 @@
 #!/usr/bin/env node
-// Browser test: headless Chromium opens www/index.html from file:// with the page's test hooks
-// (?puzzle=...&autosolve=1&cycles=N), dumps the DOM after the wasm has run, and checks what a user would see.
-// The pages opened are copies of index.html under build-wasm/web-test/ whose <script>s point back at www/, plus
-// small hooks from tests/web/ (wait-hook.js: wait for the model under virtual time; interact-hook.js: a user
-// session; hostile weights).
-// Screenshots (desktop and phone width) are kept under build-wasm/web-artifacts/ for people to look at.
+// Browser test: headless Chromium, driven over the DevTools protocol (tests/web/cdp.js, in real time), opens
+// www/index.html from file:// with the page's test hooks (?puzzle=...&autosolve=1&cycles=N), waits for the page to
+// settle, and checks what a user would see: the DOM, the body[data-*] test contract, the worker, live frames,
+// cancel, diagnosis, layout at phone size. The pages opened are copies of index.html under build-wasm/web-test/
+// whose <script>s point back at www/, plus small hooks from tests/web/ (interact-hook.js: a user session;
+// state-log.js: every change of body[data-state] and data-frames; hostile weights).
+// Screenshots (1280x900 and a 390x844 phone) are kept under build-wasm/web-artifacts/ for people to look at.
 //   node tests/web/browser.js            (CHROMIUM=/path/to/chromium to use another binary)
 // Prints one line per check and "N passed, N failed"; exits 1 on any failure.
 'use strict';
-const { spawnSync } = require('child_process');
 const fs = require('fs');
-const os = require('os');
 const path = require('path');
+const { Browser } = require('./cdp.js');
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const WWW = path.join(ROOT, 'www');
@@ -19,7 +19,6 @@ const WWW = path.join(ROOT, 'www');
 const EXPERT = '000000000579002080000000020040070000107540200000100060208000410000010900350080000';
 const DEFAULT_H = Number(/H_cycles\\?":\s*(\d+)/.exec(fs.readFileSync(path.join(WWW, 'default-weights.js'), 'utf8'))[1]);
 const ARTIFACTS = path.join(ROOT, 'build-wasm', 'web-artifacts');
-const CHROMIUM = process.env.CHROMIUM || 'chromium';
 const CLASSIC = '530070000600195000098000060800060003400803001700020006060000280000419005000080079';
 const CLASHING = '550070000600195000098000060800060003400803001700020006060000280000419005000080079';
 
@@ -32,22 +31,31 @@ function check(name, ok, detail) {
   process.stdout.write(`${ok ? 'ok' : 'not ok'} - ${name}${ok || !detail ? '' : '\n    ' + detail}\n`);
 }
 
-// Runs headless Chromium on a file:// URL; returns the dumped DOM (or writes a screenshot). The page's console
-// messages (with --enable-logging) are kept in lastConsole.
+// The page has settled: a solve asked for in the address has ended (done, refused, error), or, without one, the
+// model has loaded (ready) or failed.
+const SETTLED = `(() => { const s = document.body.getAttribute('data-state');
+  const auto = /[?&]autosolve=1/.test(location.search);
+  return s === 'done' || s === 'refused' || s === 'error' || (s === 'ready' && !auto); })()`;
+
+// One browser for the whole test; each check opens a tab. lastConsole: the last tab's console messages, exceptions
+// and logged errors (its worker's included).
+let browser = null;
 let lastConsole = [];
-function chromium(url, extra, budgetMs = 60000) {
-  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'trm-chromium-'));
-  const args = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync', '--hide-scrollbars',
-    '--enable-logging=stderr', '--v=0',
-    `--user-data-dir=${profile}`, `--virtual-time-budget=${budgetMs}`, ...extra, url];
-  const r = spawnSync(CHROMIUM, args, { encoding: 'utf8', timeout: 120000, maxBuffer: 64 << 20 });
-  fs.rmSync(profile, { recursive: true, force: true });
-  if (r.error) throw new Error(`${CHROMIUM}: ${r.error.message}`);
-  lastConsole = (r.stderr || '').split('\n').filter((line) => /:CONSOLE[:(]/.test(line));
-  return r.stdout;
+async function openPage(url, { width = 1280, height = 900, mobile = false, until = SETTLED, timeoutMs = 120000 } = {}) {
+  const page = await browser.newPage(width, height, { mobile });
+  await page.goto(url);
+  const settled = await page.waitFor(until, timeoutMs);
+  if (!settled) page.console.push('(the page did not settle within ' + timeoutMs + ' ms)');
+  return page;
 }
-const dumpDom = (url) => chromium(url, ['--dump-dom']);
+// Opens the URL, waits for it to settle, returns the DOM as text (what --dump-dom printed).
+async function dumpDom(url, options) {
+  const page = await openPage(url, options);
+  const dom = await page.evaluate('document.documentElement.outerHTML');
+  lastConsole = page.console.slice();
+  await page.close();
+  return dom;
+}
 const fileUrl = (file, query) => 'file://' + file + (query ? '?' + query : '');
 
 // Minimal readers for the dumped DOM (no npm packages: regular expressions over known markup).
@@ -83,14 +91,18 @@ function testPage(name, before, after) {
   return page;
 }
 
-// The page under test: index.html with tests/web/wait-hook.js after app.js (see that file for why).
+// The page under test: index.html with tests/web/state-log.js before app.js (it records the test contract's
+// transitions in window.TRM_STATE_LOG).
 fs.mkdirSync(TEST_DIR, { recursive: true });
-fs.copyFileSync(path.join(__dirname, 'wait-hook.js'), path.join(TEST_DIR, 'wait-hook.js'));
-const PAGE = testPage('index.html', [], ['wait-hook.js']);
+fs.copyFileSync(path.join(__dirname, 'state-log.js'), path.join(TEST_DIR, 'state-log.js'));
+const PAGE = testPage('index.html', ['state-log.js'], []);
+
+async function main() {
+browser = await Browser.launch();
 
 // 1. A solve with an explicit cycle count: complete grid, one frame per cycle.
 {
-  const dom = dumpDom(fileUrl(PAGE, `puzzle=${CLASSIC}&autosolve=1&cycles=3&decoding=single`));
+  const dom = await dumpDom(fileUrl(PAGE, `puzzle=${CLASSIC}&autosolve=1&cycles=3&decoding=single`));
   const attrs = bodyAttrs(dom);
   const cells = cellsOf(dom);
   check('autosolve finishes (data-state="done")', attrs['data-state'] === 'done', JSON.stringify(attrs));
@@ -120,7 +132,7 @@ const PAGE = testPage('index.html', [], ['wait-hook.js']);
 
 // 1b. Iterative commit (the default): the committed answer is the last stop and keeps the givens.
 {
-  const dom = dumpDom(fileUrl(PAGE, `puzzle=${EXPERT}&autosolve=1&cycles=3&threshold=1`));
+  const dom = await dumpDom(fileUrl(PAGE, `puzzle=${EXPERT}&autosolve=1&cycles=3&threshold=1`));
   const attrs = bodyAttrs(dom);
   const cells = cellsOf(dom);
   const passes = Number(attrs['data-passes']);
@@ -137,20 +149,20 @@ const PAGE = testPage('index.html', [], ['wait-hook.js']);
 
 // 1c. One reading per pass (symmetries=1 in the address): the puzzle alone, as `trm solve --symmetries 1`.
 {
-  const dom = dumpDom(fileUrl(PAGE, `puzzle=${EXPERT}&autosolve=1&cycles=3&threshold=1&symmetries=1`));
+  const dom = await dumpDom(fileUrl(PAGE, `puzzle=${EXPERT}&autosolve=1&cycles=3&threshold=1&symmetries=1`));
   const attrs = bodyAttrs(dom);
   check('symmetries=1 reads the puzzle alone (data-symmetries="1")', attrs['data-state'] === 'done' &&
     attrs['data-symmetries'] === '1', JSON.stringify(attrs));
   check('its verdict names no readings', new RegExp(`iterative commit, ${attrs['data-passes']} passes of 3 cycles`)
     .test(textOf(dom, 'verdict')), textOf(dom, 'verdict'));
-  const bad = dumpDom(fileUrl(PAGE, `puzzle=${EXPERT}&symmetries=3`));
+  const bad = await dumpDom(fileUrl(PAGE, `puzzle=${EXPERT}&symmetries=3`));
   check('an unsupported symmetries value in the address is named', /Readings per pass in the address must be 1, 2, 4 or 8/
     .test(textOf(bad, 'message')), textOf(bad, 'message'));
 }
 
 // 2. Default cycle count = the model's H_cycles (2 for the built-in model) and ". " blanks.
 {
-  const dom = dumpDom(fileUrl(PAGE, `puzzle=${CLASSIC.replace(/0/g, '.')}&autosolve=1`));
+  const dom = await dumpDom(fileUrl(PAGE, `puzzle=${CLASSIC.replace(/0/g, '.')}&autosolve=1`));
   const attrs = bodyAttrs(dom);
   const h = DEFAULT_H;
   check(`default cycles = the model's H_cycles (${h})`, attrs['data-state'] === 'done' && attrs['data-frames'] === String(h),
@@ -162,7 +174,7 @@ const PAGE = testPage('index.html', [], ['wait-hook.js']);
 
 // 3. Clashing givens: Solve refuses and names the cells.
 {
-  const dom = dumpDom(fileUrl(PAGE, `puzzle=${CLASHING}&autosolve=1`));
+  const dom = await dumpDom(fileUrl(PAGE, `puzzle=${CLASHING}&autosolve=1`));
   const attrs = bodyAttrs(dom);
   const message = textOf(dom, 'message');
   check('clashing givens are refused (data-state="refused")', attrs['data-state'] === 'refused', JSON.stringify(attrs));
@@ -174,7 +186,7 @@ const PAGE = testPage('index.html', [], ['wait-hook.js']);
 
 // 4. A malformed puzzle in the address is an error, shown as text.
 {
-  const dom = dumpDom(fileUrl(PAGE, 'puzzle=12345&autosolve=1'));
+  const dom = await dumpDom(fileUrl(PAGE, 'puzzle=12345&autosolve=1'));
   const attrs = bodyAttrs(dom);
   check('a malformed puzzle is an error', attrs['data-state'] === 'error', JSON.stringify(attrs));
   check('with a readable message', /81 cells; this text has 5/.test(textOf(dom, 'message')), textOf(dom, 'message'));
@@ -182,7 +194,7 @@ const PAGE = testPage('index.html', [], ['wait-hook.js']);
 
 // 5. An example has a known solution: accuracy is reported.
 {
-  const dom = dumpDom(fileUrl(PAGE, 'example=expert&autosolve=1'));
+  const dom = await dumpDom(fileUrl(PAGE, 'example=expert&autosolve=1'));
   const attrs = bodyAttrs(dom);
   check('an example solves', attrs['data-state'] === 'done', JSON.stringify(attrs));
   check('accuracy against the known solution', /Against the known solution, (cycle \d+|answer): \d+\/81 cells correct/.test(textOf(dom, 'accuracy')),
@@ -209,9 +221,8 @@ const PAGE = testPage('index.html', [], ['wait-hook.js']);
   ];
   fs.mkdirSync(TEST_DIR, { recursive: true });
   fs.writeFileSync(path.join(TEST_DIR, 'hostile-weights.js'), 'window.TRM_TEST_WEIGHTS = ' + JSON.stringify(hostile) + ';\n');
-  fs.copyFileSync(path.join(__dirname, 'wait-hook.js'), path.join(TEST_DIR, 'wait-hook.js'));
-  const page = testPage('hostile.html', ['hostile-weights.js'], ['wait-hook.js']);
-  const dom = dumpDom(fileUrl(page, `puzzle=${CLASSIC}&autosolve=1`));
+  const page = testPage('hostile.html', ['hostile-weights.js'], []);
+  const dom = await dumpDom(fileUrl(page, `puzzle=${CLASSIC}&autosolve=1`));
   const attrs = bodyAttrs(dom);
   const message = textOf(dom, 'model-message');
   check('every hostile weights file is refused', attrs['data-weights-errors'] === String(hostile.length), JSON.stringify(attrs));
@@ -227,7 +238,7 @@ const PAGE = testPage('index.html', [], ['wait-hook.js']);
   fs.mkdirSync(TEST_DIR, { recursive: true });
   fs.copyFileSync(path.join(__dirname, 'interact-hook.js'), path.join(TEST_DIR, 'interact-hook.js'));
   const page = testPage('interact.html', [], ['interact-hook.js']);
-  const dom = chromium(fileUrl(page, ''), ['--dump-dom'], 120000);
+  const dom = await dumpDom(fileUrl(page, ''), { until: "document.body.getAttribute('data-interact-done') === '1'", timeoutMs: 400000 });
   const attrs = bodyAttrs(dom);
   check('the interaction scenario finished', attrs['data-interact-done'] === '1', JSON.stringify(attrs).slice(0, 300));
   let steps = [];
@@ -239,14 +250,127 @@ const PAGE = testPage('index.html', [], ['wait-hook.js']);
   for (const [name, ok, detail] of steps) check('interact: ' + name, ok, detail);
 }
 
-// 8. Screenshots for people: desktop and phone widths.
-for (const [name, size] of [['page.png', '1280,1000'], ['page-phone.png', '390,1700']]) {
+// 8. Screenshots for people: 1280x900 and a 390x844 phone, mid-run look and finished look.
+for (const [name, width, height, mobile] of [['page.png', 1280, 900, false], ['page-phone.png', 390, 844, true]]) {
   const out = path.join(ARTIFACTS, name);
   fs.rmSync(out, { force: true });
-  chromium(fileUrl(PAGE, `example=medium&autosolve=1&cycles=4`), [`--screenshot=${out}`, `--window-size=${size}`]);
+  const page = await openPage(fileUrl(PAGE, `example=expert&autosolve=1`), { width, height, mobile });
+  await page.evaluate('window.scrollTo(0, 0)');
+  fs.writeFileSync(out, await page.screenshot());
+  await page.close();
   const ok = fs.existsSync(out) && fs.statSync(out).size > 10000;
   check(`screenshot ${path.relative(ROOT, out)}`, ok);
 }
 
+// 9. The model runs in a Web Worker; each cycle reaches the page while solving; the test contract's order.
+const HARD = '800000000003600000070090200050007000000045700000100030001000068008500010090000400';  // Inkala's, 21 givens
+{
+  const page = await openPage(fileUrl(PAGE, `puzzle=${HARD}&autosolve=1&cycles=12`));
+  const r = await page.evaluate(`({ log: window.TRM_STATE_LOG, states: window.TRM_STATES, answer: document.body.getAttribute('data-answer'),
+    board: Array.from(document.querySelectorAll('#board .cell'), (c) => c.textContent).join(''),
+    frameLabel: document.getElementById('frame-label').textContent, verdict: document.getElementById('verdict').textContent,
+    wasmOnPage: typeof window.Module !== 'undefined' })`);
+  check('the model runs in a worker (the page starts one)', page.workers >= 1, `workers: ${page.workers}`);
+  check('data-state moves loading -> ready -> solving -> done', r.states.join(' ') === 'loading ready solving done', r.states.join(' '));
+  const solving = r.log.filter((e) => e.state === 'solving').map((e) => e.frames);
+  check('frames arrive one by one while solving (live refinement)',
+    solving.length >= 12 && solving.slice(-12).every((f, k) => f === k + 1), JSON.stringify(solving));
+  const boards = new Set(r.log.filter((e) => e.state === 'solving' && e.frames > 0).map((e) => e.board));
+  check('the board changes while the cycles arrive', boards.size >= 2, `${boards.size} distinct boards while solving`);
+  const done = r.log.find((e) => e.state === 'done');
+  check('done comes with the 81-digit answer in data-answer', !!done && /^[1-9]{81}$/.test(done.answer), JSON.stringify(done));
+  check('at done the final answer is on the board', !!done && done.board.replace(/,/g, '') === done.answer, done && done.board);
+  check('the board and data-answer agree after the run', r.board === r.answer, r.board + ' vs ' + r.answer);
+  check('the answer keeps every given', [...HARD].every((ch, i) => ch === '0' || r.answer[i] === ch));
+  check('the verdict is labelled as the final answer', /^Final answer: /.test(r.verdict), r.verdict);
+  check('no worker or page errors', page.console.length === 0, page.console.join('\n    '));
+
+  // Replay after the run: from the first cycle, through the stops, back to the final answer.
+  await page.evaluate(`document.getElementById('speed').value = '80'; document.getElementById('play').click()`);
+  const first = await page.evaluate(`({ frame: document.body.getAttribute('data-frame'), verdict: document.getElementById('verdict').textContent })`);
+  check('replay starts at cycle 1 and its verdict belongs to cycle 1', first.frame === '1' && /^Cycle 1 \(not the final answer\)/.test(first.verdict),
+    JSON.stringify(first));
+  const back = await page.waitFor(`document.getElementById('verdict').textContent.startsWith('Final answer')`, 30000);
+  check('the replay ends on the final answer', !!back);
+  await page.close();
+}
+
+// 10. Cancel stops a run at once; a settings change supersedes the running solve.
+{
+  const page = await openPage(fileUrl(PAGE, `puzzle=${HARD}&cycles=64&symmetries=8`));
+  const $ = (expr) => page.evaluate(expr);
+  await $(`document.getElementById('solve').click()`);
+  await page.waitFor(`Number(document.body.getAttribute('data-frames')) >= 2`, 60000);
+  const at = await $(`(() => { document.getElementById('cancel').click();
+    return { state: document.body.getAttribute('data-state'), frames: document.body.getAttribute('data-frames'),
+      cancelDisabled: document.getElementById('cancel').disabled, message: document.getElementById('message').textContent }; })()`);
+  check('Cancel returns the page to ready at once', at.state === 'ready' && at.cancelDisabled, JSON.stringify(at));
+  check('the cancel message says how far it got', /^Cancelled after \d+ cycles? of 64/.test(at.message), at.message);
+  await new Promise((resolve) => setTimeout(resolve, 1500));
+  const later = await $(`document.body.getAttribute('data-frames') + ' ' + document.body.getAttribute('data-state')`);
+  check('no frame arrives after Cancel', later === at.frames + ' ready', `${at.frames} at cancel, then ${later}`);
+  // Supersede: start 64 cycles, change the cycle count to 3 while it runs.
+  await $(`document.getElementById('solve').click()`);
+  await page.waitFor(`Number(document.body.getAttribute('data-frames')) >= 1`, 60000);
+  await $(`(() => { const c = document.getElementById('cycles'); c.value = '3'; c.dispatchEvent(new Event('change', { bubbles: true })); })()`);
+  await page.waitFor(`document.body.getAttribute('data-state') === 'done'`, 120000);
+  const r = await $(`({ frames: document.body.getAttribute('data-frames'), verdict: document.getElementById('verdict').textContent,
+    log: window.TRM_STATE_LOG.filter((e) => e.state === 'done').length })`);
+  check('a settings change supersedes the running solve', r.frames === '3' && /of 3 cycles/.test(r.verdict) && r.log === 1,
+    JSON.stringify(r));
+  await page.close();
+}
+
+// 11. Diagnosis before the model: no solution, several solutions, an empty board.
+{
+  const NONE = '123456780000000009' + '0'.repeat(63);  // r1c9 must be 9, but column 9 has a 9
+  const MANY = '530070000' + '0'.repeat(72);
+  for (const [name, puzzle, diagnosis, words] of [
+    ['no solution', NONE, 'none', /has no solution/],
+    ['more than one solution', MANY, 'multiple', /more than one solution/],
+    ['an empty board', '0'.repeat(81), 'empty', /board is empty/]]) {
+    const page = await openPage(fileUrl(PAGE, `puzzle=${puzzle}&autosolve=1`));
+    const r = await page.evaluate(`({ state: document.body.getAttribute('data-state'), diagnosis: document.body.getAttribute('data-diagnosis'),
+      message: document.getElementById('message').textContent, log: window.TRM_STATE_LOG.map((e) => e.frames),
+      solveDisabled: document.getElementById('solve').disabled, solveHint: document.getElementById('solve-hint').textContent })`);
+    check(`${name}: refused (data-diagnosis="${diagnosis}")`, r.state === 'refused' && r.diagnosis === diagnosis, JSON.stringify(r));
+    check(`${name}: said in plain words`, words.test(r.message), r.message);
+    check(`${name}: the model is not run (no frame)`, r.log.every((f) => f === 0), JSON.stringify(r.log));
+    if (diagnosis === 'empty')
+      check('an empty board disables Solve and says why', r.solveDisabled && /board is empty/.test(r.solveHint), JSON.stringify(r));
+    await page.close();
+  }
+}
+
+// 12. The phone's first view (390x844) holds the board, Solve and the player; the chart's text is at least 11 px.
+for (const [label, width, height, mobile] of [['phone 390x844', 390, 844, true], ['desktop 1280x900', 1280, 900, false]]) {
+  const page = await openPage(fileUrl(PAGE, `example=hard&autosolve=1`), { width, height, mobile });
+  const r = await page.evaluate(`(() => {
+    window.scrollTo(0, 0);
+    const bottom = (id) => document.getElementById(id).getBoundingClientRect().bottom;
+    const svg = document.querySelector('#chart svg');
+    const scale = svg ? svg.getBoundingClientRect().width / svg.viewBox.baseVal.width : 0;
+    const sizes = Array.from(document.querySelectorAll('#chart text'), (t) => parseFloat(getComputedStyle(t).fontSize) * scale);
+    return { board: bottom('board'), solve: bottom('solve'), player: bottom('player'), verdict: bottom('verdict'),
+      width: document.documentElement.scrollWidth, minText: Math.min(...sizes),
+      names: Array.from(document.querySelectorAll('#chart .axis-name'), (t) => t.textContent) };
+  })()`);
+  if (mobile)
+    check(`${label}: board, Solve and player in the first view`, r.board <= height && r.solve <= height && r.player <= height &&
+      r.width <= width, JSON.stringify(r));
+  check(`${label}: chart labels at least 11 px`, r.minText >= 11, JSON.stringify(r));
+  check(`${label}: chart axes are named`, r.names.join('|') === 'outer cycle|cells|confidence', JSON.stringify(r.names));
+  await page.close();
+}
+
+await browser.close();
 process.stdout.write(`browser: ${passed} passed, ${failed} failed\n`);
 process.exit(failed ? 1 : 0);
+}
+
+main().catch(async (e) => {
+  check('the browser test ran to the end', false, e && e.stack ? e.stack : e);
+  if (browser) await browser.close().catch(() => {});
+  process.stdout.write(`browser: ${passed} passed, ${failed} failed\n`);
+  process.exit(1);
+});

@@ -256,3 +256,30 @@ test('a second module instance is independent', async () => {
   assert.deepEqual(other.run(CLASSIC, 3), model.run(CLASSIC, 3));
   other.dispose();
 });
+
+test('runLive streams each outer cycle as it ends, the same frames run() returns', () => {
+  const native = model._native;  // the embind object: runLive takes a JavaScript callback
+  const streamed = [];
+  const trace = TrmApi.unwrap(native.runLive(CLASSIC, 3, (text) => streamed.push(JSON.parse(text))));
+  assert.deepEqual(trace, model.run(CLASSIC, 3), 'runLive returns what run() returns');
+  assert.deepEqual(streamed.map((f) => f.cycle), [0, 1, 2]);
+  streamed.forEach((f, h) => {
+    assert.equal(f.digits, trace.frames[h].digits);
+    assert.deepEqual(f.confidence, trace.frames[h].confidence);
+    assert.deepEqual(f.latent_update_norms, trace.latent_update_norms.slice(h * trace.l_cycles, (h + 1) * trace.l_cycles));
+  });
+  assert.throws(() => TrmApi.unwrap(native.runLive(CLASSIC, 3, 'not a function')), /callback/);
+  assert.throws(() => TrmApi.unwrap(native.runLive('123', 3, () => {})), /81 characters/);
+});
+
+test('countSolutions: exact counts up to the limit, no model needed', async () => {
+  const module = await createTrmModule();
+  const count = (p, limit = 2) => TrmApi.unwrap(module.countSolutions(p, limit));
+  assert.equal(count(CLASSIC).solutions, 1);
+  assert.equal(count('123456780000000009' + '0'.repeat(63)).solutions, 0, 'r1c9 must be 9, but column 9 has one');
+  assert.equal(count('530070000' + '0'.repeat(72)).solutions, 2, 'counting stops at the limit');
+  assert.equal(count('0'.repeat(81), 5).solutions, 5);
+  assert.equal(count('55' + CLASSIC.slice(2)).solutions, 0, 'clashing givens have no solution');
+  assert.throws(() => count('12'), /81 characters/);
+  assert.throws(() => count(CLASSIC, 0), /limit/);
+});
