@@ -263,7 +263,7 @@ for (const [name, width, height, mobile] of [['page.png', 1280, 900, false], ['p
 }
 
 // 9. The model runs in a Web Worker; each cycle reaches the page while solving; the test contract's order.
-const HARD = '800000000003600000070090200050007000000045700000100030001000068008500010090000400';  // Inkala's, 21 givens
+const HARD = '000060070000007000008000095300004006000001000059070180007000802910000040005100000';  // generated (scripts/hard-sets.sh dev row 63), 23 givens
 {
   const page = await openPage(fileUrl(PAGE, `puzzle=${HARD}&autosolve=1&cycles=12`));
   const r = await page.evaluate(`({ log: window.TRM_STATE_LOG, states: window.TRM_STATES, answer: document.body.getAttribute('data-answer'),
