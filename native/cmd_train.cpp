@@ -4,6 +4,7 @@
 #include <atomic>
 #include <chrono>
 #include <csignal>
+#include <filesystem>
 #include <ctime>
 #include <cstdio>
 #include <map>
@@ -193,8 +194,20 @@ void run_train(const TrainArgs& a) {
   }
   const std::string last_path = a.out + "/last.json", best_path = a.out + "/best.json";
   const std::string metrics_path = a.out + "/metrics.jsonl", report_path = a.out + "/report.html";
-  if (a.resume.empty() && file_exists(last_path) && !a.force)
-    throw InputError(a.out + " already holds a run; pass --resume " + last_path + " to continue it or --force to start over");
+  // A folder in use by another trainer is refused at once, before anything is read (when the folder does not exist
+  // yet it is locked as soon as it is made, below).
+  std::optional<FolderLock> lock;
+  std::error_code ec;
+  if (std::filesystem::is_directory(a.out, ec)) lock.emplace(a.out);
+  // Anything of a run (a run killed before its first checkpoint leaves metrics or a report, no last.json).
+  if (a.resume.empty() && !a.force) {
+    std::string held;
+    for (const char* name : {"last.json", "best.json", "metrics.jsonl", "report.html", "validation.csv"})
+      if (file_exists(a.out + "/" + std::string(name))) held += (held.empty() ? "" : ", ") + std::string(name);
+    if (!held.empty())
+      throw InputError(a.out + " already holds a run (" + held + "); pass --resume " + last_path +
+                       " to continue it or --force to start over");
+  }
   if (a.resume.empty()) run["skip_nonfinite"] = a.skip_nonfinite;
   if (a.resume.empty() || a.checkpoint_every >= 0) run["checkpoint_every"] = std::max<int64_t>(0, a.checkpoint_every);
 
@@ -243,6 +256,7 @@ void run_train(const TrainArgs& a) {
   // The inputs are good: only now touch the run folder (a refused run leaves nothing behind). Starting over
   // (--force) drops the old run's files, so a kill before the first checkpoint cannot mix the two runs.
   make_directories(a.out);
+  if (!lock) lock.emplace(a.out);
   remove_stale_temporaries(a.out);  // left by a run killed while writing
   if (a.resume.empty())
     for (const std::string& old : {metrics_path, last_path, best_path, report_path}) std::remove(old.c_str());
