@@ -119,6 +119,15 @@ raw[2:4] = struct.pack("<H", 0x7C00)  # value 1 = +inf in float16
 half["tensors"][first]["data"] = base64.b64encode(bytes(raw)).decode()
 write("weights/float16-inf.json", json.dumps(half))
 write("weights/nan-literal.json", text.replace('"version": 1', '"version": NaN'))
+# Round two (issue 22).
+# Finite weights whose recursion overflows float32: the forward pass gives nan, which must not print as an answer.
+def set_all(tensors, name, value):
+    for i in range(len(base64.b64decode(tensors[name]["data"])) // 4):
+        set_float(tensors, name, i, value)
+
+
+write("weights/gate-overflow.json", variant(lambda w: [set_all(w["tensors"], t, 3e38)
+                                                       for t in ("latent_gate", "latent_net.blocks.0.fc2.weight")]))
 
 # --- checkpoints (trm train --resume, trm export --checkpoint) -------------------------------------------
 ctext = json.dumps(checkpoint)
