@@ -190,7 +190,8 @@ void run_train(const TrainArgs& a) {
     generate->min_givens = g.value("min_givens", generate->min_givens);
     generate->max_givens = g.value("max_givens", generate->max_givens);
     generate->min_guesses = g.value("min_guesses", generate->min_guesses);
-    sudoku::generate_puzzle(0, 0, *generate);  // an invalid range fails here, naming it, before any file is touched
+    // An invalid or unreachable range fails here, naming it, before any file is touched.
+    sudoku::require_in_range(sudoku::generate_puzzle(0, 0, *generate), *generate);
   }
   const std::string last_path = a.out + "/last.json", best_path = a.out + "/best.json";
   const std::string metrics_path = a.out + "/metrics.jsonl", report_path = a.out + "/report.html";
