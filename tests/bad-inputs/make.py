@@ -128,6 +128,11 @@ def set_all(tensors, name, value):
 
 write("weights/gate-overflow.json", variant(lambda w: [set_all(w["tensors"], t, 3e38)
                                                        for t in ("latent_gate", "latent_net.blocks.0.fc2.weight")]))
+# One reader for puzzle text: a CR-only (old Mac) file numbers its lines by CR; a fullwidth digit is one character.
+write("csv/cr-only-short.csv", csv(good_row(), good_row(1), PUZZLE[:80] + "," + SOLUTION).replace("\n", "\r"))
+write("puzzles/input-cr-only-bad-line.txt", (PUZZLE + "\r" + PUZZLE2 + "\r" + PUZZLE[:80] + "\r"))
+write("puzzles/fullwidth-digit.txt", PUZZLE[:4] + "\uff11" + PUZZLE[5:])
+write("puzzles/fullwidth-long.txt", PUZZLE[:4] + "\uff11" + PUZZLE[4:])
 
 # --- checkpoints (trm train --resume, trm export --checkpoint) -------------------------------------------
 ctext = json.dumps(checkpoint)

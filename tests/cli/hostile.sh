@@ -3,6 +3,8 @@
 # two processes, data swapped under a resume).   hostile.sh CASE TRM WORKDIR
 #   force_special    --force never replaces a FIFO or a device node; errors name the target, not the temporary
 #   run_folder       a folder holding any file of a run (not only last.json) is refused without --force
+#   reader_variants  solve --input and the CSV reader accept the same honest variants: BOM, CRLF, CR only, trailing
+#                    spaces, '.' or '0' blanks, no final newline; the answers equal those of the plain file
 #   run_lock         a second trainer on a folder in use fails at once naming the holder's pid; a stale lock is taken
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -50,6 +52,31 @@ case $case_name in
     run "$TRM" train --data puzzles.csv --out run "${TINY[@]}" --max-steps 1 --force
     expect_rc 0 "train --force over a folder holding validation.csv"
     [[ -s run/last.json ]] || fail "train --force wrote no last.json"
+    ;;
+  reader_variants)
+    run "$TRM" generate --count 3 --seed 4 --out plain.csv
+    expect_rc 0 "generate"
+    model=$(dirname "$0")/../bad-inputs/good/weights.json
+    tail -n +2 plain.csv | cut -d, -f1 >plain.txt
+    { printf '\xef\xbb\xbf'; sed 's/$/  \r/' plain.txt; } >bom-crlf-spaces.txt
+    tr '\n' '\r' <plain.txt >cr-only.txt
+    { sed 's/0/./g' plain.txt | head -c -1; } >dots-no-final-newline.txt
+    run "$TRM" solve --model "$model" --decoding single --json --input plain.txt
+    expect_rc 0 "solve --input plain.txt"
+    want=$(grep -o '"prediction":"[0-9]*"' "$OUT")
+    [[ $(grep -c . <<<"$want") == 3 ]] || fail "solve --input plain.txt: expected 3 predictions"
+    for f in bom-crlf-spaces.txt cr-only.txt dots-no-final-newline.txt; do
+      run "$TRM" solve --model "$model" --decoding single --json --input $f
+      expect_rc 0 "solve --input $f"
+      [[ $(grep -o '"prediction":"[0-9]*"' "$OUT") == "$want" ]] || fail "solve --input $f answers differently from plain.txt"
+    done
+    { printf '\xef\xbb\xbf'; sed 's/$/ \r/' plain.csv; } >bom-crlf.csv
+    tr '\n' '\r' <plain.csv >cr-only.csv
+    for f in bom-crlf.csv cr-only.csv; do
+      run "$TRM" eval --model "$model" --data $f --json
+      expect_rc 0 "eval --data $f"
+      grep -q '"puzzles": 3' "$OUT" || fail "eval --data $f did not read 3 puzzles"
+    done
     ;;
   run_lock)
     run "$TRM" generate --count 300 --seed 3 --out puzzles.csv
