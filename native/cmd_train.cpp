@@ -10,6 +10,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <tuple>
 
 #include <nlohmann/json.hpp>
 
@@ -47,6 +48,7 @@ struct TrainArgs {
   bool augment = false, skip_invalid = false, force = false, checkpoint_activations = false;
   int64_t checkpoint_every = -1;  // -1: not given (a resume keeps the run's)
   bool skip_nonfinite = false;
+  bool allow_other_data = false;  // --resume on data whose checksum differs from the run's
   double time_limit_minutes = 0.0;
   std::string budget_clock = "wall";
   bool curriculum = false, generate = false;
@@ -236,8 +238,25 @@ void run_train(const TrainArgs& a) {
   if (!a.resume.empty() && run.value("train_rows", size_t{0}) != train.size())
     throw InputError(a.data + ": has " + std::to_string(train.size()) + " training rows, the checkpoint was trained on " +
                      std::to_string(run.value("train_rows", size_t{0})) + " (pass the same --data as the original run)");
+  // Same size is not same data: a resume compares checksums of the training rows and of the validation split
+  // (checkpoints written before they were recorded have none, and are taken on trust).
+  const std::string train_checksum = sudoku::checksum_hex(train), val_checksum = sudoku::checksum_hex(validation);
+  if (!a.resume.empty()) {
+    for (const auto& [key, sum, what] : {std::tuple<const char*, std::string, std::string>{"train_checksum", train_checksum,
+                                             a.data + ": the training rows"},
+                                         {"val_checksum", val_checksum,
+                                          (val_data.empty() ? a.data : val_data) + ": the validation puzzles"}}) {
+      if (!run.contains(key) || run[key] == sum) continue;
+      if (!a.allow_other_data)
+        throw InputError(what + " differ from those the checkpoint was trained on (checksum " + sum + ", the run's " +
+                         run[key].get<std::string>() + "); give the original data, or --allow-other-data to continue on these");
+      std::fprintf(stderr, "note: %s differ from the run's (--allow-other-data): continuing on them\n", what.c_str());
+    }
+  }
   run["train_rows"] = train.size();
   run["val_rows"] = validation.size();
+  run["train_checksum"] = train_checksum;
+  run["val_checksum"] = val_checksum;
 
   TrainOptions options;
   options.seed = seed;
@@ -446,6 +465,8 @@ void add_train_command(CLI::App& app) {
   cmd->add_option("--resume", args->resume, "Continue from a checkpoint (e.g. OUT/last.json)");
   cmd->add_flag("--checkpoint-activations", args->checkpoint_activations,
                 "Recompute inner-cycle activations in backward: much less memory, ~35% more time, same results");
+  cmd->add_flag("--allow-other-data", args->allow_other_data,
+                "--resume: continue on data whose checksum differs from the run's (same row count still required)");
   cmd->add_flag("--skip-invalid", args->skip_invalid, "Skip (and count) invalid CSV rows instead of stopping");
   run_options.push_back(cmd->add_flag("--skip-nonfinite", args->skip_nonfinite,
                                       "Skip a step whose loss or gradient is not finite and halve the learning rate"));

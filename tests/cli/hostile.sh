@@ -5,6 +5,8 @@
 #   run_folder       a folder holding any file of a run (not only last.json) is refused without --force
 #   reader_variants  solve --input and the CSV reader accept the same honest variants: BOM, CRLF, CR only, trailing
 #                    spaces, '.' or '0' blanks, no final newline; the answers equal those of the plain file
+#   resume_data      --resume refuses other data of the same size (training rows or validation file) unless
+#                    --allow-other-data, by checksum
 #   run_lock         a second trainer on a folder in use fails at once naming the holder's pid; a stale lock is taken
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -77,6 +79,31 @@ case $case_name in
       expect_rc 0 "eval --data $f"
       grep -q '"puzzles": 3' "$OUT" || fail "eval --data $f did not read 3 puzzles"
     done
+    ;;
+  resume_data)
+    run "$TRM" generate --count 120 --seed 21 --out a.csv
+    run "$TRM" generate --count 120 --seed 22 --out b.csv
+    run "$TRM" generate --count 30 --seed 23 --out val.csv
+    run "$TRM" generate --count 30 --seed 24 --out val-other.csv
+    expect_rc 0 "generate"
+    run "$TRM" train --data a.csv --out run "${TINY[@]}" --max-steps 2
+    expect_rc 0 "train on a.csv"
+    before=$(md5sum run/*)
+    run "$TRM" train --data b.csv --out run --resume run/last.json
+    expect_error nonzero "b\.csv: the training rows differ from those the checkpoint was trained on \(checksum [0-9a-f]{16}.*--allow-other-data" \
+      "resume on other data of the same size"
+    [[ $(md5sum run/*) == "$before" ]] || fail "a refused resume changed the run folder"
+    run "$TRM" train --data b.csv --out run --resume run/last.json --allow-other-data
+    expect_rc 0 "resume on other data with --allow-other-data"
+    expect_err "note: b\.csv: the training rows differ" "resume --allow-other-data says so"
+    run "$TRM" train --data a.csv --out run --resume run/last.json
+    expect_rc 0 "resume on the same data"
+    # The validation file is checked too (its path is the run's; here its content changed under it).
+    run "$TRM" train --data a.csv --val-data val.csv --out run2 "${TINY[@]}" --max-steps 2
+    expect_rc 0 "train with --val-data"
+    cp val-other.csv val.csv
+    run "$TRM" train --data a.csv --out run2 --resume run2/last.json
+    expect_error nonzero "val\.csv: the validation puzzles differ" "resume with another validation file"
     ;;
   run_lock)
     run "$TRM" generate --count 300 --seed 3 --out puzzles.csv
