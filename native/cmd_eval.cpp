@@ -107,14 +107,14 @@ void add_eval_command(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand("eval", "Evaluate a model on a CSV of puzzles and solutions");
   cmd->add_option("--model", args->model, "Checkpoint or production weights JSON")->required();
   cmd->add_option("--data", args->data, "CSV (quizzes,solutions or puzzle,solution[,...])")->required();
-  cmd->add_option("--limit", args->limit, "Evaluate the first N puzzles only");
+  cmd->add_option("--limit", args->limit, "Evaluate the first N puzzles only")->check(count_flag("leave --limit out to evaluate every puzzle"));
   cmd->add_option("--h-cycles", args->h_cycles, "Outer cycles (default: the model's; more is allowed)")->check(CLI::Range(1, 256));
   cmd->add_option("--batch-size", args->batch_size, "Puzzles per forward pass")->capture_default_str()->check(CLI::Range(1, 65536));
   cmd->add_option("--seed", args->seed, "Seed of the no-model baseline")->capture_default_str();
   cmd->add_option("--decoding", args->decoding, "single (one pass) or iterative (commit the surest cells, re-run)")
       ->capture_default_str()->check(CLI::IsMember({"single", "iterative"}));
   cmd->add_option("--commit-threshold", args->threshold, "Iterative: commit every blank at least this confident")
-      ->capture_default_str()->check(CLI::Range(0.0f, 1.0f));
+      ->capture_default_str()->check(fraction_flag());
   cmd->add_option("--symmetries", args->symmetries,
                   "Average the final answer over the puzzle and K-1 symmetric copies of it (K forward passes per pass)")
       ->capture_default_str()->check(CLI::Range(1, kMaxSymmetries));

@@ -216,7 +216,7 @@ void add_solve_command(CLI::App& app) {
                       " symmetries) or single (one pass)")
       ->capture_default_str()->check(CLI::IsMember({"single", "iterative"}));
   cmd->add_option("--commit-threshold", args->threshold, "Iterative: commit every blank at least this confident")
-      ->capture_default_str()->check(CLI::Range(0.0f, 1.0f));
+      ->capture_default_str()->check(fraction_flag());
   cmd->add_option("--h-cycles", args->h_cycles, "Outer cycles (default: the model's; more is allowed)")->check(CLI::Range(1, 256));
   cmd->add_option("--symmetries", args->symmetries,
                   "Average each pass over the puzzle and K-1 symmetric copies of it (K forward passes per pass). Default: " +

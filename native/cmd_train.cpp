@@ -227,6 +227,10 @@ void run_train(const TrainArgs& a) {
     else validation = sudoku::generate(std::max<size_t>(1, run.value("val_limit", size_t{2000})),
                                        seed * 0x9E3779B97F4A7C15ULL + 6, *generate);
   } else if (!val_data.empty()) {
+    std::error_code same_ec;
+    if (std::filesystem::equivalent(a.data, val_data, same_ec))
+      std::fprintf(stderr, "warning: --val-data %s is the training file: validation will measure puzzles the model trains on, "
+                   "not held-out ones (leave --val-data out for a held-out split)\n", val_data.c_str());
     train = std::move(all);
     validation = load_dataset(val_data, a.skip_invalid);
   } else {
@@ -420,7 +424,8 @@ void add_train_command(CLI::App& app) {
   run_options.push_back(cmd->add_option("--val-fraction", args->val_fraction, "Held-out fraction when there is no --val-data")
                             ->capture_default_str()->check(CLI::Range(0.0, 0.9)));
   run_options.push_back(
-      cmd->add_option("--val-limit", args->val_limit, "Validate on at most N puzzles each epoch")->capture_default_str());
+      cmd->add_option("--val-limit", args->val_limit, "Validate on at most N puzzles each epoch")->capture_default_str()
+          ->check(count_flag("give the validation set's size to validate on all of it")));
   cmd->add_option("--config", args->config_file, "TRMConfig JSON (keys as the reference: hidden_dim, L_layers, ...)");
   // One flag per TRMConfig field, spelled as the field (--hidden_dim) or with dashes (--hidden-dim).
   const Json defaults = config_to_json(TRMConfig{});
@@ -444,7 +449,7 @@ void add_train_command(CLI::App& app) {
         "TRMConfig." + key + " (default " + prototype.dump() + ")");
   }
   run_options.push_back(cmd->add_option("--max-steps", args->max_steps, "Stop after N optimisation steps (the schedule spans them)")
-                            ->check(CLI::NonNegativeNumber));
+                            ->check(count_flag("leave --max-steps out for the epochs' steps")));
   run_options.push_back(cmd->add_option("--seed", args->seed, "Seed for initialisation, data order, split, dropout, augmentation")
                             ->capture_default_str()->check(CLI::NonNegativeNumber));
   run_options.push_back(cmd->add_option("--init-from", args->init_from,
@@ -453,7 +458,7 @@ void add_train_command(CLI::App& app) {
   run_options.push_back(cmd->add_option("--time-limit", args->time_limit_minutes,
                                         "Stop after this many minutes of training steps (validation not counted); the "
                                         "learning-rate schedule follows the budget")
-                            ->check(CLI::PositiveNumber));
+                            ->check(positive_flag()));
   run_options.push_back(cmd->add_option("--budget-clock", args->budget_clock,
                                         "What --time-limit counts: wall (elapsed time) or cpu (this process's CPU time: "
                                         "fair budgets on a shared machine with OMP_NUM_THREADS=1)")

@@ -66,18 +66,26 @@ std::string lowercase(std::string_view text) {
 Columns columns_from_header(const std::vector<std::string_view>& names, std::string_view header,
                             const std::string& where) {
   Columns columns{-1, -1, -1, -1};
-  auto claim = [](int& column, int index) {
-    if (column < 0) column = index;
+  const std::string quoted = "header \"" + shown(header) + "\"";
+  // Two columns for one role (puzzle,quizzes,solutions) is ambiguous: reading either could score the wrong one.
+  auto claim = [&](int& column, int index, const char* role, const char* accepted) {
+    if (column >= 0)
+      throw InputError(where + quoted + " is ambiguous: columns " + std::to_string(column + 1) + " (\"" +
+                       shown(names[static_cast<size_t>(column)]) + "\") and " + std::to_string(index + 1) + " (\"" +
+                       shown(names[static_cast<size_t>(index)]) + "\") are both a " + role + " column (accepted: " +
+                       accepted + ")");
+    column = index;
   };
   for (size_t i = 0; i < names.size(); ++i) {
     const std::string name = lowercase(names[i]);
     const int index = static_cast<int>(i);
-    if (name == "quizzes" || name == "quiz" || name == "puzzles" || name == "puzzle") claim(columns.puzzle, index);
-    if (name == "solutions" || name == "solution") claim(columns.solution, index);
-    if (name == "difficulty" || name == "guesses" || name == "rating") claim(columns.difficulty, index);
-    if (name == "level") claim(columns.level, index);
+    if (name == "quizzes" || name == "quiz" || name == "puzzles" || name == "puzzle")
+      claim(columns.puzzle, index, "puzzle", "quizzes, quiz, puzzles, puzzle");
+    if (name == "solutions" || name == "solution") claim(columns.solution, index, "solution", "solutions, solution");
+    if (name == "difficulty" || name == "guesses" || name == "rating")
+      claim(columns.difficulty, index, "difficulty", "difficulty, guesses, rating");
+    if (name == "level") claim(columns.level, index, "level", "level");
   }
-  const std::string quoted = "header \"" + shown(header) + "\"";
   if (columns.puzzle < 0) {
     throw InputError(where + quoted + " has no puzzle column (expected one named quizzes, quiz, puzzles or puzzle)");
   }

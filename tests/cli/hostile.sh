@@ -7,6 +7,7 @@
 #                    spaces, '.' or '0' blanks, no final newline; the answers equal those of the plain file
 #   resume_data      --resume refuses other data of the same size (training rows or validation file) unless
 #                    --allow-other-data, by checksum
+#   val_same         --val-data naming the training file (by another path too) warns, and still trains
 #   run_lock         a second trainer on a folder in use fails at once naming the holder's pid; a stale lock is taken
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -104,6 +105,17 @@ case $case_name in
     cp val-other.csv val.csv
     run "$TRM" train --data a.csv --out run2 --resume run2/last.json
     expect_error nonzero "val\.csv: the validation puzzles differ" "resume with another validation file"
+    ;;
+  val_same)
+    run "$TRM" generate --count 60 --seed 3 --out puzzles.csv
+    expect_rc 0 "generate"
+    run "$TRM" train --data puzzles.csv --val-data ./puzzles.csv --out run "${TINY[@]}" --max-steps 1
+    expect_rc 0 "train --val-data equal to --data"
+    expect_err "^warning: --val-data \./puzzles\.csv is the training file" "train --val-data equal to --data warns"
+    run "$TRM" generate --count 20 --seed 4 --out val.csv
+    run "$TRM" train --data puzzles.csv --val-data val.csv --out run2 "${TINY[@]}" --max-steps 1
+    expect_rc 0 "train with a separate --val-data"
+    grep -q "warning" "$ERR" && fail "a separate --val-data warned: $(cat "$ERR")"
     ;;
   run_lock)
     run "$TRM" generate --count 300 --seed 3 --out puzzles.csv
