@@ -205,7 +205,7 @@ void run_train(const TrainArgs& a) {
   // Anything of a run (a run killed before its first checkpoint leaves metrics or a report, no last.json).
   if (a.resume.empty() && !a.force) {
     std::string held;
-    for (const char* name : {"last.json", "best.json", "metrics.jsonl", "report.html", "validation.csv"})
+    for (const char* name : {"last.json", "best.json", "metrics.jsonl", "report.html"})
       if (file_exists(a.out + "/" + std::string(name))) held += (held.empty() ? "" : ", ") + std::string(name);
     if (!held.empty())
       throw InputError(a.out + " already holds a run (" + held + "); pass --resume " + last_path +

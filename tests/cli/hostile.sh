@@ -46,14 +46,14 @@ case $case_name in
   run_folder)
     run "$TRM" generate --count 60 --seed 3 --out puzzles.csv
     expect_rc 0 "generate"
-    for name in best.json report.html metrics.jsonl validation.csv; do
+    for name in best.json report.html metrics.jsonl; do
       rm -rf run && mkdir run && echo keep >"run/$name"
       run "$TRM" train --data puzzles.csv --out run "${TINY[@]}" --max-steps 1
       expect_error nonzero "run already holds a run \\($name\\).*--force" "train into a folder holding only $name"
       [[ $(cat "run/$name") == keep && $(ls run) == "$name" ]] || fail "a refused train changed run/ (holding $name)"
     done
     run "$TRM" train --data puzzles.csv --out run "${TINY[@]}" --max-steps 1 --force
-    expect_rc 0 "train --force over a folder holding validation.csv"
+    expect_rc 0 "train --force over a folder holding metrics.jsonl"
     [[ -s run/last.json ]] || fail "train --force wrote no last.json"
     ;;
   reader_variants)
