@@ -34,6 +34,7 @@
 
 #include "autodiff/tensor.h"
 #include "commands.h"
+#include "common.h"
 #include "io/weights_json.h"
 #include "model/inference.h"
 #include "model/trm.h"
@@ -534,7 +535,23 @@ void run_bench(const BenchArgs& a) {
   if (!a.table_from.empty()) {
     std::ifstream in(a.table_from);
     if (!in) throw InputError(a.table_from + ": cannot read");
-    print_table(parse_json(in, a.table_from));
+    const Json rows = parse_json(in, a.table_from);
+    // Rows of another shape are the file's fault: say which file and what a row must hold (nlohmann's own
+    // type_error names neither).
+    const auto bad_row = [&](const std::string& why) {
+      return InputError(a.table_from + ": " + why + " (expected the array of {\"workload\", \"impl\", \"metric\", \"value\"} rows "
+                        "that bench --json prints)");
+    };
+    if (!rows.is_array()) throw bad_row("not an array of rows");
+    for (size_t i = 0; i < rows.size(); ++i) {
+      const Json& r = rows[i];
+      const std::string row = "row " + std::to_string(i + 1);
+      if (!r.is_object()) throw bad_row(row + " is not an object");
+      for (const char* key : {"workload", "impl", "metric"})
+        if (!r.contains(key) || !r[key].is_string()) throw bad_row(row + ": \"" + key + "\" is missing or not a string");
+      if (!r.contains("value") || !r["value"].is_number()) throw bad_row(row + ": \"value\" is missing or not a number");
+    }
+    print_table(rows);
     return;
   }
   if (a.child) {
@@ -543,6 +560,9 @@ void run_bench(const BenchArgs& a) {
     return;
   }
   for (const auto& w : a.workloads) find_workload(w);  // fail before running anything
+  for (const auto& impl : a.impls)
+    if (impl != "trm" && impl != "pytorch" && impl != "tfjs-wasm")
+      throw InputError("unknown --impl \"" + impl + "\" (implementations: trm, pytorch, tfjs-wasm)");
 #ifdef _OPENMP
   if (a.threads > 0) omp_set_num_threads(a.threads);
 #endif
@@ -560,8 +580,9 @@ void add_bench_command(CLI::App& app) {
   cmd->add_option("--impl", args->impls, "Implementations to run: trm, pytorch, tfjs-wasm (default all)");
   cmd->add_flag("--json", args->json, "Print the rows as one JSON array");
   cmd->add_option("--seconds", args->seconds, "Minimum timed seconds per workload and implementation")
-      ->check(CLI::PositiveNumber);
-  cmd->add_option("--threads", args->threads, "Threads for every implementation (default: OpenMP's, PyTorch 2)");
+      ->check(positive_flag());
+  cmd->add_option("--threads", args->threads, "Threads for every implementation (default: OpenMP's, PyTorch 2)")
+      ->check(count_flag("leave --threads out for OpenMP's default"));
   cmd->add_option("--bench-dir", args->bench_dir, "Folder of the peer benchmark scripts");
   cmd->add_option("--wasm", args->wasm_bundle, "WebAssembly bundle to run under Node");
   cmd->add_option("--python", args->python, "Python with torch for the PyTorch reference");

@@ -103,7 +103,7 @@ void add_eval_command(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand("eval", "Evaluate a model on a CSV of puzzles and solutions");
   cmd->add_option("--model", args->model, "Checkpoint or production weights JSON")->required();
   cmd->add_option("--data", args->data, "CSV (quizzes,solutions or puzzle,solution[,...])")->required();
-  cmd->add_option("--limit", args->options.limit, "Evaluate the first N puzzles only");
+  cmd->add_option("--limit", args->options.limit, "Evaluate the first N puzzles only")->check(count_flag("leave --limit out to evaluate every puzzle"));
   cmd->add_option("--h-cycles", args->options.decode.h_cycles, "Outer cycles (default: the model's; more is allowed)")->check(CLI::Range(1, 256));
   cmd->add_option("--batch-size", args->options.batch_size, "Puzzles per forward pass")->capture_default_str()->check(CLI::Range(1, 65536));
   cmd->add_option("--seed", args->seed, "Seed of the no-model baseline")->capture_default_str();
@@ -117,7 +117,7 @@ void add_eval_command(CLI::App& app) {
                   "Search: forward passes per puzzle at most, every reading counted (default " + std::to_string(kDefaultSearchBudget) + ")")
       ->check(CLI::Range(1, 1000000));
   cmd->add_option("--commit-threshold", args->options.decode.threshold, "Iterative: commit every blank at least this confident")
-      ->capture_default_str()->check(CLI::Range(0.0f, 1.0f));
+      ->capture_default_str()->check(fraction_flag());
   cmd->add_option("--symmetries", args->options.decode.symmetries,
                   "Average each pass over the puzzle and K-1 symmetric copies of it (K forward passes per pass). Default: " +
                       std::to_string(kDefaultSymmetries) + ", 1 (the puzzle as given) with a single pass")

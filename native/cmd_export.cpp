@@ -6,6 +6,7 @@
 #include "common.h"
 #include "files.h"
 #include "io/weights_json.h"
+#include "model/inference.h"
 #include "util/error.h"
 
 namespace trm::cli {
@@ -23,6 +24,15 @@ void run_export(const ExportArgs& a) {
   LoadedModel loaded = load_model_file(a.checkpoint);
   const TensorEncoding encoding = a.list ? TensorEncoding::List : parse_tensor_encoding(a.dtype);
   if (a.list && a.dtype != "float32") throw InputError("--list-encoding writes float32 only; drop --dtype " + a.dtype);
+  // A model whose forward pass overflows (finite weights can) is not worth shipping: one forward pass on the empty
+  // grid at the exported depth finds it (predict throws, naming the cycle).
+  const int h_cycles = a.h_cycles > 0 ? a.h_cycles : loaded.model->config().inference_cycles();
+  const std::vector<uint8_t> empty_grid(81, 0);
+  try {
+    predict(*loaded.model, empty_grid.data(), 1, h_cycles);
+  } catch (const NumericError& e) {
+    throw NumericError(a.checkpoint + ": not exporting: " + e.what());
+  }
   nlohmann::json weights = weights_to_json(*loaded.model, encoding);
   // The outer cycles the model runs by default (eval, solve, the page). A recursion's weights are the same for
   // any count, and a model can refine further at test time than it was trained to: the count that serves it

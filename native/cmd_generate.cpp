@@ -1,4 +1,5 @@
 // trm generate: new uniquely solvable puzzles as a CSV (quizzes,solutions,difficulty).
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <memory>
@@ -7,6 +8,7 @@
 #include "files.h"
 #include "sudoku/csv.h"
 #include "sudoku/generator.h"
+#include "util/error.h"
 
 namespace trm::cli {
 
@@ -29,8 +31,22 @@ void run_generate(const GenerateArgs& a) {
   options.max_givens = a.max_givens;
   options.min_guesses = a.min_guesses;
   options.climb_steps = a.climb;
+  // The range is a promise: puzzle 0 tells at once whether it can be kept (a range random removal cannot reach
+  // fails here, before the whole set is made), and every puzzle of the set is checked before anything is written.
+  sudoku::require_in_range(sudoku::generate_puzzle(a.seed, 0, options), options);
   const auto start = std::chrono::steady_clock::now();
   sudoku::Dataset data = sudoku::generate(a.count, a.seed, options);
+  size_t above = 0;
+  int most = 0;
+  for (size_t i = 0; i < data.size(); ++i) {
+    const int givens = sudoku::count_givens(data.puzzle(i));
+    above += givens > a.max_givens;
+    most = std::max(most, givens);
+  }
+  if (above > 0)
+    throw InputError("generator: " + std::to_string(above) + " of " + std::to_string(data.size()) +
+                     " puzzles stayed above --max-givens " + std::to_string(a.max_givens) + " (up to " +
+                     std::to_string(most) + " givens); nothing written: raise --max-givens");
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   write_atomically(a.out, [&](std::ostream& out) { sudoku::write_csv(out, data); });
   size_t below_floor = 0;

@@ -17,6 +17,7 @@
 #include "model/inference.h"
 #include "sudoku/grid.h"
 #include "sudoku/solver.h"
+#include "sudoku/lines.h"
 #include "util/error.h"
 
 namespace trm::cli {
@@ -183,17 +184,12 @@ void diagnose(const sudoku::Grid& grid, const std::string& where) {
                      " givens): a Sudoku has exactly one, so no answer could be called right (the model was not run)");
 }
 
-// Reads one puzzle per non-empty line (the first comma-separated field, so a CSV works too), in chunks of 256:
-// memory stays bounded whatever the file's length. Returns the number of puzzles.
+// Reads one puzzle per non-empty line with the core's puzzle list reader (the first comma-separated field, so a
+// CSV works too), in chunks of 256: memory stays bounded whatever the file's length. Returns the number of puzzles.
 size_t for_each_chunk(const SolveArgs& a, const std::function<void(std::vector<PuzzleLine>&)>& handle) {
   std::vector<PuzzleLine> chunk;
   size_t count = 0;
-  auto add = [&](const std::string& text, const std::string& where) {
-    sudoku::Grid grid = sudoku::parse_grid(text, where);
-    const auto conflicts = sudoku::find_conflicts(grid);
-    if (!conflicts.empty())
-      throw InputError(where + ": the givens conflict: " + sudoku::describe(conflicts.front()) +
-                       (conflicts.size() > 1 ? " (and " + std::to_string(conflicts.size() - 1) + " more)" : ""));
+  auto add = [&](const sudoku::Grid& grid, const std::string& where) {
     diagnose(grid, where);
     chunk.push_back({where, grid});
     ++count;
@@ -202,17 +198,16 @@ size_t for_each_chunk(const SolveArgs& a, const std::function<void(std::vector<P
       chunk.clear();
     }
   };
-  if (!a.puzzle.empty()) add(a.puzzle, "puzzle");
+  sudoku::Grid grid{};
+  if (!a.puzzle.empty()) {
+    std::string problem;
+    if (!sudoku::try_read_puzzle(a.puzzle, grid, problem)) throw InputError("puzzle: " + problem);
+    add(grid, "puzzle");
+  }
   if (!a.input.empty()) {
     std::ifstream in = open_input(a.input);
-    std::string line;
-    for (size_t number = 1; std::getline(in, line); ++number) {
-      if (!line.empty() && line.back() == '\r') line.pop_back();
-      if (line.find_first_not_of(" \t") == std::string::npos) continue;
-      const std::string field = line.substr(0, line.find(','));
-      if (number == 1 && field.size() != 81 && field.find_first_of("0123456789.") == std::string::npos) continue;  // a header
-      add(field, a.input + ":" + std::to_string(number));
-    }
+    sudoku::PuzzleListReader reader(in, a.input);
+    while (reader.next(grid)) add(grid, a.input + ":" + std::to_string(reader.line_number()));
   }
   if (!chunk.empty()) handle(chunk);
   return count;
@@ -270,7 +265,7 @@ void add_solve_command(CLI::App& app) {
                   "Search: forward passes per puzzle at most, every reading counted (default " + std::to_string(kDefaultSearchBudget) + ")")
       ->check(CLI::Range(1, 1000000));
   cmd->add_option("--commit-threshold", args->decode.threshold, "Iterative: commit every blank at least this confident")
-      ->capture_default_str()->check(CLI::Range(0.0f, 1.0f));
+      ->capture_default_str()->check(fraction_flag());
   cmd->add_option("--h-cycles", args->decode.h_cycles, "Outer cycles (default: the model's; more is allowed)")->check(CLI::Range(1, 256));
   cmd->add_option("--symmetries", args->decode.symmetries,
                   "Average each pass over the puzzle and K-1 symmetric copies of it (K forward passes per pass). Default: " +

@@ -4,11 +4,13 @@
 #include <atomic>
 #include <chrono>
 #include <csignal>
+#include <filesystem>
 #include <ctime>
 #include <cstdio>
 #include <map>
 #include <memory>
 #include <optional>
+#include <tuple>
 
 #include <nlohmann/json.hpp>
 
@@ -46,6 +48,7 @@ struct TrainArgs {
   bool augment = false, skip_invalid = false, force = false, checkpoint_activations = false;
   int64_t checkpoint_every = -1;  // -1: not given (a resume keeps the run's)
   bool skip_nonfinite = false;
+  bool allow_other_data = false;  // --resume on data whose checksum differs from the run's
   double time_limit_minutes = 0.0;
   std::string budget_clock = "wall";
   bool curriculum = false, generate = false;
@@ -189,12 +192,25 @@ void run_train(const TrainArgs& a) {
     generate->min_givens = g.value("min_givens", generate->min_givens);
     generate->max_givens = g.value("max_givens", generate->max_givens);
     generate->min_guesses = g.value("min_guesses", generate->min_guesses);
-    sudoku::generate_puzzle(0, 0, *generate);  // an invalid range fails here, naming it, before any file is touched
+    // An invalid or unreachable range fails here, naming it, before any file is touched.
+    sudoku::require_in_range(sudoku::generate_puzzle(0, 0, *generate), *generate);
   }
   const std::string last_path = a.out + "/last.json", best_path = a.out + "/best.json";
   const std::string metrics_path = a.out + "/metrics.jsonl", report_path = a.out + "/report.html";
-  if (a.resume.empty() && file_exists(last_path) && !a.force)
-    throw InputError(a.out + " already holds a run; pass --resume " + last_path + " to continue it or --force to start over");
+  // A folder in use by another trainer is refused at once, before anything is read (when the folder does not exist
+  // yet it is locked as soon as it is made, below).
+  std::optional<FolderLock> lock;
+  std::error_code ec;
+  if (std::filesystem::is_directory(a.out, ec)) lock.emplace(a.out);
+  // Anything of a run (a run killed before its first checkpoint leaves metrics or a report, no last.json).
+  if (a.resume.empty() && !a.force) {
+    std::string held;
+    for (const char* name : {"last.json", "best.json", "metrics.jsonl", "report.html"})
+      if (file_exists(a.out + "/" + std::string(name))) held += (held.empty() ? "" : ", ") + std::string(name);
+    if (!held.empty())
+      throw InputError(a.out + " already holds a run (" + held + "); pass --resume " + last_path +
+                       " to continue it or --force to start over");
+  }
   if (a.resume.empty()) run["skip_nonfinite"] = a.skip_nonfinite;
   if (a.resume.empty() || a.checkpoint_every >= 0) run["checkpoint_every"] = std::max<int64_t>(0, a.checkpoint_every);
 
@@ -211,6 +227,10 @@ void run_train(const TrainArgs& a) {
     else validation = sudoku::generate(std::max<size_t>(1, run.value("val_limit", size_t{2000})),
                                        seed * 0x9E3779B97F4A7C15ULL + 6, *generate);
   } else if (!val_data.empty()) {
+    std::error_code same_ec;
+    if (std::filesystem::equivalent(a.data, val_data, same_ec))
+      std::fprintf(stderr, "warning: --val-data %s is the training file: validation will measure puzzles the model trains on, "
+                   "not held-out ones (leave --val-data out for a held-out split)\n", val_data.c_str());
     train = std::move(all);
     validation = load_dataset(val_data, a.skip_invalid);
   } else {
@@ -222,8 +242,25 @@ void run_train(const TrainArgs& a) {
   if (!a.resume.empty() && run.value("train_rows", size_t{0}) != train.size())
     throw InputError(a.data + ": has " + std::to_string(train.size()) + " training rows, the checkpoint was trained on " +
                      std::to_string(run.value("train_rows", size_t{0})) + " (pass the same --data as the original run)");
+  // Same size is not same data: a resume compares checksums of the training rows and of the validation split
+  // (checkpoints written before they were recorded have none, and are taken on trust).
+  const std::string train_checksum = sudoku::checksum_hex(train), val_checksum = sudoku::checksum_hex(validation);
+  if (!a.resume.empty()) {
+    for (const auto& [key, sum, what] : {std::tuple<const char*, std::string, std::string>{"train_checksum", train_checksum,
+                                             a.data + ": the training rows"},
+                                         {"val_checksum", val_checksum,
+                                          (val_data.empty() ? a.data : val_data) + ": the validation puzzles"}}) {
+      if (!run.contains(key) || run[key] == sum) continue;
+      if (!a.allow_other_data)
+        throw InputError(what + " differ from those the checkpoint was trained on (checksum " + sum + ", the run's " +
+                         run[key].get<std::string>() + "); give the original data, or --allow-other-data to continue on these");
+      std::fprintf(stderr, "note: %s differ from the run's (--allow-other-data): continuing on them\n", what.c_str());
+    }
+  }
   run["train_rows"] = train.size();
   run["val_rows"] = validation.size();
+  run["train_checksum"] = train_checksum;
+  run["val_checksum"] = val_checksum;
 
   TrainOptions options;
   options.seed = seed;
@@ -243,6 +280,7 @@ void run_train(const TrainArgs& a) {
   // The inputs are good: only now touch the run folder (a refused run leaves nothing behind). Starting over
   // (--force) drops the old run's files, so a kill before the first checkpoint cannot mix the two runs.
   make_directories(a.out);
+  if (!lock) lock.emplace(a.out);
   remove_stale_temporaries(a.out);  // left by a run killed while writing
   if (a.resume.empty())
     for (const std::string& old : {metrics_path, last_path, best_path, report_path}) std::remove(old.c_str());
@@ -386,7 +424,8 @@ void add_train_command(CLI::App& app) {
   run_options.push_back(cmd->add_option("--val-fraction", args->val_fraction, "Held-out fraction when there is no --val-data")
                             ->capture_default_str()->check(CLI::Range(0.0, 0.9)));
   run_options.push_back(
-      cmd->add_option("--val-limit", args->val_limit, "Validate on at most N puzzles each epoch")->capture_default_str());
+      cmd->add_option("--val-limit", args->val_limit, "Validate on at most N puzzles each epoch")->capture_default_str()
+          ->check(count_flag("give the validation set's size to validate on all of it")));
   cmd->add_option("--config", args->config_file, "TRMConfig JSON (keys as the reference: hidden_dim, L_layers, ...)");
   // One flag per TRMConfig field, spelled as the field (--hidden_dim) or with dashes (--hidden-dim).
   const Json defaults = config_to_json(TRMConfig{});
@@ -410,7 +449,7 @@ void add_train_command(CLI::App& app) {
         "TRMConfig." + key + " (default " + prototype.dump() + ")");
   }
   run_options.push_back(cmd->add_option("--max-steps", args->max_steps, "Stop after N optimisation steps (the schedule spans them)")
-                            ->check(CLI::NonNegativeNumber));
+                            ->check(count_flag("leave --max-steps out for the epochs' steps")));
   run_options.push_back(cmd->add_option("--seed", args->seed, "Seed for initialisation, data order, split, dropout, augmentation")
                             ->capture_default_str()->check(CLI::NonNegativeNumber));
   run_options.push_back(cmd->add_option("--init-from", args->init_from,
@@ -419,7 +458,7 @@ void add_train_command(CLI::App& app) {
   run_options.push_back(cmd->add_option("--time-limit", args->time_limit_minutes,
                                         "Stop after this many minutes of training steps (validation not counted); the "
                                         "learning-rate schedule follows the budget")
-                            ->check(CLI::PositiveNumber));
+                            ->check(positive_flag()));
   run_options.push_back(cmd->add_option("--budget-clock", args->budget_clock,
                                         "What --time-limit counts: wall (elapsed time) or cpu (this process's CPU time: "
                                         "fair budgets on a shared machine with OMP_NUM_THREADS=1)")
@@ -431,6 +470,8 @@ void add_train_command(CLI::App& app) {
   cmd->add_option("--resume", args->resume, "Continue from a checkpoint (e.g. OUT/last.json)");
   cmd->add_flag("--checkpoint-activations", args->checkpoint_activations,
                 "Recompute inner-cycle activations in backward: much less memory, ~35% more time, same results");
+  cmd->add_flag("--allow-other-data", args->allow_other_data,
+                "--resume: continue on data whose checksum differs from the run's (same row count still required)");
   cmd->add_flag("--skip-invalid", args->skip_invalid, "Skip (and count) invalid CSV rows instead of stopping");
   run_options.push_back(cmd->add_flag("--skip-nonfinite", args->skip_nonfinite,
                                       "Skip a step whose loss or gradient is not finite and halve the learning rate"));

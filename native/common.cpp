@@ -1,7 +1,10 @@
 #include "common.h"
 
+#include <cerrno>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
+#include <cstdlib>
 
 #include "files.h"
 
@@ -34,6 +37,56 @@ std::string percent(double fraction) {
   char text[16];
   std::snprintf(text, sizeof text, "%.1f%%", 100.0 * fraction);
   return text;
+}
+
+namespace {
+bool parse_whole(const std::string& text, long long& value) {
+  if (text.empty()) return false;
+  char* end = nullptr;
+  errno = 0;
+  value = std::strtoll(text.c_str(), &end, 10);
+  return errno == 0 && end == text.c_str() + text.size();
+}
+
+bool parse_real(const std::string& text, double& value) {
+  if (text.empty()) return false;
+  char* end = nullptr;
+  value = std::strtod(text.c_str(), &end);
+  return end == text.c_str() + text.size();
+}
+}  // namespace
+
+CLI::Validator count_flag(const std::string& omitted) {
+  return CLI::Validator(
+      [omitted](std::string& text) -> std::string {
+        long long value = 0;
+        if (!parse_whole(text, value)) return "expected a whole number, got '" + text + "'";
+        if (value < 1) return "must be at least 1, got " + text + " (" + omitted + ")";
+        return "";
+      },
+      "N >= 1");
+}
+
+CLI::Validator positive_flag() {
+  return CLI::Validator(
+      [](std::string& text) -> std::string {
+        double value = 0;
+        if (!parse_real(text, value)) return "expected a number, got '" + text + "'";
+        if (!std::isfinite(value) || value <= 0) return "must be a positive number, got " + text;
+        return "";
+      },
+      "X > 0");
+}
+
+CLI::Validator fraction_flag() {
+  return CLI::Validator(
+      [](std::string& text) -> std::string {
+        double value = 0;
+        if (!parse_real(text, value)) return "expected a number, got '" + text + "'";
+        if (!(value >= 0.0 && value <= 1.0)) return "must be a number from 0 to 1, got " + text;
+        return "";
+      },
+      "0 <= X <= 1");
 }
 
 }  // namespace trm::cli

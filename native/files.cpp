@@ -1,6 +1,7 @@
 #include "files.h"
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -28,7 +29,38 @@ bool file_exists(const std::string& path) {
   return std::filesystem::exists(path, ec);
 }
 
+namespace {
+
+void write_all_ignoring_errors(int fd, const std::string& data) {
+  // The pid is for messages only: a short write leaves the lock itself intact.
+  if (::pwrite(fd, data.data(), data.size(), 0) < 0) return;
+}
+
+// What a path is when it is not a regular file ("a directory", "a FIFO", ...); empty for a regular file or a
+// path that does not exist. lstat: a symbolic link is not followed (rename would replace the link itself).
+std::string non_regular_kind(const std::string& path) {
+  struct stat st {};
+  if (::lstat(path.c_str(), &st) != 0) return "";
+  if (S_ISREG(st.st_mode)) return "";
+  if (S_ISDIR(st.st_mode)) return "a directory";
+  if (S_ISCHR(st.st_mode)) return "a character device";
+  if (S_ISBLK(st.st_mode)) return "a block device";
+  if (S_ISFIFO(st.st_mode)) return "a FIFO";
+  if (S_ISSOCK(st.st_mode)) return "a socket";
+  if (S_ISLNK(st.st_mode)) return "a symbolic link";
+  return "not a regular file";
+}
+
+void refuse_non_regular(const std::string& path) {
+  const std::string kind = non_regular_kind(path);
+  if (!kind.empty())
+    throw InputError(path + " is " + kind + ", not a regular file; only regular files are replaced (--force or not)");
+}
+
+}  // namespace
+
 void refuse_overwrite(const std::string& path, bool force) {
+  refuse_non_regular(path);
   if (!force && file_exists(path)) throw InputError(path + " exists; pass --force to overwrite it");
 }
 
@@ -36,6 +68,30 @@ void make_directories(const std::string& path) {
   std::error_code ec;
   std::filesystem::create_directories(path, ec);
   if (ec) throw InputError("cannot create directory " + path + ": " + ec.message());
+}
+
+FolderLock::FolderLock(const std::string& dir) {
+  const std::string path = dir + "/.lock";
+  fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd_ < 0) throw InputError("cannot lock " + dir + ": cannot open " + path + ": " + std::strerror(errno));
+  if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
+    const int error = errno;
+    char text[32] = {};
+    const ssize_t n = ::pread(fd_, text, sizeof text - 1, 0);
+    ::close(fd_);
+    fd_ = -1;
+    if (error != EWOULDBLOCK) throw InputError("cannot lock " + dir + ": " + std::strerror(error));
+    std::string pid = n > 0 ? std::string(text, static_cast<size_t>(n)) : std::string();
+    while (!pid.empty() && (pid.back() == '\n' || pid.back() == ' ')) pid.pop_back();
+    if (pid.empty() || pid.find_first_not_of("0123456789") != std::string::npos) pid = "unknown";
+    throw InputError(dir + " is in use by another trm process (pid " + pid + "); wait for it to end or stop it");
+  }
+  const std::string pid = std::to_string(::getpid()) + "\n";
+  if (::ftruncate(fd_, 0) == 0) write_all_ignoring_errors(fd_, pid);
+}
+
+FolderLock::~FolderLock() {
+  if (fd_ >= 0) ::close(fd_);  // releases the lock; the file stays (removing it would race with a new holder)
 }
 
 namespace {
@@ -102,17 +158,26 @@ void write_atomically(const std::string& path, const std::function<void(std::ost
   const std::filesystem::path target(path);
   remove_matching_temporaries(target.parent_path().string(), target.filename().string());
   const std::string temporary = temporary_name(path);
+  // Messages name the target: the temporary is our business, not the user's.
+  refuse_non_regular(path);
   const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) throw InputError("cannot create " + temporary + ": " + std::strerror(errno));
+  if (fd < 0) throw InputError("cannot write " + path + ": " + std::strerror(errno));
   try {
-    write_all(fd, data, temporary);
-    if (::fsync(fd) != 0) throw InputError("cannot flush " + temporary + ": " + std::strerror(errno));
+    write_all(fd, data, path);
+    if (::fsync(fd) != 0) throw InputError("cannot write " + path + ": flush failed: " + std::strerror(errno));
   } catch (...) {
     ::close(fd);
     std::remove(temporary.c_str());
     throw;
   }
   ::close(fd);
+  // Checked again just before the rename: the target may have changed while we wrote (a FIFO made meanwhile).
+  try {
+    refuse_non_regular(path);
+  } catch (...) {
+    std::remove(temporary.c_str());
+    throw;
+  }
   if (std::rename(temporary.c_str(), path.c_str()) != 0) {
     const std::string reason = std::strerror(errno);
     std::remove(temporary.c_str());

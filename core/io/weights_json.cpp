@@ -98,6 +98,10 @@ void check_tensor(const Json& entry, const ParameterInfo& info, const std::strin
   const int64_t n = info.shape.numel();
   int64_t held = 0;
   if (data.is_string()) {
+    const size_t length = data.get_ref<const std::string&>().size();
+    if (length % 4 != 0)
+      throw InputError(what + " data is not whole base64: its length " + std::to_string(length) +
+                       " is not a multiple of 4 (truncated?)");
     held = static_cast<int64_t>(base64_decoded_size(data.get_ref<const std::string&>())) / dtype_bytes(dtype);
   } else if (data.is_array() && dtype == "float32") {
     held = static_cast<int64_t>(data.size());
@@ -199,7 +203,7 @@ void check_tensors_json(const Json& tensors, const std::vector<ParameterInfo>& l
   for (const auto& info : layout) expected.insert(info.name);
   for (const auto& item : tensors.items())
     if (!expected.count(item.key()))
-      throw InputError(where + ": unknown tensor \"" + item.key() + "\" (not part of this config's model)");
+      throw InputError(where + ": unknown tensor \"" + printable(item.key()) + "\" (not part of this config's model)");
   for (const auto& info : layout) {
     auto it = tensors.find(info.name);
     if (it == tensors.end()) throw InputError(where + ": missing tensor \"" + info.name + "\"");
@@ -250,8 +254,31 @@ void save_weights(std::ostream& out, const TRM& model, TensorEncoding encoding) 
 }
 
 Json parse_json(std::istream& in, const std::string& where) {
+  // Duplicate keys are an error: nlohmann keeps the last silently, so {"hidden_dim": 16, "hidden_dim": 512} would
+  // mean whatever the last one says. The callback sees each object's keys as they are read (one set per open
+  // object), and the name of the object that holds them.
+  struct Open {
+    std::string name;
+    std::set<std::string> keys;
+  };
+  std::vector<Open> open;
+  std::string last_key;
+  const Json::parser_callback_t check_keys = [&](int, Json::parse_event_t event, Json& parsed) {
+    if (event == Json::parse_event_t::object_start) {
+      open.push_back({open.empty() ? std::string() : last_key, {}});
+    } else if (event == Json::parse_event_t::object_end) {
+      if (!open.empty()) open.pop_back();
+    } else if (event == Json::parse_event_t::key) {
+      last_key = parsed.get<std::string>();
+      if (!open.empty() && !open.back().keys.insert(last_key).second)
+        throw InputError(where + ": duplicate key \"" + printable(last_key) + "\"" +
+                         (open.back().name.empty() ? std::string() : " in \"" + printable(open.back().name) + "\"") +
+                         " (a key may appear once per object)");
+    }
+    return true;
+  };
   try {
-    return Json::parse(in);
+    return Json::parse(in, check_keys);
   } catch (const Json::exception& e) {  // parse errors, and out_of_range for a number like 1e999
     std::string reason = e.what();  // nlohmann quotes what it last read, which can be a megabyte of base64
     if (reason.size() > 160) reason = reason.substr(0, 160) + "...";

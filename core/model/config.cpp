@@ -121,7 +121,7 @@ void apply_config_json(TRMConfig& config, const Json& json, const std::string& w
   if (!json.is_object()) throw InputError(where + ": config must be a JSON object");
   for (const auto& [key, value] : json.items()) {
     auto it = fields().find(key);
-    if (it == fields().end()) throw InputError(where + ": unknown config key \"" + key + "\"");
+    if (it == fields().end()) throw InputError(where + ": unknown config key \"" + printable(key) + "\"");
     it->second.set(config, value, where + ": config key \"" + key + "\"");
   }
 }

@@ -1,8 +1,26 @@
 #include "model/inference.h"
 
 #include <cmath>
+#include <string>
+
+#include "util/error.h"
 
 namespace trm {
+
+void check_finite_logits(const float* logits, int64_t batch, int cycle) {
+  // One pass over [batch, 81, 9] floats with no branch in the loop: cheap beside the forward pass that made them.
+  const int64_t n = batch * 81 * 9;
+  bool finite = true;
+  for (int64_t i = 0; i < n; ++i) finite &= std::isfinite(logits[i]);
+  if (finite) return;
+  int64_t i = 0;
+  while (std::isfinite(logits[i])) ++i;
+  const int64_t puzzle = i / 729, cell = (i % 729) / 9;
+  throw NumericError("the model's output is not finite: logits after outer cycle " + std::to_string(cycle) + " are " +
+                     (std::isnan(logits[i]) ? "nan" : "inf") + " (puzzle " + std::to_string(puzzle + 1) + ", cell r" +
+                     std::to_string(cell / 9 + 1) + "c" + std::to_string(cell % 9 + 1) +
+                     "): the weights overflow float32 in the recursion");
+}
 
 void decode_logits(const float* logits, int64_t cells, uint8_t* digits, float* confidence) {
   for (int64_t c = 0; c < cells; ++c) {
@@ -37,7 +55,8 @@ class TraceRecorder : public RecursionObserver {
     trace_.latent_update_norms.push_back(std::move(norms));
   }
 
-  void on_cycle_end(int, const Tensor&, const Tensor* logits) override {
+  void on_cycle_end(int cycle, const Tensor&, const Tensor* logits) override {
+    check_finite_logits(logits->data(), trace_.batch, cycle + 1);
     CycleFrame frame;
     const int64_t cells = trace_.batch * 81;
     frame.digits.resize(static_cast<size_t>(cells));
@@ -71,7 +90,9 @@ Tensor predict(const TRM& model, const uint8_t* puzzles, int64_t batch, int h_cy
   Tape tape(/*recording=*/false);
   ForwardOptions options;
   options.h_cycles = h_cycles;
-  return model.forward(tape, puzzles, batch, options).logits->value;
+  Tensor logits = model.forward(tape, puzzles, batch, options).logits->value;
+  check_finite_logits(logits.data(), batch, h_cycles > 0 ? h_cycles : model.config().inference_cycles());
+  return logits;
 }
 
 }  // namespace trm

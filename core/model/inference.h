@@ -22,6 +22,11 @@ struct InferenceTrace {
   std::vector<std::vector<float>> latent_update_norms;  // [h_cycles * l_cycles][B]: |z_new - z|_2 per puzzle
 };
 
+// Both entry points below check the logits they return (every cycle's for infer, the final ones for predict):
+// a model with finite weights can still overflow float32 in its recursion (a gate of 3e38), and then they throw
+// NumericError naming the cycle, the puzzle and the cell instead of answering with garbage.
+void check_finite_logits(const float* logits, int64_t batch, int cycle);
+
 // Runs the model in evaluation mode (no dropout, nothing recorded). h_cycles 0 uses the config's;
 // more than the training value is allowed. puzzles: [batch, 81] digits 0..9.
 InferenceTrace infer(const TRM& model, const uint8_t* puzzles, int64_t batch, int h_cycles = 0);

@@ -4,7 +4,8 @@
 // variants read as well:
 //   - other header names: quiz/quizzes/puzzle/puzzles and solution/solutions (any case);
 //   - extra columns in any order; a numeric difficulty/guesses/rating column and a text level column are kept;
-//   - '.' for a blank; CRLF line ends; a UTF-8 byte order mark; no final newline; blank lines (the Kaggle file
+//   - '.' for a blank; CRLF or CR-only line ends, a UTF-8 byte order mark, no final newline, trailing spaces and
+//     the 1 MiB line limit, all as sudoku/lines.h reads lines for every puzzle reader; blank lines (the Kaggle file
 //     ends with two); surrounding spaces or double quotes around a field (fields never contain commas);
 //   - no header at all, when the first field of the first line is a puzzle: then column 1 is the puzzle and
 //     column 2 the solution.

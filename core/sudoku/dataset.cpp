@@ -1,5 +1,7 @@
 #include "sudoku/dataset.h"
 
+#include <cstdio>
+
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -84,6 +86,34 @@ DatasetSplit split_by_puzzle(const Dataset& data, double test_fraction, uint64_t
   std::vector<size_t> train_rows, test_rows_list;
   for (size_t i = 0; i < data.size(); ++i) (in_test[i] ? test_rows_list : train_rows).push_back(i);
   return {subset(data, train_rows), subset(data, test_rows_list)};
+}
+
+namespace {
+uint64_t hash_bytes(uint64_t h, const uint8_t* data, size_t size) {
+  // Eight bytes at a time, each word mixed in with a multiply and a rotate (FNV-style, 64-bit words).
+  constexpr uint64_t kPrime = 0x100000001B3ULL;
+  size_t i = 0;
+  for (; i + 8 <= size; i += 8) {
+    uint64_t word;
+    std::memcpy(&word, data + i, 8);
+    h = (h ^ word) * kPrime;
+    h ^= h >> 29;
+  }
+  for (; i < size; ++i) h = (h ^ data[i]) * kPrime;
+  return h;
+}
+}  // namespace
+
+uint64_t checksum(const Dataset& data) {
+  uint64_t h = 0xCBF29CE484222325ULL ^ data.size();
+  h = hash_bytes(h, data.puzzles.data(), data.puzzles.size());
+  return hash_bytes(h, data.solutions.data(), data.solutions.size());
+}
+
+std::string checksum_hex(const Dataset& data) {
+  char text[17];
+  std::snprintf(text, sizeof text, "%016llx", static_cast<unsigned long long>(checksum(data)));
+  return text;
 }
 
 }  // namespace trm::sudoku

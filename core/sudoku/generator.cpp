@@ -112,6 +112,15 @@ GeneratedPuzzle generate_puzzle(uint64_t seed, uint64_t index, const GeneratorOp
   return best;
 }
 
+void require_in_range(const GeneratedPuzzle& puzzle, const GeneratorOptions& options) {
+  const int givens = count_givens(puzzle.puzzle);
+  if (givens <= options.max_givens) return;
+  throw InputError("generator: cannot reach the givens range " + std::to_string(options.min_givens) + "-" +
+                   std::to_string(options.max_givens) + ": removal stopped at " + std::to_string(givens) +
+                   " givens after " + std::to_string(puzzle.attempts) +
+                   " attempts (random removal seldom gets below 24 givens; raise the maximum)");
+}
+
 Dataset generate(size_t count, uint64_t seed, const GeneratorOptions& options) {
   check_options(options);
   Dataset data;

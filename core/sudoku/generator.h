@@ -49,6 +49,10 @@ struct GeneratedPuzzle {
 // Puzzle number `index` of the set with `seed`. Throws InputError on an invalid range.
 GeneratedPuzzle generate_puzzle(uint64_t seed, uint64_t index, const GeneratorOptions& options = {});
 
+// Throws InputError when `puzzle` has more givens than options.max_givens (removal got stuck above the range in
+// every attempt), naming the range and the fewest givens reached, so a caller never passes it off as in range.
+void require_in_range(const GeneratedPuzzle& puzzle, const GeneratorOptions& options);
+
 // Puzzles 0..count-1 of the set with `seed` (in parallel with OpenMP when built with it); difficulty = guesses.
 Dataset generate(size_t count, uint64_t seed, const GeneratorOptions& options = {});
 

@@ -1,5 +1,7 @@
 #include "sudoku/grid.h"
 
+#include <cstdio>
+
 #include <xtensor/xbuilder.hpp>
 #include <xtensor/xtensor.hpp>
 #include <xtensor/xview.hpp>
@@ -45,9 +47,58 @@ const UnitTable& unit_cells() {
   return table;
 }
 
+namespace {
+
+// Characters of UTF-8 text: bytes that do not continue a sequence (a stray continuation byte counts as part of
+// the character before it, so binary junk gets a count no larger than its bytes).
+size_t count_characters(std::string_view text) {
+  size_t characters = 0;
+  for (const char ch : text) characters += (static_cast<unsigned char>(ch) & 0xC0) != 0x80;
+  return characters;
+}
+
+// "U+FF11" for a well-formed multi-byte UTF-8 sequence at text[i] (its length in *bytes), else empty.
+std::string code_point_at(std::string_view text, size_t i, size_t* bytes) {
+  const auto lead = static_cast<unsigned char>(text[i]);
+  const size_t n = lead >= 0xF0 && lead < 0xF5 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC2 && lead < 0xE0 ? 2 : 0;
+  if (n == 0 || i + n > text.size()) return "";
+  uint32_t value = lead & (0x7F >> n);
+  for (size_t k = 1; k < n; ++k) {
+    const auto next = static_cast<unsigned char>(text[i + k]);
+    if ((next & 0xC0) != 0x80) return "";
+    value = (value << 6) | (next & 0x3F);
+  }
+  char name[16];
+  std::snprintf(name, sizeof name, "U+%04X", static_cast<unsigned>(value));
+  *bytes = n;
+  return name;
+}
+
+}  // namespace
+
 bool try_parse_grid(std::string_view text, Grid& out, bool allow_blanks, std::string* problem) {
   if (text.size() != kCells) {
-    if (problem) *problem = "has " + std::to_string(text.size()) + " characters, expected 81";
+    // Counted in characters, as a person counts them: a fullwidth digit is one character of three bytes.
+    const size_t characters = count_characters(text);
+    if (characters == kCells) {
+      // 81 characters, some of them not ASCII: name the first such.
+      for (size_t i = 0, character = 1; i < text.size(); ++character) {
+        size_t bytes = 1;
+        const std::string name = code_point_at(text, i, &bytes);
+        if (!name.empty()) {
+          if (problem)
+            *problem = "character " + std::to_string(character) + " is " + name + " (not ASCII), expected a digit 1-9" +
+                       (allow_blanks ? " or 0/. for a blank" : " (no blanks allowed)");
+          return false;
+        }
+        i += bytes;
+        while (i < text.size() && (static_cast<unsigned char>(text[i]) & 0xC0) == 0x80) ++i;
+      }
+    }
+    if (problem) {
+      *problem = "has " + std::to_string(characters) + " characters, expected 81";
+      if (characters != text.size()) *problem += " (" + std::to_string(text.size()) + " bytes: not all ASCII)";
+    }
     return false;
   }
   for (int i = 0; i < kCells; ++i) {

@@ -119,6 +119,28 @@ raw[2:4] = struct.pack("<H", 0x7C00)  # value 1 = +inf in float16
 half["tensors"][first]["data"] = base64.b64encode(bytes(raw)).decode()
 write("weights/float16-inf.json", json.dumps(half))
 write("weights/nan-literal.json", text.replace('"version": 1', '"version": NaN'))
+# Round two (issue 22).
+# Finite weights whose recursion overflows float32: the forward pass gives nan, which must not print as an answer.
+def set_all(tensors, name, value):
+    for i in range(len(base64.b64decode(tensors[name]["data"])) // 4):
+        set_float(tensors, name, i, value)
+
+
+write("weights/gate-overflow.json", variant(lambda w: [set_all(w["tensors"], t, 3e38)
+                                                       for t in ("latent_gate", "latent_net.blocks.0.fc2.weight")]))
+# One reader for puzzle text: a CR-only (old Mac) file numbers its lines by CR; a fullwidth digit is one character.
+write("csv/cr-only-short.csv", csv(good_row(), good_row(1), PUZZLE[:80] + "," + SOLUTION).replace("\n", "\r"))
+write("puzzles/input-cr-only-bad-line.txt", (PUZZLE + "\r" + PUZZLE2 + "\r" + PUZZLE[:80] + "\r"))
+write("puzzles/fullwidth-digit.txt", PUZZLE[:4] + "\uff11" + PUZZLE[5:])
+write("puzzles/fullwidth-long.txt", PUZZLE[:4] + "\uff11" + PUZZLE[4:])
+
+# Ambiguous headers and duplicate keys: either reading would be a guess.
+write("csv/ambiguous-header.csv", csv(SOLUTION + "," + good_row(), header="puzzle,quizzes,solutions"))
+write("weights/duplicate-config-key.json", text.replace('"config": {', '"config": {"hidden_dim": 512, ', 1))
+write("weights/duplicate-tensor.json", text.replace('"tensors": {', '"tensors": {"%s": %s, ' % (first, json.dumps(weights["tensors"][first])), 1))
+write("weights/truncated-base64.json", variant(lambda w: w["tensors"][first].update(data=w["tensors"][first]["data"][:-3])))
+write("weights/nul-in-tensor-name.json", variant(lambda w: w["tensors"].update({"extra\0name": w["tensors"][first]})))
+write("bench/wrong-types.json", '[{"workload": "train-default-b64", "impl": "trm", "metric": "samples_per_s", "value": "fast"}]\n')
 
 # --- checkpoints (trm train --resume, trm export --checkpoint) -------------------------------------------
 ctext = json.dumps(checkpoint)
@@ -133,10 +155,14 @@ write("checkpoints/bad-loss-sum.json", variant(lambda c: c["training"].update(ep
 write("checkpoints/inf-moment.json", variant(lambda c: set_float(c["training"]["optimizer"]["v"], first, 0, float("inf")), checkpoint))
 write("checkpoints/moment-shape.json", variant(lambda c: c["training"]["optimizer"]["m"][first].update(shape=[1]), checkpoint))
 
+write("checkpoints/duplicate-key.json", ctext.replace('"training": {', '"training": {"step": 0, ', 1))
+
 # --- configs (trm train --config) ------------------------------------------------------------------------
 write("configs/truncated.json", '{"hidden_dim": 16, "L_lay')
 write("configs/unknown-key.json", '{"hidden_dim": 16, "hidden_dimm": 32}\n')
 write("configs/wrong-type.json", '{"hidden_dim": "sixteen"}\n')
 write("configs/out-of-range.json", '{"hidden_dim": -3}\n')
 write("configs/not-object.json", '[16, 1, 2]\n')
+write("configs/duplicate-key.json", '{"hidden_dim": 16, "L_layers": 1, "hidden_dim": 512}\n')
+write("configs/nul-in-key.json", '{"hidden\\u0000dim": 16}\n')
 print("bad inputs written under", HERE)

@@ -30,6 +30,8 @@ generate() {
     gen/deep-config.json) { printf '{"format": "trm-sudoku-weights", "version": 1, "tensors": {}, "config": {"arch": ';
                             head -c 100000 /dev/zero | tr '\0' '['; head -c 100000 /dev/zero | tr '\0' ']'; printf '}}'; } >"$path" ;;
     gen/directory.csv) mkdir -p "$path" ;;
+    gen/huge-extra-column.csv | gen/huge-extra-column.txt)
+      { [[ $name == *.csv ]] && echo "quizzes,solutions,note"; printf '%s,' "$good_row"; head -c $((2 * 1024 * 1024)) /dev/zero | tr '\0' 'n'; echo; } >"$path" ;;
     *) echo "run.sh: no generator for $name" >&2; exit 2 ;;
   esac
 }
@@ -38,6 +40,7 @@ good_row=$(sed -n 2p "$here/good/puzzles.csv")
 case $file in
   gen/*) generate "$file"; path=$work/$file ;;
   missing/*) path=$work/$file ;;
+  /dev/*) path=$file ;;  # a device as input (/dev/zero: a line without end)
   *) path=$here/$file ;;
 esac
 text=""

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Numerical faults in `trm train`: a learning rate of 1e30 blows the loss up at step 2.
-#   stop   the run stops (exit 3) naming the step; last.json (written every step) holds step 1 and loads
+#   stop   the run stops (exit 3) naming the step; last.json (written every step) holds step 1 and loads (export
+#          refuses it: its forward pass already overflows)
 #   skip   --skip-nonfinite skips each bad step, halving the learning rate, logs it, gives up after 10 (exit 3)
 #   nonfinite.sh CASE TRM WORKDIR JSON_QUERY
 set -euo pipefail
@@ -21,8 +22,13 @@ case $case_name in
     expect_err "run/last\.json holds the last good state" "train --lr 1e30"
     expect_err "--skip-nonfinite" "train --lr 1e30 (suggests --skip-nonfinite)"
     [[ $("$JQ" run/last.json training.step) == 1 ]] || fail "last.json is not at step 1"
+    run "$TRM" info --model run/last.json
+    expect_rc 0 "the last good checkpoint loads (trm info)"
+    # Its weights are finite, but step 1's learning rate of 1e30 already makes the forward pass overflow: export
+    # refuses to ship such a model (issue 22) rather than write weights that answer nan.
     run "$TRM" export --checkpoint run/last.json --out w.json
-    expect_rc 0 "export the last good checkpoint"
+    expect_error 3 "run/last\.json: not exporting: the model's output is not finite: logits after outer cycle 1" \
+      "export of a checkpoint whose forward pass overflows"
     ;;
   skip)
     run "$TRM" train --data puzzles.csv --out run "${BLOWUP[@]}" --skip-nonfinite
@@ -33,8 +39,8 @@ case $case_name in
       "train --skip-nonfinite"
     n=$(grep -c '"type":"skip"' run/metrics.jsonl) || true
     [[ $n == 10 ]] || fail "metrics.jsonl has $n skip lines, expected 10"
-    run "$TRM" export --checkpoint run/last.json --out w.json
-    expect_rc 0 "export the last good checkpoint"
+    run "$TRM" info --model run/last.json
+    expect_rc 0 "the last good checkpoint loads (trm info)"
     # --skip-nonfinite is a run setting: a resume keeps it and refuses the flag.
     [[ $("$JQ" run/last.json run.skip_nonfinite) == true ]] || fail "the checkpoint does not record skip_nonfinite"
     run "$TRM" train --data puzzles.csv --out run --resume run/last.json --skip-nonfinite
