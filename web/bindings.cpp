@@ -1,4 +1,4 @@
-// The JavaScript surface of the WebAssembly build: one embind class, Model, with five methods. Everything
+// The JavaScript surface of the WebAssembly build: one embind class, Model, with six methods, and two functions. Everything
 // crosses the boundary as JSON text, so the page needs no knowledge of the model's memory layout:
 //
 //   const m = new Module.Model();
@@ -20,6 +20,9 @@
 //                                     is left; each pass averages the puzzle and K-1 symmetric copies (0: the default)
 //   m.delete()                     (embind: frees the C++ object)
 //
+//   Module.readPuzzle(text)         -> '{"digits":"81 chars 0-9","givens":N}': text read by core's puzzle reader
+//                                     (core/sudoku/lines.h: one line of 81 characters or a drawn grid, BOM, CRLF/CR,
+//                                     trailing spaces, '.' or '0' blanks), the same reader as `trm solve`'s
 //   Module.countSolutions("81 chars", limit)
 //                                  -> '{"solutions":N,"guesses":G}': the exact solver (core/sudoku/solver.h), counting
 //                                     up to limit (2 proves uniqueness); needs no model, takes milliseconds
@@ -46,6 +49,7 @@
 #include "model/config.h"
 #include "model/inference.h"
 #include "model/trm.h"
+#include "sudoku/lines.h"
 #include "sudoku/solver.h"
 #include "util/error.h"
 
@@ -95,21 +99,14 @@ int json_depth(const std::string& text, int limit) {
   return deepest;
 }
 
-// 81 characters: '1'-'9' givens, '0' or '.' blanks.
+// A puzzle as the page or a caller gives it, read by core's one puzzle reader (core/sudoku/lines.h: one line of
+// 81 characters or a drawn grid); conflicting givens are the caller's to judge (the model runs on them, the page
+// shows them).
 std::vector<uint8_t> parse_puzzle(const std::string& text) {
-  if (text.size() != 81)
-    throw trm::InputError("puzzle must be 81 characters (digits 1-9, 0 or . for a blank), got " +
-                          std::to_string(text.size()));
-  std::vector<uint8_t> cells(81);
-  for (size_t i = 0; i < 81; ++i) {
-    const char c = text[i];
-    if (c >= '1' && c <= '9') cells[i] = static_cast<uint8_t>(c - '0');
-    else if (c == '0' || c == '.') cells[i] = 0;
-    else
-      throw trm::InputError("puzzle character " + std::to_string(i + 1) + " is not a digit 1-9, 0 or . (cell r" +
-                            std::to_string(i / 9 + 1) + "c" + std::to_string(i % 9 + 1) + ")");
-  }
-  return cells;
+  trm::sudoku::Grid grid{};
+  std::string problem;
+  if (!trm::sudoku::try_read_puzzle_cells(text, grid, problem)) throw trm::InputError("puzzle: " + problem);
+  return std::vector<uint8_t>(grid.begin(), grid.end());
 }
 
 // Streams each outer cycle of one puzzle's run to a JavaScript callback while recording the whole trace, as
@@ -259,6 +256,20 @@ class Model {
   std::unique_ptr<trm::TRM> model_;
 };
 
+// The page's paste box and text field: the text read as `trm solve` reads its argument.
+std::string read_puzzle(const std::string& text) {
+  return guarded([&] {
+    const std::vector<uint8_t> cells = parse_puzzle(text);
+    std::string digits(81, '0');
+    int givens = 0;
+    for (size_t i = 0; i < 81; ++i) {
+      digits[i] = static_cast<char>('0' + cells[i]);
+      givens += cells[i] != 0;
+    }
+    return Json{{"digits", digits}, {"givens", givens}}.dump();
+  });
+}
+
 std::string count_solutions(const std::string& puzzle, int limit) {
   return guarded([&] {
     if (limit < 1 || limit > 1000) throw trm::InputError("limit must be 1 to 1000, got " + std::to_string(limit));
@@ -273,6 +284,7 @@ std::string count_solutions(const std::string& puzzle, int limit) {
 }  // namespace
 
 EMSCRIPTEN_BINDINGS(trm) {
+  emscripten::function("readPuzzle", &read_puzzle);
   emscripten::function("countSolutions", &count_solutions);
   emscripten::class_<Model>("Model")
       .constructor<>()

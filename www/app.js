@@ -43,6 +43,7 @@
     solution: null,                 // (81,) known solution (examples) or null
     selected: 40,
     engine: null,                   // TrmWorker engine: the model, in a worker
+    reader: null,                   // the wasm on this thread, only to read puzzle text (readPuzzle)
     modelName: '',
     info: null,                     // {config, parameter_count, simd}
     run: null,                      // the run on the board: {trace, puzzle, solution, digits[h][81], answer, phase, ...}
@@ -186,8 +187,18 @@
     $('puzzle-text').value = Rules.toText(state.puzzle, '.');
   }
 
+  // Text a person gives is read by core's puzzle reader (core/sudoku/lines.h, through Module.readPuzzle in
+  // web/bindings.cpp): the same variants and messages as `trm solve`. It runs in a small instance of the wasm on this
+  // thread (reading takes microseconds; the model lives in the worker).
+  function readPuzzle(text) {
+    if (!state.reader) return { error: 'the page is still starting; try again in a moment' };
+    const r = JSON.parse(state.reader.readPuzzle(String(text)));
+    if (typeof r.error === 'string') return { error: r.error.replace(/^puzzle: /, '') };
+    return { grid: Rules.gridOf(r.digits) };
+  }
+
   function loadPuzzleText(text, what) {
-    const parsed = Rules.parsePuzzle(text);
+    const parsed = readPuzzle(text);
     if (parsed.error) {
       say('message', 'Could not read the ' + what + ': ' + parsed.error + '.', 'error');
       return false;
@@ -937,7 +948,7 @@
     lastExample = level.name + k;
     $('level').value = level.name;
     const ex = level.puzzles[k];
-    setPuzzle(Rules.parsePuzzle(ex.puzzle).grid, Rules.parsePuzzle(ex.solution).grid);
+    setPuzzle(Rules.gridOf(ex.puzzle), Rules.gridOf(ex.solution));
     say('message', level.name.charAt(0).toUpperCase() + level.name.slice(1) + ' example ' + (k + 1) + ' of ' +
       level.puzzles.length + ': ' + ex.givens + ' givens' + (window.TRM_EXAMPLES.placeholder ? ' (placeholder set)' : '') + '.', 'info');
   }
@@ -950,7 +961,7 @@
     });
     $('puzzle-text').addEventListener('paste', (e) => {
       const text = (e.clipboardData || window.clipboardData).getData('text');
-      if (Rules.parsePuzzle(text).grid) {
+      if (readPuzzle(text).grid) {
         e.preventDefault();
         loadPuzzleText(text, 'pasted text');
       }
@@ -1033,9 +1044,16 @@
     if (symmetriesParam) $('symmetries').value = symmetriesParam.value;
     syncDecoding();
     if (params.has('example')) randomExample(params.get('example'), true);
-    if (params.has('puzzle') && !loadPuzzleText(params.get('puzzle'), 'puzzle in the address')) setMarker('state', 'error');
     renderAll();
     select(state.selected, false);
+    try {
+      state.reader = await window.createTrmModule();
+    } catch (e) {
+      setMarker('state', 'error');
+      say('model-message', 'The WebAssembly module failed to start: ' + e.message, 'error');
+      return;
+    }
+    if (params.has('puzzle') && !loadPuzzleText(params.get('puzzle'), 'puzzle in the address')) setMarker('state', 'error');
 
     try {
       state.engine = window.TrmWorker.create(window.createTrmModule, { onCrash });

@@ -24,21 +24,10 @@
   const cellName = (cell) => 'r' + (Math.floor(cell / 9) + 1) + 'c' + ((cell % 9) + 1);
   const boxOf = (cell) => 3 * Math.floor(cell / 27) + Math.floor((cell % 9) / 3);
 
-  // Reads a puzzle from text. Accepts 81 cells written as 1-9 (digits) and 0 or . (blanks); whitespace and the
-  // separators of printed grids (| - + _ ,) are ignored, so a pasted 9-line grid reads too.
-  // Returns {grid} or {error} with a message naming the first problem.
-  function parsePuzzle(text) {
-    if (typeof text !== 'string') return { error: 'not text' };
-    const cleaned = text.replace(/[\s|+\-_,]/g, '');
-    for (let i = 0; i < cleaned.length; i++) {
-      const ch = cleaned[i];
-      if (!/[0-9.]/.test(ch))
-        return { error: 'character ' + (i + 1) + ' is "' + ch + '": use digits 1-9, and 0 or . for a blank' };
-    }
-    if (cleaned.length !== 81)
-      return { error: 'a puzzle has 81 cells; this text has ' + cleaned.length };
-    return { grid: Array.from(cleaned, (ch) => (ch === '.' ? 0 : Number(ch))) };
-  }
+  // The grid of an 81-character string this project wrote itself (examples.js, the board's own text). Text a person
+  // gives (the paste box, the text field, the address) is read by core's reader instead: app.js readPuzzle ->
+  // Module.readPuzzle (web/bindings.cpp) -> core/sudoku/lines.h, the reader `trm solve` uses.
+  const gridOf = (digits) => Array.from(digits, (ch) => (ch === '.' ? 0 : Number(ch)));
 
   const toText = (grid, blank) => grid.map((d) => (d ? String(d) : blank || '0')).join('');
 
@@ -112,7 +101,7 @@
   }
 
   return {
-    UNITS, cellName, boxOf, parsePuzzle, toText, findConflicts, describeConflict, conflictCells, verdict,
+    UNITS, cellName, boxOf, gridOf, toText, findConflicts, describeConflict, conflictCells, verdict,
     accuracy, countGivens, isSolutionOf,
   };
 });

@@ -32,12 +32,13 @@ struct PassReading {
 // probabilities of each copy are mapped back to the original cells and digits and averaged. With the identity
 // alone, the frame is exactly infer()'s last frame.
 PassReading read_pass(const TRM& model, const uint8_t* puzzles, size_t count, int h_cycles,
-                      const std::vector<sudoku::Symmetry>& symmetries, bool want_probability) {
+                      const std::vector<sudoku::Symmetry>& symmetries, bool want_probability,
+                      RecursionObserver* observer) {
   PassReading reading;
   CycleFrame& frame = reading.frame;
   const size_t s = symmetries.size();
   if (s == 1) {
-    const Tensor logits = predict(model, puzzles, static_cast<int64_t>(count), h_cycles);  // [count, 81, 9]
+    const Tensor logits = predict(model, puzzles, static_cast<int64_t>(count), h_cycles, observer);  // [count, 81, 9]
     frame.digits.resize(count * 81);
     frame.confidence.resize(count * 81);
     decode_logits(logits.data(), static_cast<int64_t>(count * 81), frame.digits.data(), frame.confidence.data());
@@ -65,7 +66,7 @@ PassReading read_pass(const TRM& model, const uint8_t* puzzles, size_t count, in
       std::copy(copy.begin(), copy.end(), copies.begin() + static_cast<std::ptrdiff_t>((k * s + t) * 81));
     }
   }
-  const Tensor logits = predict(model, copies.data(), static_cast<int64_t>(count * s), h_cycles);  // [count*s, 81, 9]
+  const Tensor logits = predict(model, copies.data(), static_cast<int64_t>(count * s), h_cycles, observer);  // [count*s, 81, 9]
   std::vector<float>& mean = reading.probability;  // [count, 81, 9]: probability of original digit d + 1
   mean.assign(count * 81 * 9, 0.0f);
   const float weight = 1.0f / static_cast<float>(s);
@@ -335,7 +336,9 @@ DecodeResult decode(const TRM& model, const std::vector<uint8_t>& puzzles, const
         const uint8_t* grid = searching ? states[open[start + k]].grid.data() : result.digits.data() + open[start + k] * 81;
         std::copy_n(grid, 81, batch.begin() + static_cast<std::ptrdiff_t>(k * 81));
       }
-      const PassReading reading = read_pass(model, batch.data(), count, h_cycles, symmetries, searching);
+      RecursionObserver* watcher =
+          options.observer ? options.observer->on_pass(result.passes[open[start]] + 1, batch.data(), count) : nullptr;
+      const PassReading reading = read_pass(model, batch.data(), count, h_cycles, symmetries, searching, watcher);
       for (size_t k = 0; k < count; ++k) {
         const bool more = searching ? search_step(open[start + k], reading.probability.data() + k * 81 * 9)
                                     : commit(open[start + k], reading.frame.digits.data() + k * 81,

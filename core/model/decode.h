@@ -64,6 +64,17 @@ int default_symmetries(Decoding decoding);
 // to seconds natively.
 constexpr int kDefaultSearchBudget = 64;
 
+// Watches a decode pass by pass, to show it as it runs (the page streams it). Before each forward pass of a batch
+// of `count` puzzles (their boards so far, [count * 81], committed cells written in), on_pass names the pass
+// (1-based: the first puzzle of the batch's) and may return an observer for that forward: its batch rows are the
+// readings, puzzle k's reading t at row k * symmetries + t, the puzzle as given (t = 0) first, and on_cycle_end
+// gets every cycle's logits.
+class DecodeObserver {
+ public:
+  virtual ~DecodeObserver() = default;
+  virtual RecursionObserver* on_pass(int pass, const uint8_t* boards, size_t count) = 0;
+};
+
 struct DecodeOptions {
   Decoding decoding = kDefaultDecoding;
   int h_cycles = 0;           // 0: the model's
@@ -73,6 +84,7 @@ struct DecodeOptions {
                               // random symmetries; 0: default_symmetries(decoding)
   int branch_candidates = 3;  // search: digits tried at a branch point, most likely first
   int max_forward_passes = 0; // search: per puzzle, every reading counted; 0: kDefaultSearchBudget
+  DecodeObserver* observer = nullptr;  // sees every pass as it runs (null: none)
 };
 
 // The symmetries a decode with `count` symmetries averages over: the identity first, then fixed random ones (the

@@ -86,10 +86,12 @@ InferenceTrace infer(const TRM& model, const uint8_t* puzzles, int64_t batch, in
   return trace;
 }
 
-Tensor predict(const TRM& model, const uint8_t* puzzles, int64_t batch, int h_cycles) {
+Tensor predict(const TRM& model, const uint8_t* puzzles, int64_t batch, int h_cycles, RecursionObserver* observer) {
   Tape tape(/*recording=*/false);
   ForwardOptions options;
   options.h_cycles = h_cycles;
+  options.observer = observer;
+  options.logits_every_cycle = observer != nullptr;
   Tensor logits = model.forward(tape, puzzles, batch, options).logits->value;
   check_finite_logits(logits.data(), batch, h_cycles > 0 ? h_cycles : model.config().inference_cycles());
   return logits;

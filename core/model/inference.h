@@ -33,7 +33,9 @@ InferenceTrace infer(const TRM& model, const uint8_t* puzzles, int64_t batch, in
 
 // The final logits [batch, 81, 9] only (evaluation mode, nothing recorded): the fastest path, for
 // benchmarks and callers that need no trace.
-Tensor predict(const TRM& model, const uint8_t* puzzles, int64_t batch, int h_cycles = 0);
+// With an observer, it sees the recursion, and every cycle's logits (logits_every_cycle) for on_cycle_end.
+Tensor predict(const TRM& model, const uint8_t* puzzles, int64_t batch, int h_cycles = 0,
+               RecursionObserver* observer = nullptr);
 
 // Argmax digit (1..9) and its softmax probability for each of `cells` rows of 9 logits.
 void decode_logits(const float* logits, int64_t cells, uint8_t* digits, float* confidence);

@@ -31,6 +31,8 @@ UnitTable build_unit_table() {
 
 bool is_blank_char(char ch) { return ch == '0' || ch == '.'; }
 
+}  // namespace
+
 // 'x' for a printable ASCII character; "byte 0x00" for anything else (a NUL would cut the message short, a
 // control character would garble the terminal, half of a UTF-8 sequence would print as garbage).
 std::string quote_char(char ch) {
@@ -39,8 +41,6 @@ std::string quote_char(char ch) {
   static const char hex[] = "0123456789abcdef";
   return std::string("byte 0x") + hex[byte >> 4] + hex[byte & 15];
 }
-
-}  // namespace
 
 const UnitTable& unit_cells() {
   static const UnitTable table = build_unit_table();

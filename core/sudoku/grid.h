@@ -38,6 +38,9 @@ constexpr uint16_t digit_bit(int digit) { return static_cast<uint16_t>(1u << dig
 // is given, describes the first bad character, e.g. "character 17 is 'x', expected a digit 1-9 or 0/. for a
 // blank". parse_grid throws InputError "<where>: <problem>".
 bool try_parse_grid(std::string_view text, Grid& out, bool allow_blanks, std::string* problem);
+// A character as messages name it: 'x' when printable ASCII, else "byte 0x0a" (a NUL or control byte would cut
+// or garble the message).
+std::string quote_char(char ch);
 Grid parse_grid(std::string_view text, std::string_view where, bool allow_blanks = true);
 
 // 81 characters, blanks written as `blank`.

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <utility>
 
 #include "util/error.h"
 
@@ -10,6 +11,9 @@ namespace trm::sudoku {
 namespace {
 constexpr size_t kBufferBytes = size_t{1} << 16;
 constexpr size_t kTrackedCommas = 16;  // past the kept part of an overlong line: enough for every column we read
+
+// The characters that only draw a grid written over several lines ("5 3 . | . 7 .", "------+-------").
+bool draws_grid(char c) { return c == ' ' || c == '\t' || c == '|' || c == '+' || c == '-' || c == '_'; }
 
 std::string_view trim_spaces(std::string_view text) {
   while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
@@ -136,8 +140,48 @@ std::string LineReader::overlong_problem() const {
          " a line may have";
 }
 
+bool try_read_puzzle_cells(std::string_view text, Grid& grid, std::string& problem) {
+  if (text.size() > kMaxLineBytes) {
+    problem = "has " + std::to_string(text.size()) + " bytes, more than the " + std::to_string(kMaxLineBytes) +
+              " a puzzle may have";
+    return false;
+  }
+  if (text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);  // UTF-8 byte order mark
+  // The lines that hold anything, with their numbers; "\r\n", "\r" and "\n" each end one line.
+  std::vector<std::pair<size_t, std::string_view>> lines;
+  for (size_t at = 0, number = 1;; ++number) {
+    size_t end = text.find_first_of("\r\n", at);
+    if (end == std::string_view::npos) end = text.size();
+    const std::string_view line = trim_spaces(text.substr(at, end - at));
+    if (!line.empty()) lines.emplace_back(number, line);
+    if (end == text.size()) break;
+    at = end + (text[end] == '\r' && end + 1 < text.size() && text[end + 1] == '\n' ? 2 : 1);
+  }
+  if (lines.size() <= 1) return try_parse_grid(lines.empty() ? std::string_view{} : lines[0].second, grid, true, &problem);
+  std::string cells;  // a drawn grid: its digits and dots, row by row
+  size_t count = 0;
+  for (const auto& [number, line] : lines) {
+    for (size_t i = 0; i < line.size(); ++i) {
+      const char c = line[i];
+      if (draws_grid(c)) continue;
+      if ((c >= '0' && c <= '9') || c == '.') {
+        if (++count <= static_cast<size_t>(kCells)) cells += c;
+        continue;
+      }
+      problem = "line " + std::to_string(number) + " of the grid, character " + std::to_string(i + 1) + " is " +
+                quote_char(c) + ", expected a digit 1-9, 0 or . for a blank (spaces, |, +, - and _ draw the grid)";
+      return false;
+    }
+  }
+  if (count != static_cast<size_t>(kCells)) {
+    problem = "a grid of " + std::to_string(lines.size()) + " lines has " + std::to_string(count) + " cells, expected 81";
+    return false;
+  }
+  return try_parse_grid(cells, grid, true, &problem);
+}
+
 bool try_read_puzzle(std::string_view text, Grid& grid, std::string& problem) {
-  if (!try_parse_grid(trim_spaces(text), grid, true, &problem)) return false;
+  if (!try_read_puzzle_cells(text, grid, problem)) return false;
   const auto conflicts = find_conflicts(grid);
   if (conflicts.empty()) return true;
   problem = "the givens conflict: " + describe(conflicts.front()) +

@@ -45,7 +45,7 @@ class LineReader {
   void take(const char* data, size_t size);
 
   std::istream& in_;
-  const std::string& source_;
+  const std::string source_;  // a copy: callers pass temporaries
   std::vector<char> buffer_;
   size_t pos_ = 0, end_ = 0;
   bool pending_cr_ = false;  // the last line ended with '\r': a '\n' right after it belongs to it
@@ -55,10 +55,17 @@ class LineReader {
   std::vector<size_t> far_commas_;  // offsets of the first commas past the kept part of an overlong line
 };
 
-// One puzzle given as text (a command-line argument, a line of a list, the page's paste box): exactly 81
-// characters, '1'-'9' givens, '0' or '.' blanks, no two equal givens in a unit. On failure returns false with
-// `problem` set, e.g. "has 80 characters, expected 81" or "the givens conflict: digit 5 twice in row 1 (r1c1,
-// r1c9)".
+// One puzzle given as text (a command-line argument, a line of a list, the page's paste box through the wasm),
+// written one of two ways:
+//   - one line of exactly 81 characters: '1'-'9' givens, '0' or '.' blanks (spaces around it ignored);
+//   - a drawn grid over several lines, as `trm solve` prints one: the digits and dots read row by row make the
+//     81 cells, and spaces, tabs, '|', '+', '-' and '_' only draw (so "5 3 . | . 7 . | . . ." rows and
+//     "------+-------+------" rules paste back as they were printed).
+// The line ends, byte order mark and trailing spaces of LineReader are accepted alike. On failure returns false
+// with `problem` set, e.g. "has 80 characters, expected 81", "a grid of 9 lines has 80 cells, expected 81".
+// try_read_puzzle_cells checks the writing only; try_read_puzzle also refuses two equal givens in a unit ("the
+// givens conflict: digit 5 twice in row 1 (r1c1, r1c9)"). The page reads with the first and draws the conflicts.
+bool try_read_puzzle_cells(std::string_view text, Grid& grid, std::string& problem);
 bool try_read_puzzle(std::string_view text, Grid& grid, std::string& problem);
 
 // A list of puzzles, one per line: the first comma-separated field of each line (so a CSV works too), spaces
@@ -72,7 +79,7 @@ class PuzzleListReader {
 
  private:
   LineReader lines_;
-  const std::string& source_;
+  const std::string source_;  // a copy: callers pass temporaries
 };
 
 }  // namespace trm::sudoku

@@ -8,6 +8,7 @@
 #include "model/decode.h"
 #include "model/inference.h"
 #include "util/error.h"
+#include "test_sudoku_samples.h"
 #include "test_support.h"
 
 using namespace trm;
@@ -202,4 +203,67 @@ TEST_CASE("search: the rules reject, the model orders, and a full grid is the pu
   CHECK_THROWS_AS(decode(model, puzzles, options), InputError);
   CHECK(parse_decoding("search") == Decoding::Search);
   CHECK(parse_decoding(decoding_flag(Decoding::Search)) == Decoding::Search);
+}
+
+// Records what a DecodeObserver sees: each pass's number and boards, and the cycles of each pass's forward.
+namespace {
+class PassRecorder : public DecodeObserver, public RecursionObserver {
+ public:
+  std::vector<int> passes;
+  std::vector<std::vector<uint8_t>> boards;   // per pass: [count * 81]
+  std::vector<int> cycles;                    // per pass: outer cycles seen
+  std::vector<std::vector<float>> last_logits;  // per pass: the last cycle's logits, every batch row
+  RecursionObserver* on_pass(int pass, const uint8_t* b, size_t count) override {
+    passes.push_back(pass);
+    boards.emplace_back(b, b + count * 81);
+    cycles.push_back(0);
+    last_logits.emplace_back();
+    return this;
+  }
+  void on_latent_update(int, int, const Tensor&, const Tensor&) override {}
+  void on_cycle_end(int, const Tensor&, const Tensor* logits) override {
+    REQUIRE(logits != nullptr);
+    ++cycles.back();
+    last_logits.back().assign(logits->data(), logits->data() + logits->numel());
+  }
+};
+}  // namespace
+
+TEST_CASE("a decode observer sees every pass, its boards and its cycles, and changes nothing", "[model][decode]") {
+  TRMConfig c = trm_test::tiny_config("cells", 8, 1, 1, 3);
+  TRM model(c);
+  model.init(5);
+  const sudoku::Grid hard = trm_test::grid(trm_test::kHardPuzzle);
+  const std::vector<uint8_t> puzzle(hard.begin(), hard.end());
+  for (const Decoding decoding : {Decoding::IterativeCommit, Decoding::Search}) {
+    for (const int symmetries : {1, 4}) {
+      DecodeOptions options;
+      options.decoding = decoding;
+      options.symmetries = symmetries;
+      options.threshold = 0.6f;
+      const DecodeResult plain = decode(model, puzzle, options);
+      PassRecorder recorder;
+      options.observer = &recorder;
+      const DecodeResult watched = decode(model, puzzle, options);
+      CHECK(watched.digits == plain.digits);
+      CHECK(watched.passes == plain.passes);
+      REQUIRE(plain.passes[0] > 0);
+      REQUIRE(static_cast<int>(recorder.passes.size()) == plain.passes[0]);
+      for (size_t p = 0; p < recorder.passes.size(); ++p) {
+        CHECK(recorder.passes[p] == static_cast<int>(p) + 1);
+        CHECK(recorder.cycles[p] == c.inference_cycles());
+        CHECK(recorder.last_logits[p].size() == static_cast<size_t>(symmetries) * 81 * 9);
+      }
+      // The first pass reads the puzzle as given; iterative commit's later boards keep every earlier commit.
+      CHECK(recorder.boards.front() == puzzle);
+      if (decoding == Decoding::IterativeCommit)
+        for (size_t p = 1; p < recorder.boards.size(); ++p)
+          for (int i = 0; i < 81; ++i)
+            if (recorder.boards[p - 1][static_cast<size_t>(i)]) CHECK(recorder.boards[p][static_cast<size_t>(i)] == recorder.boards[p - 1][static_cast<size_t>(i)]);
+      // Row 0 of the first pass is the puzzle as given: its last logits are predict()'s.
+      const Tensor alone = predict(model, puzzle.data(), 1);
+      for (int i = 0; i < 81 * 9; ++i)
+        CHECK(recorder.last_logits.front()[static_cast<size_t>(i)] == Approx(alone[i]).margin(1e-5));
+    }
+  }
 }

@@ -133,7 +133,7 @@ test('iterative commit keeps the givens, fills every blank, and never takes more
   assert.ok(done.passes <= 1, 'a complete grid needs at most one pass');
   for (const bad of [0, -0.5, 1.5, NaN, 'x'])
     assert.throws(() => model.decode(CLASSIC, 0, bad), { name: 'TrmError', message: /threshold/ }, String(bad));
-  assert.throws(() => model.decode(CLASSIC.slice(3), 0, 0.9), { name: 'TrmError', message: /81 characters/ });
+  assert.throws(() => model.decode(CLASSIC.slice(3), 0, 0.9), { name: 'TrmError', message: /expected 81/ });
   assert.throws(() => model.decode(CLASSIC, 300, 0.9), { name: 'TrmError', message: /outer cycles/ });
 });
 
@@ -153,15 +153,15 @@ test('decoding over symmetries: the default is the info() default, bad counts ar
 
 test('bad puzzles and cycle counts are errors with a message', () => {
   const cases = [
-    [CLASSIC.slice(1), 0, /81 characters/],
-    [CLASSIC + '1', 0, /81 characters/],
-    ['', 0, /81 characters/],
-    [CLASSIC.slice(0, 40) + 'x' + CLASSIC.slice(41), 0, /character 41 .*r5c5/],
+    [CLASSIC.slice(1), 0, /expected 81/],
+    [CLASSIC + '1', 0, /expected 81/],
+    ['', 0, /expected 81/],
+    [CLASSIC.slice(0, 40) + 'x' + CLASSIC.slice(41), 0, /character 41 is 'x'/],
     [CLASSIC, -1, /outer cycles/],
     [CLASSIC, 257, /outer cycles/],
     [CLASSIC, 1.5, /outer cycles/],
     [42, 0, /puzzle must be a string/],
-    ['9'.repeat(1 << 20), 0, /81 characters/],
+    ['9'.repeat(1 << 20), 0, /expected 81/],
   ];
   for (const [puzzle, cycles, message] of cases)
     assert.throws(() => model.run(puzzle, cycles), { name: 'TrmError', message }, String(puzzle).slice(0, 20));
@@ -269,7 +269,33 @@ test('runLive streams each outer cycle as it ends, the same frames run() returns
     assert.deepEqual(f.latent_update_norms, trace.latent_update_norms.slice(h * trace.l_cycles, (h + 1) * trace.l_cycles));
   });
   assert.throws(() => TrmApi.unwrap(native.runLive(CLASSIC, 3, 'not a function')), /callback/);
-  assert.throws(() => TrmApi.unwrap(native.runLive('123', 3, () => {})), /81 characters/);
+  assert.throws(() => TrmApi.unwrap(native.runLive('123', 3, () => {})), /expected 81/);
+});
+
+test('readPuzzle: core\'s puzzle reader, the same variants and messages as trm solve', async () => {
+  const module = await createTrmModule();
+  const read = (text) => TrmApi.unwrap(module.readPuzzle(text));
+  const digits = CLASSIC.replace(/\./g, '0');
+  const rows = digits.match(/.{9}/g);
+  for (const text of [CLASSIC, CLASSIC.replace(/0/g, '.'), '\ufeff' + CLASSIC, '  ' + CLASSIC + ' \t\r\n', CLASSIC + '\r',
+    rows.join('\n'), rows.join('\r\n') + '\r\n', rows.join('\r'),
+    rows.map((r) => r.split('').join(' ').replace(/^(.{5}) (.{5}) (.{5})$/, '$1 | $2 | $3')).join('\n')]) {
+    const r = read(text);
+    assert.equal(r.digits, digits, JSON.stringify(text).slice(0, 40));
+    assert.equal(r.givens, [...digits].filter((c) => c !== '0').length);
+  }
+  const clash = '55' + digits.slice(2);
+  assert.equal(read(clash).digits, clash, 'conflicting givens read (the page shows them)');
+  const cases = [
+    ['', /puzzle: has 0 characters, expected 81$/],
+    [CLASSIC.slice(1), /puzzle: has 80 characters, expected 81$/],
+    ['x' + CLASSIC.slice(1), /puzzle: character 1 is 'x', expected a digit 1-9 or 0\/. for a blank$/],
+    [rows.slice(1).join('\n') + '\n1', /a grid of 9 lines has 73 cells, expected 81/],
+    [((t) => t.slice(0, 22) + '?' + t.slice(23))(rows.join('\n')), /line 3 of the grid, character 3 is '\?'/],
+    ['\u0000'.repeat(81), /character 1 is byte 0x00/],
+    ['1'.repeat((1 << 20) + 1), /bytes, more than the 1048576 a puzzle may have/],
+  ];
+  for (const [text, message] of cases) assert.throws(() => read(text), message, JSON.stringify(text).slice(0, 30));
 });
 
 test('countSolutions: exact counts up to the limit, no model needed', async () => {
@@ -280,6 +306,6 @@ test('countSolutions: exact counts up to the limit, no model needed', async () =
   assert.equal(count('530070000' + '0'.repeat(72)).solutions, 2, 'counting stops at the limit');
   assert.equal(count('0'.repeat(81), 5).solutions, 5);
   assert.equal(count('55' + CLASSIC.slice(2)).solutions, 0, 'clashing givens have no solution');
-  assert.throws(() => count('12'), /81 characters/);
+  assert.throws(() => count('12'), /expected 81/);
   assert.throws(() => count(CLASSIC, 0), /limit/);
 });
