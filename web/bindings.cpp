@@ -1,4 +1,4 @@
-// The JavaScript surface of the WebAssembly build: one embind class, Model, with six methods, and two functions. Everything
+// The JavaScript surface of the WebAssembly build: one embind class, Model, with seven methods, and two functions. Everything
 // crosses the boundary as JSON text, so the page needs no knowledge of the model's memory layout:
 //
 //   const m = new Module.Model();
@@ -18,6 +18,11 @@
 //                                     decoding (core/model/decode.h, the default of `trm solve`): run, commit the
 //                                     blanks at least `threshold` sure (at least the surest one), run again, until none
 //                                     is left; each pass averages the puzzle and K-1 symmetric copies (0: the default)
+//   m.decodeLive("81 chars", hCycles, threshold, symmetries, "iterative"|"search", onEvent)
+//                                  -> decode()'s answer with "decoding", "forward_passes", "outer_cycles", "branches",
+//                                     "search_end" and "trace" (pass 1's cycles, as run() gives them); calls
+//                                     onEvent('{"pass":k,"board":"81 chars"}') before each pass and onEvent with each
+//                                     outer cycle as runLive does (plus "pass":k) as it is computed
 //   m.delete()                     (embind: frees the C++ object)
 //
 //   Module.readPuzzle(text)         -> '{"digits":"81 chars 0-9","givens":N}': text read by core's puzzle reader
@@ -110,19 +115,26 @@ std::vector<uint8_t> parse_puzzle(const std::string& text) {
 }
 
 // Streams each outer cycle of one puzzle's run to a JavaScript callback while recording the whole trace, as
-// core/model/inference.cpp's TraceRecorder does (the same frames, so run() and runLive() agree).
+// core/model/inference.cpp's TraceRecorder does (the same frames, so run() and runLive() agree). In a decode
+// (LiveDecode below) each pass's forward reads `rows` copies of the puzzle at once: only row 0, the board as it
+// stands, is shown, messages carry the pass, and only pass 1 (the puzzle as given) is recorded in the trace.
 class LiveObserver : public trm::RecursionObserver {
  public:
   LiveObserver(trm::InferenceTrace& trace, emscripten::val callback) : trace_(trace), callback_(std::move(callback)) {}
 
+  void start_forward(int pass, int64_t rows) {
+    pass_ = pass;
+    rows_ = rows;
+  }
+
   void on_latent_update(int, int, const trm::Tensor& before, const trm::Tensor& after) override {
     double sq = 0.0;
-    for (int64_t i = 0; i < before.numel(); ++i) {
+    for (int64_t i = 0, n = before.numel() / rows_; i < n; ++i) {  // row 0 only
       const double d = static_cast<double>(after[i]) - before[i];
       sq += d * d;
     }
     const float norm = static_cast<float>(std::sqrt(sq));
-    trace_.latent_update_norms.push_back({norm});
+    if (pass_ <= 1) trace_.latent_update_norms.push_back({norm});
     cycle_norms_.push_back(norm);
   }
 
@@ -133,9 +145,13 @@ class LiveObserver : public trm::RecursionObserver {
     trm::decode_logits(logits->data(), 81, frame.digits.data(), frame.confidence.data());
     std::string digits(81, '0');
     for (size_t i = 0; i < 81; ++i) digits[i] = static_cast<char>('0' + frame.digits[i]);
-    const Json message = {{"cycle", h}, {"digits", digits}, {"confidence", frame.confidence},
-                          {"latent_update_norms", cycle_norms_}};
-    trace_.frames.push_back(std::move(frame));
+    Json message = {{"cycle", h}, {"digits", digits}, {"confidence", frame.confidence},
+                    {"latent_update_norms", cycle_norms_}};
+    if (pass_ > 0) message["pass"] = pass_;
+    if (pass_ <= 1) {
+      trace_.frames.push_back(std::move(frame));
+      trace_.logits = trm::Tensor::from({1, 81, 9}, std::vector<float>(logits->data(), logits->data() + 729));
+    }
     cycle_norms_.clear();
     callback_(message.dump());
   }
@@ -144,6 +160,28 @@ class LiveObserver : public trm::RecursionObserver {
   trm::InferenceTrace& trace_;
   emscripten::val callback_;
   std::vector<float> cycle_norms_;
+  int pass_ = 0;       // 0: a plain run; k: pass k of a decode
+  int64_t rows_ = 1;   // batch rows of the forward; row 0 is shown
+};
+
+// A decode as it runs: before each pass, '{"pass":k,"board":"81 chars"}' (the board it reads, commits written in),
+// then that pass's cycles through LiveObserver.
+class LiveDecode : public trm::DecodeObserver {
+ public:
+  LiveDecode(LiveObserver& cycles, emscripten::val callback, int rows)
+      : cycles_(cycles), callback_(std::move(callback)), rows_(rows) {}
+  trm::RecursionObserver* on_pass(int pass, const uint8_t* boards, size_t) override {
+    std::string board(81, '0');
+    for (size_t i = 0; i < 81; ++i) board[i] = static_cast<char>('0' + boards[i]);
+    callback_(Json{{"pass", pass}, {"board", board}}.dump());
+    cycles_.start_forward(pass, rows_);
+    return &cycles_;
+  }
+
+ private:
+  LiveObserver& cycles_;
+  emscripten::val callback_;
+  int rows_;
 };
 
 template <typename F>
@@ -217,29 +255,68 @@ class Model {
 
   std::string decode(const std::string& puzzle, int h_cycles, double threshold, int symmetries) const {
     return guarded([&] {
-      if (!model_) throw trm::InputError("no model loaded");
-      check_cycles(*model_, h_cycles);
-      if (!(threshold > 0.0 && threshold <= 1.0))
-        throw trm::InputError("the commit threshold must be in (0, 1], got " + std::to_string(threshold));
-      if (symmetries < 0 || symmetries > trm::kMaxSymmetries)
-        throw trm::InputError("symmetries must be 1 to " + std::to_string(trm::kMaxSymmetries) + " (0: the default), got " +
-                              std::to_string(symmetries));
-      trm::DecodeOptions options;
-      options.decoding = trm::Decoding::IterativeCommit;
-      options.h_cycles = h_cycles;
-      options.threshold = static_cast<float>(threshold);
-      options.symmetries = symmetries > 0 ? symmetries : trm::kDefaultSymmetries;
-      options.batch_size = options.symmetries;  // one puzzle: its copies make one batch
+      const trm::DecodeOptions options =
+          decode_options(trm::Decoding::IterativeCommit, h_cycles, threshold, symmetries);
       const trm::DecodeResult result = trm::decode(*model_, parse_puzzle(puzzle), options);
-      std::string digits(81, '0');
-      for (size_t i = 0; i < 81; ++i) digits[i] = static_cast<char>('0' + result.digits[i]);
-      return Json{{"digits", digits}, {"passes", result.passes.at(0)}, {"threshold", options.threshold},
-                  {"symmetries", options.symmetries}}
-          .dump();
+      return answer_json(result, options).dump();
+    });
+  }
+
+  // decode() streamed: onEvent gets '{"pass":k,"board":...}' before each pass and each of its outer cycles as
+  // runLive sends them (with "pass"); the answer also holds pass 1's reading of the puzzle as given as a trace
+  // (what run() returns, up to float rounding of the batched readings), so the page runs the model once.
+  std::string decode_live(const std::string& puzzle, int h_cycles, double threshold, int symmetries,
+                          const std::string& decoding, emscripten::val on_event) const {
+    return guarded([&] {
+      const trm::Decoding chosen = trm::parse_decoding(decoding);
+      if (chosen == trm::Decoding::SinglePass) throw trm::InputError("decodeLive: use runLive for a single pass");
+      trm::DecodeOptions options = decode_options(chosen, h_cycles, threshold, symmetries);
+      if (on_event.typeOf().as<std::string>() != "function") throw trm::InputError("decodeLive needs a callback function");
+      trm::InferenceTrace trace;
+      trace.batch = 1;
+      trace.h_cycles = options.h_cycles > 0 ? options.h_cycles : model_->config().inference_cycles();
+      trace.l_cycles = model_->config().L_cycles;
+      LiveObserver cycles(trace, on_event);
+      LiveDecode passes(cycles, on_event, options.symmetries);
+      options.observer = &passes;
+      const trm::DecodeResult result = trm::decode(*model_, parse_puzzle(puzzle), options);
+      Json answer = answer_json(result, options);
+      answer["decoding"] = trm::decoding_flag(chosen);
+      answer["forward_passes"] = result.forward_passes.at(0);
+      answer["outer_cycles"] = result.outer_cycles.at(0);
+      answer["branches"] = result.branches.at(0);
+      static const char* const ends[] = {"complete", "rejected", "budget"};  // as `trm solve --json` says
+      answer["search_end"] = ends[result.search_end.at(0)];
+      if (!trace.frames.empty()) answer["trace"] = trm::web::trace_to_json(trace);
+      return answer.dump();
     });
   }
 
  private:
+  trm::DecodeOptions decode_options(trm::Decoding decoding, int h_cycles, double threshold, int symmetries) const {
+    if (!model_) throw trm::InputError("no model loaded");
+    check_cycles(*model_, h_cycles);
+    if (!(threshold > 0.0 && threshold <= 1.0))
+      throw trm::InputError("the commit threshold must be in (0, 1], got " + std::to_string(threshold));
+    if (symmetries < 0 || symmetries > trm::kMaxSymmetries)
+      throw trm::InputError("symmetries must be 1 to " + std::to_string(trm::kMaxSymmetries) + " (0: the default), got " +
+                            std::to_string(symmetries));
+    trm::DecodeOptions options;
+    options.decoding = decoding;
+    options.h_cycles = h_cycles;
+    options.threshold = static_cast<float>(threshold);
+    options.symmetries = symmetries > 0 ? symmetries : trm::default_symmetries(decoding);
+    options.batch_size = options.symmetries;  // one puzzle: its copies make one batch
+    return options;
+  }
+
+  static Json answer_json(const trm::DecodeResult& result, const trm::DecodeOptions& options) {
+    std::string digits(81, '0');
+    for (size_t i = 0; i < 81; ++i) digits[i] = static_cast<char>('0' + result.digits[i]);
+    return Json{{"digits", digits}, {"passes", result.passes.at(0)}, {"threshold", options.threshold},
+                {"symmetries", options.symmetries}};
+  }
+
   static std::string info_of(const trm::TRM& model) {
     Json info;
     info["config"] = trm::config_to_json(model.config());
@@ -293,5 +370,6 @@ EMSCRIPTEN_BINDINGS(trm) {
       .function("info", &Model::info)
       .function("run", &Model::run)
       .function("runLive", &Model::run_live)
-      .function("decode", &Model::decode);
+      .function("decode", &Model::decode)
+      .function("decodeLive", &Model::decode_live);
 }

@@ -391,13 +391,16 @@
     const done = cycleCount();
     let text;
     if (run.phase === 'checking') text = 'Checking the puzzle with the exact solver\u2026';
-    else if (run.phase === 'cycles') text = 'Refining: cycle ' + Math.min(done + 1, H) + ' of ' + H + ' (reading 1 of 1, the puzzle as given)\u2026';
-    else text = 'Final answer: iterative commit' + (run.request.symmetries > 1 ? ', each pass over ' + run.request.symmetries +
-      ' readings (the puzzle and ' + plural(run.request.symmetries - 1, 'symmetric copy').replace(/copys$/, 'copies') + ')' : '') + '\u2026';
+    const k = run.request.decoding === 'iterative' ? run.request.symmetries : 1;
+    const readings = k > 1 ? ', ' + k + ' readings at once (the board and ' +
+      plural(k - 1, 'symmetric copy').replace(/copys$/, 'copies') + ')' : '';
+    if (run.phase === 'cycles') text = 'Pass 1: cycle ' + Math.min(done + 1, H) + ' of ' + H + ', reading the puzzle as given' + readings + '\u2026';
+    else text = 'Pass ' + (run.pass || 2) + ' of iterative commit: cycle ' + Math.min((run.passCycle || 0) + 1, H) + ' of ' + H +
+      ', ' + plural(run.passCommitted || 0, 'cell') + ' committed so far' + readings + '\u2026';
     $('progress-text').textContent = text;
     const bar = $('progress-bar');
-    bar.max = H + (run.request.decoding === 'iterative' ? 1 : 0);
-    bar.value = done;
+    bar.max = H;
+    bar.value = run.phase === 'cycles' ? done : run.passCycle || 0;
   }
 
   function renderFrameStats() {
@@ -768,7 +771,7 @@
     state.engineBusy = true;
     body.removeAttribute('data-answer');
     body.removeAttribute('data-diagnosis');
-    ['passes', 'symmetries', 'frame'].forEach((k) => body.removeAttribute('data-' + k));
+    ['passes', 'symmetries', 'frame', 'pass'].forEach((k) => body.removeAttribute('data-' + k));
     setMarker('frames', 0);
     setMarker('state', 'solving');
     say('message', 'Solving\u2026 (Cancel stops it at once.)', 'info');
@@ -797,6 +800,19 @@
       committing() {
         if (!current()) return;
         run.phase = 'committing';
+        renderProgress();
+      },
+      // Pass k >= 2 of iterative commit, as it runs: the board it reads (committed cells written in), then its cycles.
+      pass(p) {
+        if (!current()) return;
+        run.pass = p.pass;
+        if (p.board) {
+          run.passCommitted = Array.from(p.board).filter((ch, i) => ch !== '0' && run.puzzle[i] === 0).length;
+          run.passCycle = 0;
+        } else {
+          run.passCycle = p.cycle + 1;
+        }
+        setMarker('pass', p.pass);
         renderProgress();
       },
     }).then((r) => {

@@ -10,8 +10,9 @@
  *   engine.solve({puzzle, cycles, decoding, threshold, symmetries}, {
  *     diagnosis(d) {},   // {solutions (0, 1 or 2 = "two or more"), guesses, ms}: the exact solver, before the model
  *     cycle(frame) {},   // {cycle, digits, confidence[81], latent_update_norms[L]}: posted as each outer cycle ends
- *     committing(s) {},  // {symmetries}: iterative-commit decoding started
- *     answer(a) {},      // {digits, passes, threshold, symmetries, ms}
+ *     committing(s) {},  // {symmetries}: iterative commit's second pass started (the first pass's cycles were the trace)
+ *     pass(p) {},        // {pass, board} as pass k >= 2 starts (the board it reads), then {pass, cycle} per outer cycle
+ *     answer(a) {},      // {digits, passes, forward_passes, outer_cycles, threshold, symmetries, ms}
  *   }) -> Promise of {refused, solutions, trace, answer, runMs, decodeMs}; rejects with {cancelled: true} when cancelled
  *   engine.hint({puzzle, cycles}) -> Promise of {refused, solutions, cell, digit, confidence}
  *   engine.cancel()   // stops the running request at once: terminates the worker and starts a fresh one
@@ -58,21 +59,36 @@
         const d = diagnose(id, m.puzzle);
         if (d.solutions !== 1) return { refused: true, solutions: d.solutions };
         const t0 = now();
-        const trace = unwrap(model.runLive(m.puzzle, m.cycles, (text) => {
-          scope.postMessage({ id, type: 'cycle', data: JSON.parse(text) });
-        }));
-        const runMs = now() - t0;
-        let answer = null, decodeMs = 0;
-        if (m.decoding === 'iterative') {
-          scope.postMessage({ id, type: 'committing', data: { symmetries: m.symmetries } });
-          const t1 = now();
-          // The final answer's decoding: the Model.decode binding (web/bindings.cpp -> core/model/decode.h decode()).
-          // A new decoding belongs here, behind the same binding, chosen by a field of the request.
-          answer = unwrap(model.decode(m.puzzle, m.cycles, m.threshold, m.symmetries));
-          decodeMs = now() - t1;
-          answer.ms = decodeMs;
-          scope.postMessage({ id, type: 'answer', data: answer });
+        if (m.decoding !== 'iterative') {
+          const trace = unwrap(model.runLive(m.puzzle, m.cycles, (text) => {
+            scope.postMessage({ id, type: 'cycle', data: JSON.parse(text) });
+          }));
+          return { refused: false, solutions: 1, trace, answer: null, runMs: now() - t0, decodeMs: 0 };
         }
+        // One decode (web/bindings.cpp decodeLive -> core/model/decode.h decode() with an observer): pass 1's cycles
+        // (the puzzle as given, row 0 of its readings) are the trace; later passes are posted as progress. The
+        // puzzle is read once, not once for the trace and again for the answer.
+        let runMs = 0;
+        const answer = unwrap(model.decodeLive(m.puzzle, m.cycles, m.threshold, m.symmetries, m.decoding, (text) => {
+          const e = JSON.parse(text);
+          if (e.pass === 1 && e.cycle !== undefined) {
+            scope.postMessage({ id, type: 'cycle', data: e });
+          } else if (e.cycle === undefined && e.pass > 1) {
+            if (e.pass === 2) {
+              runMs = now() - t0;
+              scope.postMessage({ id, type: 'committing', data: { symmetries: m.symmetries } });
+            }
+            scope.postMessage({ id, type: 'pass', data: { pass: e.pass, board: e.board } });
+          } else if (e.pass > 1) {
+            scope.postMessage({ id, type: 'pass', data: { pass: e.pass, cycle: e.cycle } });
+          }
+        }));
+        const decodeMs = now() - t0;
+        if (!runMs) runMs = decodeMs;
+        const trace = answer.trace;
+        delete answer.trace;
+        answer.ms = decodeMs;
+        scope.postMessage({ id, type: 'answer', data: answer });
         return { refused: false, solutions: 1, trace, answer, runMs, decodeMs };
       },
       // The blank the model is surest of, in its last cycle's reading of the puzzle as given.

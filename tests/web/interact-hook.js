@@ -162,10 +162,23 @@
     // Iterative commit adds the committed answer as a last stop; threshold 1 commits about one cell a pass.
     $('threshold').value = '1';
     $('decoding').value = 'iterative';
+    const progressSeen = [], passSeen = [];
+    const watch = new MutationObserver(() => {
+      const t = $('progress-text').textContent;
+      if (progressSeen[progressSeen.length - 1] !== t) progressSeen.push(t);
+      if (body.hasAttribute('data-pass')) passSeen.push(Number(body.getAttribute('data-pass')));
+    });
+    watch.observe(document.body, { subtree: true, childList: true, characterData: true, attributes: true, attributeFilter: ['data-pass'] });
     $('decoding').dispatchEvent(new Event('change', { bubbles: true }));
     await until(() => state() === 'done' && Number(body.getAttribute('data-passes')) > 1, LONG);
+    watch.disconnect();
     const passes = Number(body.getAttribute('data-passes'));
     check('iterative commit re-solves and reports its passes', passes > 1 && body.getAttribute('data-frames') === '6', passes);
+    check('the progress line names pass 1 and its readings as they run',
+      progressSeen.some((t) => /^Pass 1: cycle [1-6] of 6, reading the puzzle as given, 4 readings at once/.test(t)), progressSeen.slice(0, 3).join(' | '));
+    check('later passes are shown as they run, with the cells committed so far',
+      progressSeen.some((t) => /^Pass [2-9]\d* of iterative commit: cycle [1-6] of 6, \d+ cells? committed so far, 4 readings/.test(t)) &&
+      Math.max(...passSeen) === passes, passes + ' ' + Math.max(...passSeen) + ' ' + progressSeen.slice(-2).join(' | '));
     check('the answer is the last stop', body.getAttribute('data-frame') === '7' && $('frame-label').textContent === 'Answer',
       body.getAttribute('data-frame') + ' ' + $('frame-label').textContent);
     check('answer cells are styled as committed', document.querySelectorAll('.cell.answer').length === 81 - GIVENS,

@@ -272,6 +272,38 @@ test('runLive streams each outer cycle as it ends, the same frames run() returns
   assert.throws(() => TrmApi.unwrap(native.runLive('123', 3, () => {})), /expected 81/);
 });
 
+test('decodeLive: decode() with each pass and cycle streamed, and pass 1 as the trace', () => {
+  const native = model._native;
+  for (const [symmetries, threshold] of [[1, 1], [4, 1], [4, 0.99]]) {
+    const events = [];
+    const live = TrmApi.unwrap(native.decodeLive(CLASSIC, 3, threshold, symmetries, 'iterative', (t) => events.push(JSON.parse(t))));
+    const plain = model.decode(CLASSIC, 3, threshold, symmetries);
+    assert.equal(live.digits, plain.digits, `k=${symmetries}`);
+    assert.equal(live.passes, plain.passes);
+    assert.equal(live.forward_passes, plain.passes * symmetries);
+    assert.equal(live.outer_cycles, plain.passes * symmetries * 3);
+    assert.equal(live.decoding, 'iterative');
+    const starts = events.filter((e) => e.cycle === undefined);
+    assert.deepEqual(starts.map((e) => e.pass), Array.from({ length: plain.passes }, (_, i) => i + 1));
+    assert.equal(starts[0].board, CLASSIC, 'pass 1 reads the puzzle as given');
+    for (let p = 1; p < starts.length; p++)  // each later board keeps the givens and every earlier commit
+      assert.ok([...starts[p - 1].board].every((ch, i) => ch === '0' || starts[p].board[i] === ch));
+    const cycles = events.filter((e) => e.cycle !== undefined);
+    assert.equal(cycles.length, 3 * plain.passes);
+    assert.equal(live.trace.frames.length, 3);
+    if (symmetries === 1) {  // batch 1: pass 1 is exactly run()'s reading
+      const run = model.run(CLASSIC, 3);
+      assert.deepEqual(live.trace.frames, run.frames);
+      assert.deepEqual(live.trace.latent_update_norms, run.latent_update_norms);
+    }
+  }
+  const search = TrmApi.unwrap(native.decodeLive(CLASSIC, 3, 0.99, 1, 'search', () => {}));
+  assert.ok(['complete', 'rejected', 'budget'].includes(search.search_end), search.search_end);
+  assert.throws(() => TrmApi.unwrap(native.decodeLive(CLASSIC, 3, 0.99, 1, 'single', () => {})), /runLive/);
+  assert.throws(() => TrmApi.unwrap(native.decodeLive(CLASSIC, 3, 0.99, 1, 'iterative', 7)), /callback/);
+  assert.throws(() => TrmApi.unwrap(native.decodeLive(CLASSIC, 3, 0, 1, 'iterative', () => {})), /threshold/);
+});
+
 test('readPuzzle: core\'s puzzle reader, the same variants and messages as trm solve', async () => {
   const module = await createTrmModule();
   const read = (text) => TrmApi.unwrap(module.readPuzzle(text));
