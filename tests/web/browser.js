@@ -250,6 +250,23 @@ browser = await Browser.launch();
   for (const [name, ok, detail] of steps) check('interact: ' + name, ok, detail);
 }
 
+// 7b. A worker that crashes (tests/web/crash-hook.js): said in words, restarted with the same weights, solving again.
+{
+  fs.mkdirSync(TEST_DIR, { recursive: true });
+  fs.copyFileSync(path.join(__dirname, 'crash-hook.js'), path.join(TEST_DIR, 'crash-hook.js'));
+  const page = testPage('crash.html', ['crash-hook.js'], []);
+  const dom = await dumpDom(fileUrl(page, 'example=easy'), { until: "document.body.getAttribute('data-crash-done') === '1'", timeoutMs: 300000 });
+  const attrs = bodyAttrs(dom);
+  check('the crash scenario finished', attrs['data-crash-done'] === '1', JSON.stringify(attrs).slice(0, 300));
+  let steps = [];
+  try {
+    steps = JSON.parse(unescapeHtml(attrs['data-crash'] || '[]'));
+  } catch (e) {
+    check('crash results are readable', false, e.message);
+  }
+  for (const [name, ok, detail] of steps) check('crash: ' + name, ok, detail);
+}
+
 // 8. Screenshots for people: 1280x900 and a 390x844 phone, mid-run look and finished look.
 for (const [name, width, height, mobile] of [['page.png', 1280, 900, false], ['page-phone.png', 390, 844, true]]) {
   const out = path.join(ARTIFACTS, name);
