@@ -207,9 +207,12 @@ void run_train(const TrainArgs& a) {
     std::string held;
     for (const char* name : {"last.json", "best.json", "metrics.jsonl", "report.html"})
       if (file_exists(a.out + "/" + std::string(name))) held += (held.empty() ? "" : ", ") + std::string(name);
-    if (!held.empty())
+    if (!held.empty() && file_exists(last_path))
       throw InputError(a.out + " already holds a run (" + held + "); pass --resume " + last_path +
                        " to continue it or --force to start over");
+    if (!held.empty())  // stopped before its first checkpoint: nothing to resume, but its metrics are kept
+      throw InputError(a.out + " already holds a run with no checkpoint to resume (" + held +
+                       "); pass --force to start over");
   }
   if (a.resume.empty()) run["skip_nonfinite"] = a.skip_nonfinite;
   if (a.resume.empty() || a.checkpoint_every >= 0) run["checkpoint_every"] = std::max<int64_t>(0, a.checkpoint_every);

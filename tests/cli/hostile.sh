@@ -49,7 +49,7 @@ case $case_name in
     for name in best.json report.html metrics.jsonl; do
       rm -rf run && mkdir run && echo keep >"run/$name"
       run "$TRM" train --data puzzles.csv --out run "${TINY[@]}" --max-steps 1
-      expect_error nonzero "run already holds a run \\($name\\).*--force" "train into a folder holding only $name"
+      expect_error nonzero "run already holds a run.* \\($name\\); pass --force" "train into a folder holding only $name"
       [[ $(cat "run/$name") == keep && $(ls run) == "$name" ]] || fail "a refused train changed run/ (holding $name)"
     done
     run "$TRM" train --data puzzles.csv --out run "${TINY[@]}" --max-steps 1 --force

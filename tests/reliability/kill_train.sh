@@ -34,7 +34,7 @@ while ((k < kills)); do
   tries=$((tries + 1))
   ((tries <= 3 * kills + 10)) || fail "only $k of $kills kills landed in $tries tries"
   args=(train --data puzzles.csv --out run)
-  if [[ -f run/last.json ]]; then args+=(--resume run/last.json); resumed=$((resumed + 1)); else args+=("${TINY[@]}" --checkpoint-every "$EVERY"); fi
+  if [[ -f run/last.json ]]; then args+=(--resume run/last.json); resumed=$((resumed + 1)); else args+=("${TINY[@]}" --checkpoint-every "$EVERY" --force); fi
   "$TRM" "${args[@]}" >"run.out" 2>&1 &
   pid=$!
   delay_ms=$((RANDOM % (run_ms + 1)))
@@ -74,7 +74,7 @@ done
 if [[ -f run/last.json ]]; then
   run "$TRM" train --data puzzles.csv --out run --resume run/last.json
 else
-  run "$TRM" train --data puzzles.csv --out run "${TINY[@]}" --checkpoint-every "$EVERY"
+  run "$TRM" train --data puzzles.csv --out run "${TINY[@]}" --checkpoint-every "$EVERY" --force
 fi
 expect_rc 0 "the final resume"
 leftovers=$(find run -name '*.tmp.*')
