@@ -13,6 +13,7 @@
 #include "commands.h"
 #include "common.h"
 #include "files.h"
+#include "io/trace_json.h"
 #include "model/decode.h"
 #include "model/inference.h"
 #include "sudoku/grid.h"
@@ -119,19 +120,7 @@ void solve_chunk(const TRM& model, const std::vector<PuzzleLine>& chunk, const S
       Json cj = Json::array();
       for (const auto& c : conflicts) cj.push_back(sudoku::describe(c));
       r["conflicts"] = cj;
-      if (a.trace) {
-        Json frames = Json::array();
-        for (const auto& frame : trace.frames) {
-          const sudoku::Grid digits = decode_frame(frame, b, puzzle, false);
-          std::vector<float> conf(frame.confidence.begin() + b * 81, frame.confidence.begin() + (b + 1) * 81);
-          frames.push_back({{"digits", sudoku::to_string(digits)}, {"confidence", conf}});
-        }
-        r["frames"] = frames;
-        Json norms = Json::array();
-        for (const auto& step : trace.latent_update_norms) norms.push_back(step[static_cast<size_t>(b)]);
-        r["latent_update_norms"] = norms;
-        r["logits"] = std::vector<float>(trace.logits.data() + b * 729, trace.logits.data() + (b + 1) * 729);
-      }
+      if (a.trace) r.update(trace_to_json(trace, static_cast<int64_t>(b)));  // frames, latent update sizes, logits
       std::printf("%s%s", *json_separator, r.dump().c_str());
       *json_separator = ",";
       continue;

@@ -49,6 +49,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "io/trace_json.h"
 #include "io/weights_json.h"
 #include "model/decode.h"
 #include "model/config.h"
@@ -58,7 +59,6 @@
 #include "sudoku/solver.h"
 #include "util/error.h"
 
-#include "trace_json.h"  // web/
 
 namespace {
 
@@ -228,7 +228,7 @@ class Model {
       check_cycles(*model_, h_cycles);
       const std::vector<uint8_t> cells = parse_puzzle(puzzle);
       const trm::InferenceTrace trace = trm::infer(*model_, cells.data(), 1, h_cycles);
-      return trm::web::trace_to_json(trace).dump();
+      return trm::trace_to_json(trace).dump();
     });
   }
 
@@ -249,7 +249,7 @@ class Model {
       options.logits_every_cycle = true;
       options.observer = &observer;
       trace.logits = model_->forward(tape, cells.data(), 1, options).logits->value;
-      return trm::web::trace_to_json(trace).dump();
+      return trm::trace_to_json(trace).dump();
     });
   }
 
@@ -287,7 +287,7 @@ class Model {
       answer["branches"] = result.branches.at(0);
       static const char* const ends[] = {"complete", "rejected", "budget"};  // as `trm solve --json` says
       answer["search_end"] = ends[result.search_end.at(0)];
-      if (!trace.frames.empty()) answer["trace"] = trm::web::trace_to_json(trace);
+      if (!trace.frames.empty()) answer["trace"] = trm::trace_to_json(trace);
       return answer.dump();
     });
   }
