@@ -1,17 +1,35 @@
-// libFuzzer target: the puzzle-string parser and the rules on a parsed grid (sudoku/grid.h). Parsing either
-// succeeds or explains the first bad character; a parsed grid prints back to an equal grid.
+// libFuzzer target: the puzzle-string parser and the rules on a parsed grid (sudoku/grid.h), and the puzzle
+// text reader (sudoku/lines.h). Parsing either succeeds or explains the first bad character; a parsed grid
+// prints back (as 81 characters, or drawn as solve prints it) to an equal grid.
 #include <cstdint>
 #include <cstdlib>
 #include <string>
 #include <string_view>
 
 #include "sudoku/grid.h"
+#include "sudoku/lines.h"
 #include "util/error.h"
 
 using namespace trm;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* bytes, size_t size) {
   const std::string_view text(reinterpret_cast<const char*>(bytes), size);
+  {
+    sudoku::Grid cells{}, puzzle{};
+    std::string problem, puzzle_problem;
+    const bool read = sudoku::try_read_puzzle_cells(text, cells, problem);
+    if (read != problem.empty()) std::abort();
+    const bool checked = sudoku::try_read_puzzle(text, puzzle, puzzle_problem);
+    if (checked != puzzle_problem.empty() || (checked && (!read || puzzle != cells))) std::abort();
+    if (read) {
+      if (checked != sudoku::find_conflicts(cells).empty()) std::abort();
+      for (const std::string& written : {sudoku::to_string(cells), sudoku::format_grid(cells)}) {
+        sudoku::Grid back{};
+        std::string again;
+        if (!sudoku::try_read_puzzle_cells(written, back, again) || back != cells) std::abort();
+      }
+    }
+  }
   for (const bool allow_blanks : {true, false}) {
     sudoku::Grid grid{};
     std::string problem;
