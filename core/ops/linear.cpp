@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cstddef>
 #include <stdexcept>
+#include <vector>
 #ifdef _OPENMP
 #include <omp.h>
 #endif
@@ -24,6 +25,12 @@ using Matrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMa
 [[maybe_unused]] constexpr double kParallelFlops = 1 << 20;  // smaller GEMMs stay on one thread (a barrier costs more)
 constexpr int64_t kAlign = 16;               // split points are multiples of this (whole SIMD panels)
 constexpr int64_t kFewRows = 2;              // up to this many rows, out = x w^T is dot products (matrix-vector)
+// Which kernel multiplies x by w^T: Eigen's (natively, AVX-512 with FMA, at 98% of its sgemm peak) or ours
+// (gemm_xwt_tiled, the WebAssembly build's: twice Eigen's speed there). Set by the build (cmake/Emscripten.cmake).
+#ifndef TRM_TILED_GEMM
+#define TRM_TILED_GEMM 0
+#endif
+constexpr bool kTiledGemm = TRM_TILED_GEMM;
 
 // Calls body(begin, end) for contiguous slices of [0, n), one per thread, when the work is large enough.
 template <typename Body>
@@ -85,7 +92,87 @@ void dot_rows(float* out, const float* x, const float* w, int64_t k64, int64_t b
   }
 }
 
+// The register-tiled GEMM (gemm_xwt_tiled below). A tile is kTileRows rows of out by kTilePackets SIMD packets
+// of columns: 8 accumulators. More spill in V8 (x64 has 16 vector registers; the tile also needs its column
+// packets and one broadcast): measured in wasm on the shipped model's shapes (81 rows, K and M of 64-256),
+// 4x2 and 2x4 packets reach 34-40 GFLOP/s, 4x3, 3x4 and 6x2 21-26, and Eigen's own kernel 20 (it takes
+// wasm32 for a machine with 8 registers and picks a tile of one packet by 4 columns).
+constexpr int kTileRows = 4;
+constexpr std::ptrdiff_t kTilePackets = 2;
+
+namespace ei = Eigen::internal;
+using Packet = ei::packet_traits<float>::type;
+constexpr std::ptrdiff_t kPacket = ei::packet_traits<float>::size;
+constexpr std::ptrdiff_t kPanel = kTilePackets * kPacket;  // columns of out per panel
+
+// w [M, K] as panels of kPanel rows, each stored k-major so the kernel reads it in order:
+// packed[p, i, c] = w[p * kPanel + c, i], zero past M.   packed: [ceil(M / kPanel), K, kPanel]
+void pack_panels(std::vector<float>& packed, const float* w, std::ptrdiff_t m, std::ptrdiff_t k) {
+  const std::ptrdiff_t panels = (m + kPanel - 1) / kPanel;
+  packed.assign(static_cast<size_t>(panels * k * kPanel), 0.0f);
+  for (std::ptrdiff_t p = 0; p < panels; ++p)
+    for (std::ptrdiff_t c = 0; c < kPanel && p * kPanel + c < m; ++c) {
+      const float* src = w + (p * kPanel + c) * k;
+      float* dst = packed.data() + p * k * kPanel + c;
+      for (std::ptrdiff_t i = 0; i < k; ++i) dst[i * kPanel] = src[i];
+    }
+}
+
+// out[R rows, cols] = x[R rows, K] @ panel: one tile, each element reduced over k in order.
+template <int R>
+void tile(float* out, std::ptrdiff_t ldo, const float* x, std::ptrdiff_t k, const float* panel, std::ptrdiff_t cols) {
+  Packet acc[R][kTilePackets];
+  for (int r = 0; r < R; ++r)
+    for (std::ptrdiff_t c = 0; c < kTilePackets; ++c) acc[r][c] = ei::pset1<Packet>(0.0f);
+  for (std::ptrdiff_t i = 0; i < k; ++i) {
+    Packet b[kTilePackets];
+    for (std::ptrdiff_t c = 0; c < kTilePackets; ++c) b[c] = ei::ploadu<Packet>(panel + i * kPanel + c * kPacket);
+    for (int r = 0; r < R; ++r) {
+      const Packet a = ei::pset1<Packet>(x[r * k + i]);  // one load-and-broadcast (v128.load32_splat in wasm)
+      for (std::ptrdiff_t c = 0; c < kTilePackets; ++c) acc[r][c] = ei::pmadd(a, b[c], acc[r][c]);
+    }
+  }
+  if (cols == kPanel) {
+    for (int r = 0; r < R; ++r)
+      for (std::ptrdiff_t c = 0; c < kTilePackets; ++c) ei::pstoreu(out + r * ldo + c * kPacket, acc[r][c]);
+  } else {
+    float row[kPanel];
+    for (int r = 0; r < R; ++r) {
+      for (std::ptrdiff_t c = 0; c < kTilePackets; ++c) ei::pstoreu(row + c * kPacket, acc[r][c]);
+      std::copy(row, row + cols, out + r * ldo);
+    }
+  }
+}
+
+// Rows [begin, end) of out [N, M] = x [N, K] @ w^T, from w's panels.
+void tiled_rows(float* out, const float* x, const float* packed, std::ptrdiff_t begin, std::ptrdiff_t end,
+                std::ptrdiff_t m, std::ptrdiff_t k) {
+  const std::ptrdiff_t panels = (m + kPanel - 1) / kPanel;
+  for (std::ptrdiff_t p = 0; p < panels; ++p) {
+    const float* panel = packed + p * k * kPanel;
+    const std::ptrdiff_t c0 = p * kPanel, cols = std::min(kPanel, m - c0);
+    std::ptrdiff_t r = begin;
+    for (; r + kTileRows <= end; r += kTileRows) tile<kTileRows>(out + r * m + c0, m, x + r * k, k, panel, cols);
+    static_assert(kTileRows == 4, "the tail below handles up to 3 rows");
+    switch (end - r) {
+      case 3: tile<3>(out + r * m + c0, m, x + r * k, k, panel, cols); break;
+      case 2: tile<2>(out + r * m + c0, m, x + r * k, k, panel, cols); break;
+      case 1: tile<1>(out + r * m + c0, m, x + r * k, k, panel, cols); break;
+      default: break;
+    }
+  }
+}
+
 }  // namespace
+
+void gemm_xwt_tiled(Tensor& out, const Tensor& x, const Tensor& w) {
+  const auto n = static_cast<std::ptrdiff_t>(x.shape().rows()), k = static_cast<std::ptrdiff_t>(x.shape().last()),
+             m = static_cast<std::ptrdiff_t>(w.shape()[0]);
+  thread_local std::vector<float> packed;  // reused: no allocation per call once warm
+  pack_panels(packed, w.data(), m, k);
+  const float* pk = packed.data();
+  split(n, 2.0 * n * m * k, [&](int64_t b, int64_t e) { tiled_rows(out.data(), x.data(), pk, b, e, m, k); });
+}
 
 // out[N, M] = x[N, K] @ w[M, K]^T: split over the rows of out, or (few rows) over its columns.
 void gemm_xwt(Tensor& out, const Tensor& x, const Tensor& w) {
@@ -94,7 +181,9 @@ void gemm_xwt(Tensor& out, const Tensor& x, const Tensor& w) {
   auto X = x.matrix();
   auto W = w.matrix();
   auto O = out.matrix();
-  if (n <= kFewRows) {
+  if (kTiledGemm && n > kFewRows) {
+    gemm_xwt_tiled(out, x, w);
+  } else if (n <= kFewRows) {
     // Batch-1 inference: memory-bound dot products of each x row with every row of w (dot_rows above).
     split(m, flops, [&](int64_t b, int64_t e) {
       for (int64_t r = 0; r < n; ++r) dot_rows(out.data() + r * m, x.data() + r * k, w.data(), k, b, e);

@@ -61,6 +61,9 @@ Var unit_conflict(Tape& tape, const Var& logits);
 // Kernels the tape-free inference path shares with the ops (no Var, no tape).
 // out[N, M] = x[N, K] @ w[M, K]^T, split across threads when large enough.
 void gemm_xwt(Tensor& out, const Tensor& x, const Tensor& w);
+// The same product by our register-tiled kernel (w packed into column panels, 4x2-packet tiles): what gemm_xwt
+// runs in the WebAssembly build, where it is twice Eigen's speed; callable everywhere so native tests check it.
+void gemm_xwt_tiled(Tensor& out, const Tensor& x, const Tensor& w);
 // dst += src (same number of elements), split across threads when large
 void accumulate(Tensor& dst, const Tensor& src);
 // dx[N, K] += dout[N, M] @ w[M, K]
