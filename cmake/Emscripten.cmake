@@ -77,10 +77,11 @@ else()
   set(TRM_EH_FLAG -fwasm-exceptions)
 endif()
 add_compile_options(-msimd128 -msse4.2 ${TRM_EH_FLAG})
-# The core's own register-tiled kernel for out = x w^T (core/ops/linear.cpp): twice Eigen's speed in wasm.
+# The core's own register-tiled kernel for out = x w^T (core/ops/linear.cpp): 1.7-2x Eigen's speed in wasm.
 # Eigen's remaining GEMMs (the backward's): Eigen takes wasm32 for a machine with 8 vector registers and no
 # multiply-add, and picks a 4x4 tile; V8 gives wasm 16 registers on x64, and with both facts stated Eigen picks
-# 12x4 (13% faster on the shipped model in Node, measured with bench/wasm_bench.js).
+# 12x4 (measured before the tiled kernel existed, when Eigen ran every GEMM: the shipped model 13% faster in
+# Node with bench/wasm_bench.js).
 add_compile_definitions(TRM_TILED_GEMM=1 EIGEN_ARCH_DEFAULT_NUMBER_OF_REGISTERS=16 EIGEN_HAS_SINGLE_INSTRUCTION_MADD)
 add_link_options(${TRM_EH_FLAG})
 # Reproducibility: no absolute paths of this checkout or build tree in the output.

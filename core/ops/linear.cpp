@@ -26,7 +26,7 @@ using Matrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMa
 constexpr int64_t kAlign = 16;               // split points are multiples of this (whole SIMD panels)
 constexpr int64_t kFewRows = 2;              // up to this many rows, out = x w^T is dot products (matrix-vector)
 // Which kernel multiplies x by w^T: Eigen's (natively, AVX-512 with FMA, at 98% of its sgemm peak) or ours
-// (gemm_xwt_tiled, the WebAssembly build's: twice Eigen's speed there). Set by the build (cmake/Emscripten.cmake).
+// (gemm_xwt_tiled, the WebAssembly build's: 1.7-2x Eigen's speed there). Set by the build (cmake/Emscripten.cmake).
 #ifndef TRM_TILED_GEMM
 #define TRM_TILED_GEMM 0
 #endif

@@ -62,7 +62,7 @@ Var unit_conflict(Tape& tape, const Var& logits);
 // out[N, M] = x[N, K] @ w[M, K]^T, split across threads when large enough.
 void gemm_xwt(Tensor& out, const Tensor& x, const Tensor& w);
 // The same product by our register-tiled kernel (w packed into column panels, 4x2-packet tiles): what gemm_xwt
-// runs in the WebAssembly build, where it is twice Eigen's speed; callable everywhere so native tests check it.
+// runs in the WebAssembly build, where it is 1.7-2x Eigen's speed; callable everywhere so native tests check it.
 void gemm_xwt_tiled(Tensor& out, const Tensor& x, const Tensor& w);
 // dst += src (same number of elements), split across threads when large
 void accumulate(Tensor& dst, const Tensor& src);
