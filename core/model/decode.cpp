@@ -8,6 +8,7 @@
 #include "model/inference.h"
 #include "sudoku/augment.h"
 #include "sudoku/grid.h"
+#include "sudoku/solver.h"
 #include "util/error.h"
 
 namespace trm {
@@ -92,23 +93,6 @@ PassReading read_pass(const TRM& model, const uint8_t* puzzles, size_t count, in
   return reading;
 }
 
-// False when the rules reject a partial grid (assumed free of repeated digits): some blank has no allowed digit,
-// or some unit lacks a digit that none of its blanks allows.
-bool rules_allow(const sudoku::Grid& grid) {
-  std::array<uint16_t, 81> allowed{};
-  for (int c = 0; c < 81; ++c)
-    if (grid[static_cast<size_t>(c)] == 0 && (allowed[static_cast<size_t>(c)] = sudoku::candidates(grid, c)) == 0) return false;
-  for (const auto& unit : sudoku::unit_cells()) {
-    uint16_t held = 0, possible = 0;
-    for (const uint8_t cell : unit) {
-      if (grid[cell]) held |= sudoku::digit_bit(grid[cell]);
-      else possible |= allowed[cell];
-    }
-    if ((held | possible) != sudoku::kAllDigits) return false;
-  }
-  return true;
-}
-
 // One puzzle's search: the grid being filled and the branch points still holding untried digits.
 struct SearchState {
   struct BranchPoint {
@@ -133,7 +117,7 @@ struct SearchState {
       grid = point.grid;
       grid[static_cast<size_t>(point.cell)] = point.digits[static_cast<size_t>(point.next++)];
       if (point.next >= point.count) stack.pop_back();
-      if (rules_allow(grid)) return true;
+      if (sudoku::singles_consistent(grid)) return true;
     }
     return false;
   }
@@ -143,6 +127,10 @@ struct SearchState {
 // again from the givens when every branch was rejected, since a confident commit before the first branch may be
 // the wrong digit. Above 1, nothing is committed: every step is a branch.
 constexpr std::array<float, 2> kRestartThresholds = {0.9999f, 2.0f};
+
+// Blanks a branch point weighs, surest first: enough to step past a sure-looking cell whose digits the rules
+// refute, few enough that checking every digit of each stays cheap beside a forward pass.
+constexpr size_t kBranchCellsConsidered = 4;
 
 }  // namespace
 
@@ -207,8 +195,8 @@ DecodeResult decode(const TRM& model, const std::vector<uint8_t>& puzzles, const
       std::copy_n(begin, 81, state.grid.begin());
       state.givens = state.grid;
       std::copy_n(begin, 81, state.best.begin());
-      // Givens that break a rule, or leave some cell or unit without a digit, are rejected before any pass.
-      if (!sudoku::find_conflicts(state.grid).empty() || !rules_allow(state.grid)) {
+      // Givens that clash, or whose singles leave some cell or unit without a digit, are rejected before any pass.
+      if (!sudoku::singles_consistent(state.grid)) {
         result.search_end[i] = kRejected;
         continue;
       }
@@ -279,25 +267,53 @@ DecodeResult decode(const TRM& model, const std::vector<uint8_t>& puzzles, const
       const int digit = allowed_best(choice.cell, &confidence);  // earlier commits of this pass may have taken it
       if (digit == 0 || confidence < threshold) continue;
       grid[static_cast<size_t>(choice.cell)] = static_cast<uint8_t>(digit);
+      if (!sudoku::singles_consistent(grid)) {  // the rules refute this digit: leave the cell to a later pass
+        grid[static_cast<size_t>(choice.cell)] = 0;
+        continue;
+      }
       ++committed;
     }
-    bool alive = rules_allow(grid);
-    if (alive && committed == 0 && !choices.empty()) {
-      // Stalled: branch on the surest blank, over its most likely allowed digits.
+    // The grid came in consistent and every commit kept it so; only a branch point can find it dead.
+    bool alive = true;
+    if (committed == 0 && !choices.empty()) {
+      // Stalled: branch. Of the surest few blanks, take the one whose likeliest digit the rules do not refute is
+      // likeliest (ties: the one with fewer such digits), and try its digits in the model's order. A blank with no
+      // such digit at all means the grid is dead: go back.
       SearchState::BranchPoint point;
-      point.grid = grid;
-      point.cell = choices.front().cell;
-      const uint16_t allowed = sudoku::candidates(grid, point.cell);
-      for (int d = 1; d <= 9; ++d)
-        if (allowed & sudoku::digit_bit(d)) point.digits[static_cast<size_t>(point.count++)] = static_cast<uint8_t>(d);
-      const float* p = probability + point.cell * 9;
-      std::stable_sort(point.digits.begin(), point.digits.begin() + point.count,
-                       [p](uint8_t a, uint8_t b) { return p[a - 1] > p[b - 1]; });
-      point.count = std::min(point.count, options.branch_candidates);
-      ++result.branches[puzzle];
-      grid[static_cast<size_t>(point.cell)] = point.digits[0];
-      if (point.count > 1) state.stack.push_back(point);
-      alive = rules_allow(grid);
+      float point_top = -1.0f;
+      const size_t looked_at = std::min(choices.size(), kBranchCellsConsidered);
+      for (size_t i = 0; i < looked_at && alive; ++i) {
+        const int cell = choices[i].cell;
+        const float* p = probability + cell * 9;
+        std::array<uint8_t, 9> digits{};
+        int count = 0;
+        const uint16_t allowed = sudoku::candidates(grid, cell);
+        for (int d = 1; d <= 9; ++d) {
+          if (!(allowed & sudoku::digit_bit(d))) continue;
+          grid[static_cast<size_t>(cell)] = static_cast<uint8_t>(d);
+          if (sudoku::singles_consistent(grid)) digits[static_cast<size_t>(count++)] = static_cast<uint8_t>(d);
+        }
+        grid[static_cast<size_t>(cell)] = 0;
+        if (count == 0) {
+          alive = false;
+          break;
+        }
+        std::stable_sort(digits.begin(), digits.begin() + count, [p](uint8_t a, uint8_t b) { return p[a - 1] > p[b - 1]; });
+        const float top = p[digits[0] - 1];
+        if (top > point_top || (top == point_top && count < point.count)) {
+          point_top = top;
+          point.cell = cell;
+          point.digits = digits;
+          point.count = count;
+        }
+      }
+      if (alive) {
+        point.grid = grid;
+        point.count = std::min(point.count, options.branch_candidates);
+        ++result.branches[puzzle];
+        grid[static_cast<size_t>(point.cell)] = point.digits[0];
+        if (point.count > 1) state.stack.push_back(point);
+      }
     }
     if (!alive && !state.backtrack()) {
       if (state.attempt >= static_cast<int>(kRestartThresholds.size())) {

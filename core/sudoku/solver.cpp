@@ -152,4 +152,9 @@ std::optional<Grid> solve_randomly(const Grid& puzzle, Rng& rng) {
   return search.result.first;
 }
 
+bool singles_consistent(const Grid& grid) {
+  std::optional<Board> board = board_from(grid);
+  return board && propagate(*board);
+}
+
 }  // namespace trm::sudoku

@@ -27,4 +27,10 @@ SolveResult solve(const Grid& puzzle, int limit = 2);
 // puzzle has no solution.
 std::optional<Grid> solve_randomly(const Grid& puzzle, Rng& rng);
 
+// False when the rules alone refute a partial grid: two givens clash, or placing its naked and hidden singles
+// (on a scratch copy: `grid` is never changed) reaches a cell with no candidate or a unit with no place for a
+// digit it lacks. True says only that this propagation found no contradiction, not that a solution exists.
+// No guessing, so it costs microseconds: the verified search uses it to reject a branch.
+bool singles_consistent(const Grid& grid);
+
 }  // namespace trm::sudoku

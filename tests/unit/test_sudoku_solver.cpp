@@ -1,4 +1,6 @@
 // The exact solver: solution counts, the solution found, guess counts, random completion.
+#include <algorithm>
+
 #include <catch2/catch.hpp>
 
 #include "sudoku/solver.h"
@@ -77,4 +79,41 @@ TEST_CASE("solve_randomly completes grids at random", "[sudoku][solver]") {
   Grid clash{};
   clash[0] = clash[1] = 1;
   CHECK_FALSE(solve_randomly(clash, rng));
+}
+
+TEST_CASE("singles_consistent: propagation rejects what the plain rules allow", "[sudoku][solver]") {
+  CHECK(singles_consistent(Grid{}));
+  CHECK(singles_consistent(grid(trm_test::kHardPuzzle)));
+  CHECK(singles_consistent(grid(trm_test::kHardSolution)));
+  Grid clash{};
+  clash[0] = clash[1] = 1;
+  CHECK_FALSE(singles_consistent(clash));
+
+  // Every correct digit is kept; some wrong ones that no unit check refutes directly are rejected by the singles
+  // they force. Wrong digits it keeps exist too (it does not guess), and solve() proves each of those unsolvable.
+  const Grid puzzle = grid(trm_test::kHardPuzzle), solution = grid(trm_test::kHardSolution);
+  int kept_right = 0, rejected_wrong = 0, kept_wrong = 0;
+  for (int cell = 0; cell < kCells; ++cell) {
+    if (puzzle[cell] != 0) continue;
+    for (int digit = 1; digit <= 9; ++digit) {
+      if (!(candidates(puzzle, cell) & digit_bit(digit))) continue;
+      Grid placed = puzzle;
+      placed[cell] = static_cast<uint8_t>(digit);
+      const Grid before = placed;
+      const bool consistent = singles_consistent(placed);
+      CHECK(placed == before);  // a scratch copy is propagated, never the caller's grid
+      if (digit == solution[cell]) {
+        CHECK(consistent);
+        ++kept_right;
+      } else if (consistent) {
+        ++kept_wrong;
+        CHECK(solve(placed, 1).solutions == 0);
+      } else {
+        ++rejected_wrong;
+      }
+    }
+  }
+  CHECK(kept_right == 81 - static_cast<int>(std::count_if(puzzle.begin(), puzzle.end(), [](uint8_t d) { return d != 0; })));
+  CHECK(rejected_wrong > 0);
+  CHECK(kept_wrong > 0);
 }
