@@ -14,9 +14,9 @@ CellBlock::CellBlock(Parameters& params, const std::string& prefix, int d)
 
 Var CellBlock::forward(Tape& tape, const Parameters& p, const Var& v, BlockContext& ctx) const {
   Var h = layer_norm(tape, v, p.var(norm_weight_), p.var(norm_bias_));  // [B, 81, d]
-  Var units = unit_means(tape, h);                                                        // [B, 81, 3d]
-  Var m = add(tape, h, linear(tape, units, p.var(mix_weight_), p.var(mix_bias_)));      // [B, 81, d]
-  return feed_forward_.forward(tape, p, m, ctx);                                                     // [B, 81, d]
+  // linear(unit_means(h)) [B, 81, 3d] -> [B, 81, d], computed on the 27 unit means (ops/unit_mix.cpp).
+  Var m = add(tape, h, unit_mix(tape, h, p.var(mix_weight_), p.var(mix_bias_)));  // [B, 81, d]
+  return feed_forward_.forward(tape, p, m, ctx);                                   // [B, 81, d]
 }
 
 void CellBlock::init(Parameters& params, Rng& rng) const {

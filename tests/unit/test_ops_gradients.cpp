@@ -287,6 +287,23 @@ TEST_CASE("unit_means gradients, and it equals the concatenated unit_means", "[o
   for (int64_t i = 0; i < fused->value.numel(); ++i) CHECK(fused->value[i] == plain->value[i]);
 }
 
+TEST_CASE("unit_mix gradients, and it equals linear over the unit means", "[ops][gradcheck]") {
+  Rng rng(23);
+  Var x = make_leaf(random_tensor(Shape{2, 81, 4}, rng));
+  Var w = make_leaf(random_tensor(Shape{4, 12}, rng));
+  Var b = make_leaf(random_tensor(Shape{4}, rng));
+  check_gradients({{"x", x}, {"w", w}, {"b", b}}, [&](Tape& t) { return unit_mix(t, x, w, b); });
+  check_gradients({{"x", x}, {"w", w}}, [&](Tape& t) { return unit_mix(t, x, w, nullptr); });
+  Tape tape(false);
+  Var fused = unit_mix(tape, x, w, b);
+  Var plain = linear(tape, unit_means(tape, x), w, b);
+  REQUIRE(fused->value.shape() == Shape{2, 81, 4});
+  for (int64_t i = 0; i < fused->value.numel(); ++i) CHECK(fused->value[i] == Approx(plain->value[i]).margin(1e-6));
+  CHECK_THROWS_AS(unit_mix(tape, x, constant(Tensor::zeros(Shape{4, 8})), b), std::invalid_argument);
+  CHECK_THROWS_AS(unit_mix(tape, x, w, constant(Tensor::zeros(Shape{3}))), std::invalid_argument);
+  CHECK_THROWS_AS(unit_mix(tape, constant(Tensor::zeros(Shape{2, 80, 4})), w, b), std::invalid_argument);
+}
+
 TEST_CASE("unit_conflict gradients", "[ops][gradcheck]") {
   Rng rng(21);
   Var logits = make_leaf(random_tensor(Shape{2, 81, 9}, rng, 2.0f));
