@@ -253,6 +253,10 @@ void add_solve_command(CLI::App& app) {
   cmd->add_option("--max-forward-passes", args->decode.max_forward_passes,
                   "Search: forward passes per puzzle at most, every reading counted (default " + std::to_string(kDefaultSearchBudget) + ")")
       ->check(CLI::Range(1, 1000000));
+  cmd->add_option("--continue-cycles", args->decode.continue_cycles,
+                  "Passes after the first continue from the previous pass's states for this many outer cycles "
+                  "(0: every pass starts afresh)")
+      ->check(CLI::Range(0, 256));
   cmd->add_option("--commit-threshold", args->decode.threshold, "Iterative: commit every blank at least this confident")
       ->capture_default_str()->check(fraction_flag());
   cmd->add_option("--h-cycles", args->decode.h_cycles, "Outer cycles (default: the model's; more is allowed)")->check(CLI::Range(1, 256));

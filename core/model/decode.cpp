@@ -27,19 +27,24 @@ namespace {
 struct PassReading {
   CycleFrame frame;               // digits and confidence [count * 81]
   std::vector<float> probability; // [count, 81, 9]: probability of digit d + 1 (filled when asked for)
+  Tensor y, z;                    // the recursion's final states, [count * readings, ...] (row k * readings + t)
 };
 
 // One pass over `count` puzzles [count * 81], each read through every symmetry: the model's final-cycle
 // probabilities of each copy are mapped back to the original cells and digits and averaged. With the identity
 // alone, the frame is exactly infer()'s last frame.
+// start_y, start_z: where each copy's recursion starts (null: zeros).
 PassReading read_pass(const TRM& model, const uint8_t* puzzles, size_t count, int h_cycles,
                       const std::vector<sudoku::Symmetry>& symmetries, bool want_probability,
-                      RecursionObserver* observer) {
+                      RecursionObserver* observer, const Tensor* start_y, const Tensor* start_z) {
   PassReading reading;
   CycleFrame& frame = reading.frame;
   const size_t s = symmetries.size();
   if (s == 1) {
-    const Tensor logits = predict(model, puzzles, static_cast<int64_t>(count), h_cycles, observer);  // [count, 81, 9]
+    Continued run = predict_continued(model, puzzles, static_cast<int64_t>(count), h_cycles, start_y, start_z, observer);
+    const Tensor& logits = run.logits;  // [count, 81, 9]
+    reading.y = std::move(run.y);
+    reading.z = std::move(run.z);
     frame.digits.resize(count * 81);
     frame.confidence.resize(count * 81);
     decode_logits(logits.data(), static_cast<int64_t>(count * 81), frame.digits.data(), frame.confidence.data());
@@ -67,7 +72,10 @@ PassReading read_pass(const TRM& model, const uint8_t* puzzles, size_t count, in
       std::copy(copy.begin(), copy.end(), copies.begin() + static_cast<std::ptrdiff_t>((k * s + t) * 81));
     }
   }
-  const Tensor logits = predict(model, copies.data(), static_cast<int64_t>(count * s), h_cycles, observer);  // [count*s, 81, 9]
+  Continued run = predict_continued(model, copies.data(), static_cast<int64_t>(count * s), h_cycles, start_y, start_z, observer);
+  const Tensor& logits = run.logits;  // [count*s, 81, 9]
+  reading.y = std::move(run.y);
+  reading.z = std::move(run.z);
   std::vector<float>& mean = reading.probability;  // [count, 81, 9]: probability of original digit d + 1
   mean.assign(count * 81 * 9, 0.0f);
   const float weight = 1.0f / static_cast<float>(s);
@@ -335,31 +343,74 @@ DecodeResult decode(const TRM& model, const std::vector<uint8_t>& puzzles, const
     return true;
   };
 
+  result.outer_cycles.assign(n, 0);
   if (first_pass && !open.empty()) {
     std::vector<size_t> still_open;
-    for (size_t puzzle : open)
+    for (size_t puzzle : open) {
+      result.outer_cycles[puzzle] += h_cycles;  // the caller's trace ran them
       if (commit(puzzle, first_pass->digits.data() + puzzle * 81, first_pass->confidence.data() + puzzle * 81))
         still_open.push_back(puzzle);
+    }
     open = std::move(still_open);
   }
+  // Continuing passes: each puzzle's last final states (every reading's), [readings * state_size] floats.
+  const bool carry = options.continue_cycles > 0;
+  std::vector<std::vector<float>> carried_y(carry ? n : 0), carried_z(carry ? n : 0);
+  std::vector<int64_t> state_dims;  // one reading's state shape without its batch axis: [d] or [81, d]
   while (!open.empty()) {
     std::vector<size_t> still_open;
-    const size_t per_batch = std::max<size_t>(1, static_cast<size_t>(options.batch_size) / symmetries.size());
-    for (size_t start = 0; start < open.size(); start += per_batch) {
-      const size_t count = std::min(open.size() - start, per_batch);
-      std::vector<uint8_t> batch(count * 81);  // (count, 81)
-      for (size_t k = 0; k < count; ++k) {
-        const uint8_t* grid = searching ? states[open[start + k]].grid.data() : result.digits.data() + open[start + k] * 81;
-        std::copy_n(grid, 81, batch.begin() + static_cast<std::ptrdiff_t>(k * 81));
-      }
-      RecursionObserver* watcher =
-          options.observer ? options.observer->on_pass(result.passes[open[start]] + 1, batch.data(), count) : nullptr;
-      const PassReading reading = read_pass(model, batch.data(), count, h_cycles, symmetries, searching, watcher);
-      for (size_t k = 0; k < count; ++k) {
-        const bool more = searching ? search_step(open[start + k], reading.probability.data() + k * 81 * 9)
-                                    : commit(open[start + k], reading.frame.digits.data() + k * 81,
-                                             reading.frame.confidence.data() + k * 81);
-        if (more) still_open.push_back(open[start + k]);
+    // Puzzles that continue from carried states run apart from those starting from zeros: fewer cycles.
+    std::vector<size_t> fresh, continuing;
+    for (const size_t puzzle : open) (carry && !carried_y[puzzle].empty() ? continuing : fresh).push_back(puzzle);
+    for (const std::vector<size_t>* group : {&fresh, &continuing}) {
+      const bool continues = group == &continuing;
+      const int cycles = continues ? options.continue_cycles : h_cycles;
+      const size_t per_batch = std::max<size_t>(1, static_cast<size_t>(options.batch_size) / symmetries.size());
+      for (size_t start = 0; start < group->size(); start += per_batch) {
+        const size_t count = std::min(group->size() - start, per_batch);
+        const auto puzzle_at = [&](size_t k) { return (*group)[start + k]; };
+        std::vector<uint8_t> batch(count * 81);  // (count, 81)
+        for (size_t k = 0; k < count; ++k) {
+          const uint8_t* grid = searching ? states[puzzle_at(k)].grid.data() : result.digits.data() + puzzle_at(k) * 81;
+          std::copy_n(grid, 81, batch.begin() + static_cast<std::ptrdiff_t>(k * 81));
+        }
+        Tensor start_y, start_z;  // [count * readings, ...state_dims]
+        if (continues) {
+          std::vector<int64_t> dims = state_dims;
+          dims.insert(dims.begin(), static_cast<int64_t>(count * symmetries.size()));
+          start_y = Tensor::empty(Shape(dims));
+          start_z = Tensor::empty(Shape(dims));
+          const size_t per_puzzle = carried_y[puzzle_at(0)].size();
+          for (size_t k = 0; k < count; ++k) {
+            std::copy(carried_y[puzzle_at(k)].begin(), carried_y[puzzle_at(k)].end(), start_y.data() + k * per_puzzle);
+            std::copy(carried_z[puzzle_at(k)].begin(), carried_z[puzzle_at(k)].end(), start_z.data() + k * per_puzzle);
+          }
+        }
+        RecursionObserver* watcher =
+            options.observer ? options.observer->on_pass(result.passes[puzzle_at(0)] + 1, batch.data(), count) : nullptr;
+        const PassReading reading = read_pass(model, batch.data(), count, cycles, symmetries, searching, watcher,
+                                              continues ? &start_y : nullptr, continues ? &start_z : nullptr);
+        if (carry && state_dims.empty()) {
+          state_dims = reading.y.shape().to_vector();
+          state_dims.erase(state_dims.begin());
+        }
+        for (size_t k = 0; k < count; ++k) {
+          const size_t puzzle = puzzle_at(k);
+          result.outer_cycles[puzzle] += cycles * readings;
+          const bool more = searching ? search_step(puzzle, reading.probability.data() + k * 81 * 9)
+                                      : commit(puzzle, reading.frame.digits.data() + k * 81,
+                                               reading.frame.confidence.data() + k * 81);
+          if (more) still_open.push_back(puzzle);
+          if (!carry) continue;
+          if (more) {
+            const size_t per_puzzle = static_cast<size_t>(reading.y.numel()) / count;
+            carried_y[puzzle].assign(reading.y.data() + k * per_puzzle, reading.y.data() + (k + 1) * per_puzzle);
+            carried_z[puzzle].assign(reading.z.data() + k * per_puzzle, reading.z.data() + (k + 1) * per_puzzle);
+          } else {
+            std::vector<float>().swap(carried_y[puzzle]);
+            std::vector<float>().swap(carried_z[puzzle]);
+          }
+        }
       }
     }
     open = std::move(still_open);
@@ -374,11 +425,7 @@ DecodeResult decode(const TRM& model, const std::vector<uint8_t>& puzzles, const
     }
   }
   result.forward_passes.resize(n);
-  result.outer_cycles.resize(n);
-  for (size_t i = 0; i < n; ++i) {
-    result.forward_passes[i] = result.passes[i] * readings;
-    result.outer_cycles[i] = result.forward_passes[i] * h_cycles;
-  }
+  for (size_t i = 0; i < n; ++i) result.forward_passes[i] = result.passes[i] * readings;
   return result;
 }
 

@@ -84,6 +84,9 @@ struct DecodeOptions {
                               // random symmetries; 0: default_symmetries(decoding)
   int branch_candidates = 3;  // search: digits tried at a branch point, most likely first
   int max_forward_passes = 0; // search: per puzzle, every reading counted; 0: kDefaultSearchBudget
+  // Passes after a puzzle's first continue the recursion from that puzzle's previous final states (each reading
+  // its own) on the fuller grid, for this many outer cycles; 0: every pass starts from zeros and runs h_cycles.
+  int continue_cycles = 0;
   DecodeObserver* observer = nullptr;  // sees every pass as it runs (null: none)
 };
 

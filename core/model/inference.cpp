@@ -97,4 +97,19 @@ Tensor predict(const TRM& model, const uint8_t* puzzles, int64_t batch, int h_cy
   return logits;
 }
 
+Continued predict_continued(const TRM& model, const uint8_t* puzzles, int64_t batch, int h_cycles, const Tensor* start_y,
+                            const Tensor* start_z, RecursionObserver* observer) {
+  Tape tape(/*recording=*/false);
+  ForwardOptions options;
+  options.h_cycles = h_cycles;
+  options.observer = observer;
+  options.logits_every_cycle = observer != nullptr;
+  options.start_y = start_y;
+  options.start_z = start_z;
+  ForwardResult result = model.forward(tape, puzzles, batch, options);
+  Continued out{result.logits->value, std::move(result.y), std::move(result.z)};
+  check_finite_logits(out.logits.data(), batch, h_cycles > 0 ? h_cycles : model.config().inference_cycles());
+  return out;
+}
+
 }  // namespace trm

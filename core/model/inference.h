@@ -37,6 +37,15 @@ InferenceTrace infer(const TRM& model, const uint8_t* puzzles, int64_t batch, in
 Tensor predict(const TRM& model, const uint8_t* puzzles, int64_t batch, int h_cycles = 0,
                RecursionObserver* observer = nullptr);
 
+// predict() that starts the recursion from given states instead of zeros (null: zeros; the x_emb shape, [batch, d]
+// or [batch, 81, d]) and hands back the final ones: a decode pass continuing where the previous one stopped.
+struct Continued {
+  Tensor logits;  // [batch, 81, 9]
+  Tensor y, z;    // the final states
+};
+Continued predict_continued(const TRM& model, const uint8_t* puzzles, int64_t batch, int h_cycles, const Tensor* start_y,
+                            const Tensor* start_z, RecursionObserver* observer = nullptr);
+
 // Argmax digit (1..9) and its softmax probability for each of `cells` rows of 9 logits.
 void decode_logits(const float* logits, int64_t cells, uint8_t* digits, float* confidence);
 

@@ -267,3 +267,45 @@ TEST_CASE("a decode observer sees every pass, its boards and its cycles, and cha
     }
   }
 }
+
+TEST_CASE("continuing passes start from the previous pass's states and run their own cycles", "[model][decode]") {
+  TRMConfig c = trm_test::tiny_config("cells", 8, 1, 1, 3);
+  TRM model(c);
+  model.init(7);
+  const sudoku::Grid hard = trm_test::grid(trm_test::kHardPuzzle);
+  const std::vector<uint8_t> puzzle(hard.begin(), hard.end());
+
+  // Continuing is the same recursion: 3 cycles, then 2 more from its states, are 5 cycles from zeros.
+  const Continued first = predict_continued(model, puzzle.data(), 1, 3, nullptr, nullptr);
+  const Continued more = predict_continued(model, puzzle.data(), 1, 2, &first.y, &first.z);
+  const Tensor five = predict(model, puzzle.data(), 1, 5);
+  for (int64_t i = 0; i < five.numel(); ++i) REQUIRE(more.logits[i] == Approx(five[i]).margin(1e-6));
+  const Tensor wrong_shape = Tensor::zeros(Shape{2, 81, 8});
+  CHECK_THROWS_AS(predict_continued(model, puzzle.data(), 1, 2, &wrong_shape, &first.z), std::invalid_argument);
+
+  for (const Decoding decoding : {Decoding::IterativeCommit, Decoding::Search}) {
+    for (const int symmetries : {1, 4}) {
+      DecodeOptions options;
+      options.decoding = decoding;
+      options.symmetries = symmetries;
+      options.threshold = 0.6f;
+      options.continue_cycles = 2;
+      PassRecorder recorder;
+      options.observer = &recorder;
+      const DecodeResult result = decode(model, puzzle, options);
+      REQUIRE(result.passes[0] > 1);
+      REQUIRE(static_cast<int>(recorder.cycles.size()) == result.passes[0]);
+      CHECK(recorder.cycles.front() == c.inference_cycles());
+      for (size_t p = 1; p < recorder.cycles.size(); ++p) CHECK(recorder.cycles[p] == 2);
+      CHECK(result.outer_cycles[0] == symmetries * (c.inference_cycles() + 2 * (result.passes[0] - 1)));
+      CHECK(result.forward_passes[0] == symmetries * result.passes[0]);
+      // Pass 2 of iterative commit continues pass 1: its logits are predict_continued's from pass 1's states.
+      if (decoding == Decoding::IterativeCommit && symmetries == 1) {
+        const Continued pass1 = predict_continued(model, puzzle.data(), 1, c.inference_cycles(), nullptr, nullptr);
+        const Continued pass2 = predict_continued(model, recorder.boards[1].data(), 1, 2, &pass1.y, &pass1.z);
+        for (int i = 0; i < 81 * 9; ++i)
+          CHECK(recorder.last_logits[1][static_cast<size_t>(i)] == Approx(pass2.logits[i]).margin(1e-5));
+      }
+    }
+  }
+}
