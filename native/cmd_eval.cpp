@@ -1,5 +1,8 @@
 // trm eval: accuracy on a held-out CSV, beside the no-model baseline, after every outer cycle and
 // by level or number of givens.
+#include <unistd.h>
+
+#include <chrono>
 #include <cstdio>
 #include <memory>
 
@@ -7,6 +10,7 @@
 
 #include "commands.h"
 #include "common.h"
+#include "progress.h"
 #include "train/evaluate.h"
 #include "util/error.h"
 
@@ -50,7 +54,21 @@ void run_eval(const EvalArgs& a) {
   if (data.size() == 0) throw InputError(a.data + ": no puzzles to evaluate");
   EvalOptions options = a.options;
   options.decode.decoding = parse_decoding(a.decoding);
+  // On a terminal, a run longer than a few seconds shows its progress on stderr (stdout stays the result).
+  std::unique_ptr<Progress> progress;
+  if (::isatty(STDERR_FILENO)) {
+    progress = std::make_unique<Progress>(10.0, stderr, "puzzle", "puzzles/s", 2.0);
+    options.on_progress = [&progress](size_t done, size_t total, const AccuracyCounter& so_far) {
+      progress->update(static_cast<int64_t>(done), static_cast<int64_t>(total), static_cast<int64_t>(done), "eval",
+                       "exact " + percent(so_far.puzzle_accuracy()));
+    };
+  }
+  const auto started = std::chrono::steady_clock::now();
   const EvalResult model = evaluate(*loaded.model, data, options);
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  if (progress) progress->finish_line();
+  // Wall time per puzzle of the whole evaluation: the per-cycle trace and the decoding.
+  const double ms_per_puzzle = 1000.0 * seconds / static_cast<double>(model.puzzles);
   const EvalResult baseline = evaluate_baseline(data, options.limit, a.seed);
   if (a.json) {
     Json j = result_json(model);
@@ -65,6 +83,7 @@ void run_eval(const EvalArgs& a) {
     j["search_rejected"] = model.search_rejected;
     j["search_budget_spent"] = model.search_budget_spent;
     j["h_cycles"] = model.per_cycle.size();
+    j["ms_per_puzzle"] = ms_per_puzzle;
     j["baseline"] = result_json(baseline);
     std::printf("%s\n", j.dump(2).c_str());
     return;
@@ -81,9 +100,9 @@ void run_eval(const EvalArgs& a) {
   }
   const std::string final_label =
       decoding_name(options.decode.decoding) + (model.symmetries > 1 ? " x" + std::to_string(model.symmetries) + " symmetries" : "") + " (final)";
-  char passes[64];
-  std::snprintf(passes, sizeof passes, "  %.1f forward passes, %.0f outer cycles per puzzle", model.mean_forward_passes,
-                model.mean_outer_cycles);
+  char passes[96];
+  std::snprintf(passes, sizeof passes, "  %.1f forward passes, %.0f outer cycles, %.1f ms per puzzle",
+                model.mean_forward_passes, model.mean_outer_cycles, ms_per_puzzle);
   std::printf("%-28s %12s %12s%s\n", final_label.c_str(), percent(model.final_cycle.blank_accuracy()).c_str(),
               percent(model.final_cycle.puzzle_accuracy()).c_str(), passes);
   std::printf("\n%-20s %8s %12s %12s %14s\n", "group", "puzzles", "blank cells", "puzzles", "no-model cells");

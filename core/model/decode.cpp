@@ -194,10 +194,24 @@ DecodeResult decode(const TRM& model, const std::vector<uint8_t>& puzzles, const
   result.branches.assign(n, 0);
   result.search_end.assign(n, kComplete);
   std::vector<SearchState> states(searching ? n : 0);
+  // A puzzle's decoding has ended: a searched one's answer (its full grid, or else the fullest grid it reached with
+  // that pass's unverified guesses in the blanks) goes into result.digits, and the observer hears of it.
+  const auto end_puzzle = [&](size_t puzzle) {
+    if (searching && result.passes[puzzle] > 0) {
+      const SearchState& state = states[puzzle];
+      if (!state.finished) result.search_end[puzzle] = state.end;
+      const sudoku::Grid& answer = state.finished ? state.grid : state.best;
+      std::copy(answer.begin(), answer.end(), result.digits.begin() + static_cast<std::ptrdiff_t>(puzzle * 81));
+    }
+    if (options.observer) options.observer->on_puzzle_end(puzzle, result.digits.data() + puzzle * 81);
+  };
   std::vector<size_t> open;  // puzzles that still have blanks (a complete grid needs no pass)
   for (size_t i = 0; i < n; ++i) {
     const auto begin = puzzles.begin() + static_cast<std::ptrdiff_t>(i * 81);
-    if (std::count(begin, begin + 81, uint8_t{0}) == 0) continue;
+    if (std::count(begin, begin + 81, uint8_t{0}) == 0) {
+      end_puzzle(i);
+      continue;
+    }
     if (searching) {
       SearchState& state = states[i];
       std::copy_n(begin, 81, state.grid.begin());
@@ -206,6 +220,7 @@ DecodeResult decode(const TRM& model, const std::vector<uint8_t>& puzzles, const
       // Givens that clash, or whose singles leave some cell or unit without a digit, are rejected before any pass.
       if (!sudoku::singles_consistent(state.grid)) {
         result.search_end[i] = kRejected;
+        end_puzzle(i);
         continue;
       }
     }
@@ -350,6 +365,8 @@ DecodeResult decode(const TRM& model, const std::vector<uint8_t>& puzzles, const
       result.outer_cycles[puzzle] += h_cycles;  // the caller's trace ran them
       if (commit(puzzle, first_pass->digits.data() + puzzle * 81, first_pass->confidence.data() + puzzle * 81))
         still_open.push_back(puzzle);
+      else
+        end_puzzle(puzzle);
     }
     open = std::move(still_open);
   }
@@ -400,7 +417,10 @@ DecodeResult decode(const TRM& model, const std::vector<uint8_t>& puzzles, const
           const bool more = searching ? search_step(puzzle, reading.probability.data() + k * 81 * 9)
                                       : commit(puzzle, reading.frame.digits.data() + k * 81,
                                                reading.frame.confidence.data() + k * 81);
-          if (more) still_open.push_back(puzzle);
+          if (more)
+            still_open.push_back(puzzle);
+          else
+            end_puzzle(puzzle);
           if (!carry) continue;
           if (more) {
             const size_t per_puzzle = static_cast<size_t>(reading.y.numel()) / count;
@@ -414,15 +434,6 @@ DecodeResult decode(const TRM& model, const std::vector<uint8_t>& puzzles, const
       }
     }
     open = std::move(still_open);
-  }
-  for (size_t i = 0; i < states.size(); ++i) {
-    const SearchState& state = states[i];
-    if (state.finished) {
-      std::copy(state.grid.begin(), state.grid.end(), result.digits.begin() + static_cast<std::ptrdiff_t>(i * 81));
-    } else if (result.passes[i] > 0) {
-      result.search_end[i] = state.end;
-      std::copy(state.best.begin(), state.best.end(), result.digits.begin() + static_cast<std::ptrdiff_t>(i * 81));
-    }
   }
   result.forward_passes.resize(n);
   for (size_t i = 0; i < n; ++i) result.forward_passes[i] = result.passes[i] * readings;

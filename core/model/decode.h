@@ -73,6 +73,12 @@ class DecodeObserver {
  public:
   virtual ~DecodeObserver() = default;
   virtual RecursionObserver* on_pass(int pass, const uint8_t* boards, size_t count) = 0;
+  // Once per puzzle, when its decoding has ended: its index among the decode's puzzles and its answer [81], exactly
+  // the grid decode returns for it (for progress reports: evaluation counts right answers as they come).
+  virtual void on_puzzle_end(size_t puzzle, const uint8_t* answer) {
+    (void)puzzle;
+    (void)answer;
+  }
 };
 
 struct DecodeOptions {

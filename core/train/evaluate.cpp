@@ -34,6 +34,24 @@ std::vector<GroupAccuracy> ordered_groups(const sudoku::Dataset& data, const std
   return groups;
 }
 
+// Counts each puzzle's answer as its decoding ends, for EvalOptions::on_progress.
+class ProgressWatch : public DecodeObserver {
+ public:
+  ProgressWatch(const EvalOptions& options, size_t total) : options_(options), total_(total) {}
+  void start_batch(const uint8_t* puzzles, const uint8_t* solutions) { puzzles_ = puzzles, solutions_ = solutions; }
+  RecursionObserver* on_pass(int, const uint8_t*, size_t) override { return nullptr; }
+  void on_puzzle_end(size_t puzzle, const uint8_t* answer) override {
+    so_far_.add(puzzles_ + puzzle * 81, solutions_ + puzzle * 81, answer);
+    options_.on_progress(++done_, total_, so_far_);
+  }
+
+ private:
+  const EvalOptions& options_;
+  size_t total_, done_ = 0;
+  const uint8_t *puzzles_ = nullptr, *solutions_ = nullptr;
+  AccuracyCounter so_far_;
+};
+
 }  // namespace
 
 EvalResult evaluate(const TRM& model, const sudoku::Dataset& data, const EvalOptions& options) {
@@ -44,6 +62,9 @@ EvalResult evaluate(const TRM& model, const sudoku::Dataset& data, const EvalOpt
   result.per_cycle.resize(static_cast<size_t>(h_cycles));
   std::map<std::string, AccuracyCounter> by_group;
   double loss_sum = 0.0, passes = 0.0, forward_passes = 0.0, outer_cycles = 0.0, branches = 0.0;
+  ProgressWatch watch(options, n);
+  // A single pass of the puzzle alone is the trace's last frame; anything else is decoded from it.
+  const bool decoded = options.decode.decoding != Decoding::SinglePass || options.decode.symmetries > 1;
   for (size_t start = 0; start < n; start += static_cast<size_t>(options.batch_size)) {
     const auto batch = static_cast<int64_t>(std::min<size_t>(static_cast<size_t>(options.batch_size), n - start));
     const uint8_t* puzzles = data.puzzles.data() + start * 81;
@@ -54,22 +75,26 @@ EvalResult evaluate(const TRM& model, const sudoku::Dataset& data, const EvalOpt
         result.per_cycle[static_cast<size_t>(h)].add(puzzles + b * 81, solutions + b * 81,
                                                      trace.frames[static_cast<size_t>(h)].digits.data() + b * 81);
     std::vector<uint8_t> answers(trace.frames.back().digits);
-    if (options.decode.decoding != Decoding::SinglePass || options.decode.symmetries > 1) {
+    if (decoded) {
       DecodeOptions decode_options = options.decode;
       decode_options.h_cycles = h_cycles;
       decode_options.batch_size = options.batch_size;
+      if (options.on_progress) {
+        watch.start_batch(puzzles, solutions);
+        decode_options.observer = &watch;
+      }
       // The trace above is the first pass: decoding continues from it rather than running it again.
-      DecodeResult decoded =
+      DecodeResult decoding =
           decode(model, std::vector<uint8_t>(puzzles, puzzles + batch * 81), decode_options, &trace.frames.back());
-      answers = std::move(decoded.digits);
-      result.symmetries = decoded.symmetries;
-      for (size_t b = 0; b < decoded.passes.size(); ++b) {
-        passes += decoded.passes[b];
-        forward_passes += decoded.forward_passes[b];
-        outer_cycles += decoded.outer_cycles[b];
-        branches += decoded.branches[b];
-        result.search_rejected += decoded.search_end[b] == kRejected;
-        result.search_budget_spent += decoded.search_end[b] == kBudgetSpent;
+      answers = std::move(decoding.digits);
+      result.symmetries = decoding.symmetries;
+      for (size_t b = 0; b < decoding.passes.size(); ++b) {
+        passes += decoding.passes[b];
+        forward_passes += decoding.forward_passes[b];
+        outer_cycles += decoding.outer_cycles[b];
+        branches += decoding.branches[b];
+        result.search_rejected += decoding.search_end[b] == kRejected;
+        result.search_budget_spent += decoding.search_end[b] == kBudgetSpent;
       }
     } else {
       passes += static_cast<double>(batch);
@@ -82,6 +107,7 @@ EvalResult evaluate(const TRM& model, const sudoku::Dataset& data, const EvalOpt
       result.final_cycle.merge(one);
       by_group[group_of(data, start + static_cast<size_t>(b))].merge(one);
     }
+    if (options.on_progress && !decoded) options.on_progress(start + static_cast<size_t>(batch), n, result.final_cycle);
     Tape tape(false);
     loss_sum += static_cast<double>(cross_entropy(tape, constant(trace.logits), cell_targets(solutions, batch))->value[0]) *
                 static_cast<double>(batch);

@@ -4,6 +4,7 @@
 // the dataset's level column when it has one, else by number of givens. The no-model baseline
 // (a random digit the givens allow) is computed the same way for comparison.
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -20,6 +21,9 @@ struct EvalOptions {
   // How the final answer is decoded: the product's default unless told otherwise (per-cycle rows are always the
   // single pass's). decode.h_cycles 0: the model's inference_cycles().
   DecodeOptions decode;
+  // Told as puzzles finish (each as its decoding ends; a single pass, a batch at a time): puzzles done of the total
+  // and the accuracy of the answers so far. For a progress line; the result is the same with or without it.
+  std::function<void(size_t done, size_t total, const AccuracyCounter& so_far)> on_progress;
 };
 
 struct GroupAccuracy {

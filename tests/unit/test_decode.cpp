@@ -220,6 +220,8 @@ class PassRecorder : public DecodeObserver, public RecursionObserver {
     last_logits.emplace_back();
     return this;
   }
+  std::vector<std::pair<size_t, std::vector<uint8_t>>> ended;  // (puzzle, answer) as each decoding ended
+  void on_puzzle_end(size_t puzzle, const uint8_t* answer) override { ended.emplace_back(puzzle, std::vector<uint8_t>(answer, answer + 81)); }
   void on_latent_update(int, int, const Tensor&, const Tensor&) override {}
   void on_cycle_end(int, const Tensor&, const Tensor* logits) override {
     REQUIRE(logits != nullptr);
@@ -265,6 +267,42 @@ TEST_CASE("a decode observer sees every pass, its boards and its cycles, and cha
       for (int i = 0; i < 81 * 9; ++i)
         CHECK(recorder.last_logits.front()[static_cast<size_t>(i)] == Approx(alone[i]).margin(1e-5));
     }
+  }
+}
+
+TEST_CASE("a decode observer hears each puzzle end once, with the answer decode returns", "[model][decode]") {
+  TRMConfig c = trm_test::tiny_config("cells", 8, 1, 1, 3);
+  TRM model(c);
+  model.init(5);
+  // A hard puzzle, a full grid (no pass needed), the hard puzzle again and a grid whose givens clash.
+  const sudoku::Grid hard = trm_test::grid(trm_test::kHardPuzzle);
+  std::vector<uint8_t> puzzles(hard.begin(), hard.end());
+  std::vector<uint8_t> full(81);
+  for (int i = 0; i < 81; ++i) full[static_cast<size_t>(i)] = static_cast<uint8_t>((i / 9 * 3 + i / 27 + i % 9) % 9 + 1);
+  puzzles.insert(puzzles.end(), full.begin(), full.end());
+  puzzles.insert(puzzles.end(), hard.begin(), hard.end());
+  std::vector<uint8_t> clash(81, 0);
+  clash[0] = clash[1] = 5;
+  puzzles.insert(puzzles.end(), clash.begin(), clash.end());
+  for (const Decoding decoding : {Decoding::IterativeCommit, Decoding::Search}) {
+    DecodeOptions options;
+    options.decoding = decoding;
+    options.symmetries = 1;
+    options.threshold = 0.6f;
+    options.max_forward_passes = 12;
+    PassRecorder recorder;
+    options.observer = &recorder;
+    const DecodeResult result = decode(model, puzzles, options);
+    REQUIRE(recorder.ended.size() == 4);
+    std::vector<size_t> seen;
+    for (const auto& [puzzle, answer] : recorder.ended) {
+      seen.push_back(puzzle);
+      CHECK(answer == std::vector<uint8_t>(result.digits.begin() + static_cast<std::ptrdiff_t>(puzzle * 81),
+                                           result.digits.begin() + static_cast<std::ptrdiff_t>(puzzle * 81 + 81)));
+    }
+    std::sort(seen.begin(), seen.end());
+    CHECK(seen == std::vector<size_t>{0, 1, 2, 3});
+    CHECK(recorder.ended.front().first == 1);  // the full grid ends before any pass
   }
 }
 
