@@ -84,6 +84,7 @@ void run_eval(const EvalArgs& a) {
     j["search_budget_spent"] = model.search_budget_spent;
     j["h_cycles"] = model.per_cycle.size();
     j["ms_per_puzzle"] = ms_per_puzzle;
+    j["halting"] = options.decode.halting && loaded.model->has_halting();
     j["baseline"] = result_json(baseline);
     std::printf("%s\n", j.dump(2).c_str());
     return;
@@ -143,8 +144,10 @@ void add_eval_command(CLI::App& app) {
       ->capture_default_str()->check(fraction_flag());
   cmd->add_option("--symmetries", args->options.decode.symmetries,
                   "Average each pass over the puzzle and K-1 symmetric copies of it (K forward passes per pass). Default: " +
-                      std::to_string(kDefaultSymmetries) + ", 1 (the puzzle as given) with a single pass")
+                      std::to_string(kDefaultSymmetries) + " with iterative commit, 1 (the puzzle as given) otherwise")
       ->check(CLI::Range(1, kMaxSymmetries));
+  cmd->add_flag("--no-halting", [args](int64_t) { args->options.decode.halting = false; },
+                "Run every reading all its outer cycles even when the model has a learned halting head");
   cmd->add_flag("--json", args->json, "Print one JSON object");
   cmd->add_flag("--skip-invalid", args->skip_invalid, "Skip (and count) invalid rows instead of stopping");
   cmd->callback([args] { run_eval(*args); });

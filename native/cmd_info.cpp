@@ -30,9 +30,11 @@ void run_info(const InfoArgs& a) {
                          {"h_cycles", config.inference_cycles()},
                          {"averaged", loaded.averaged},
                          // What `trm solve` and the page do with this model when not told otherwise.
-                         {"default_decoding", {{"decoding", decoding_name(Decoding::IterativeCommit)},
-                                               {"symmetries", kDefaultSymmetries},
+                         {"default_decoding", {{"decoding", decoding_name(kDefaultDecoding)},
+                                               {"symmetries", default_symmetries(kDefaultDecoding)},
                                                {"commit_threshold", kDefaultCommitThreshold},
+                                               {"max_forward_passes", kDefaultSearchBudget},
+                                               {"halting", loaded.model->has_halting()},
                                                {"h_cycles", config.inference_cycles()}}},
                          {"config", config_to_json(config)}};
   if (loaded.is_checkpoint) info["step"] = loaded.training.value("step", 0);
@@ -44,9 +46,13 @@ void run_info(const InfoArgs& a) {
               loaded.is_checkpoint ? "training checkpoint" : "production weights", config.arch.c_str(), parameters,
               config.hidden_dim, config.L_layers, config.L_cycles);
   std::printf("default outer cycles: %d\n", config.inference_cycles());
-  std::printf("default decoding (trm solve, the page): %s over %d symmetries, %d outer cycles, commit threshold %.2f\n",
-              decoding_name(Decoding::IterativeCommit).c_str(), kDefaultSymmetries, config.inference_cycles(),
-              static_cast<double>(kDefaultCommitThreshold));
+  const int readings = default_symmetries(kDefaultDecoding);
+  std::printf("default decoding (trm solve, the page): %s%s, %d outer cycles%s, commit threshold %.2f, at most %d forward "
+              "passes\n",
+              decoding_name(kDefaultDecoding).c_str(),
+              readings > 1 ? (" over " + std::to_string(readings) + " symmetries").c_str() : ", the puzzle as given",
+              config.inference_cycles(), loaded.model->has_halting() ? " with learned halting" : "",
+              static_cast<double>(kDefaultCommitThreshold), kDefaultSearchBudget);
   if (loaded.is_checkpoint)
     std::printf("training step: %lld%s\n", static_cast<long long>(info["step"].get<int64_t>()),
                 loaded.averaged ? " (evaluation uses the weight average)" : "");

@@ -81,7 +81,8 @@ void solve_chunk(const TRM& model, const std::vector<PuzzleLine>& chunk, const S
   const int readings = decode_options.symmetries;  // resolved by run_solve
   // Iterative commit and search write their answers over the blanks only, so they always keep the givens.
   // With one symmetry the trace above is iterative commit's first pass too (decode() ignores it otherwise).
-  const bool plain_single_pass = decode_options.decoding == Decoding::SinglePass && readings == 1;
+  const bool halting = decode_options.halting && model.has_halting();
+  const bool plain_single_pass = decode_options.decoding == Decoding::SinglePass && readings == 1 && !halting;
   const bool first_pass_reusable = decode_options.decoding != Decoding::Search && readings == 1;
   const InferenceTrace trace =
       a.trace || first_pass_reusable ? infer(model, puzzles.data(), batch, decode_options.h_cycles) : InferenceTrace{};
@@ -132,9 +133,10 @@ void solve_chunk(const TRM& model, const std::vector<PuzzleLine>& chunk, const S
     if (decode_options.decoding == Decoding::Search)
       search = ", " + std::to_string(branches) + " branch" + (branches == 1 ? "" : "es") +
                (end == kRejected ? "; the rules rejected every branch" : end == kBudgetSpent ? "; the budget ran out" : "");
-    std::printf("%s: %s (%s%s, %s%d forward pass%s, %d outer cycles%s)\n", chunk[i].where.c_str(),
+    std::printf("%s: %s (%s%s, %s%d forward pass%s, %d outer cycles%s%s)\n", chunk[i].where.c_str(),
                 verdict(answer, puzzle).c_str(), decoding_name(decode_options.decoding).c_str(), over.c_str(), cost.c_str(),
-                forward_passes, forward_passes == 1 ? "" : "es", outer_cycles, search.c_str());
+                forward_passes, forward_passes == 1 ? "" : "es", outer_cycles, halting ? " with learned halting" : "",
+                search.c_str());
     if (a.trace) {
       sudoku::Grid previous{};
       for (size_t h = 0; h < trace.frames.size(); ++h) {
@@ -219,7 +221,8 @@ void run_solve(SolveArgs a) {
     const int h = a.decode.h_cycles > 0 ? a.decode.h_cycles : loaded.model->config().inference_cycles();
     std::string head = Json{{"model", a.model}, {"decoding", decoding_name(a.decode.decoding)},
                             {"symmetries", a.decode.symmetries}, {"h_cycles", h},
-                            {"l_cycles", loaded.model->config().L_cycles}, {"keep_givens", !a.no_keep_givens}}
+                            {"l_cycles", loaded.model->config().L_cycles}, {"keep_givens", !a.no_keep_givens},
+                            {"halting", a.decode.halting && loaded.model->has_halting()}}
                            .dump();
     head.pop_back();  // the closing brace
     std::printf("%s,\"results\":[", head.c_str());
@@ -262,8 +265,10 @@ void add_solve_command(CLI::App& app) {
   cmd->add_option("--h-cycles", args->decode.h_cycles, "Outer cycles (default: the model's; more is allowed)")->check(CLI::Range(1, 256));
   cmd->add_option("--symmetries", args->decode.symmetries,
                   "Average each pass over the puzzle and K-1 symmetric copies of it (K forward passes per pass). Default: " +
-                      std::to_string(kDefaultSymmetries) + " with search and iterative commit, 1 (the puzzle as given) with a single pass")
+                      std::to_string(kDefaultSymmetries) + " with iterative commit, 1 (the puzzle as given) otherwise")
       ->check(CLI::Range(1, kMaxSymmetries));
+  cmd->add_flag("--no-halting", [args](int64_t) { args->decode.halting = false; },
+                "Run every reading all its outer cycles even when the model has a learned halting head");
   cmd->callback([args] { run_solve(*args); });
 }
 

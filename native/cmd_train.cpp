@@ -143,19 +143,23 @@ double score(const Json& epoch) {  // higher is better: whole puzzles first, the
 }
 
 // --init-from: a new run (fresh optimiser and schedule) that starts from another model's weights, e.g. to train
-// further on harder data. The architecture must match tensor for tensor; training settings may differ.
+// further on harder data. The architecture must match tensor for tensor; training settings may differ. A halting
+// head the source lacks (halt_weight > 0 here, 0 there) starts from its initial values: the head is learned on top.
 void start_from_weights(TRM& model, const std::string& path) {
   LoadedModel source = load_model_file(path);
   const auto& want = model.parameters().infos();
   const auto& have = source.model->parameters().infos();
+  const bool adds_halting = model.has_halting() && !source.model->has_halting();
   for (size_t i = 0; i < std::max(want.size(), have.size()); ++i) {
+    if (adds_halting && i >= have.size() && want[i].name.rfind("halt_head.", 0) == 0) continue;
     if (i >= want.size() || i >= have.size() || want[i].name != have[i].name || !(want[i].shape == have[i].shape)) {
       const std::string name = i < want.size() ? want[i].name : have[i].name;
       throw InputError(path + ": --init-from weights do not match the config at tensor \"" + name +
                        "\" (the architecture fields, e.g. arch, hidden_dim, L_layers, must be the same)");
     }
   }
-  std::copy_n(source.model->parameters().values(), model.parameters().size(), model.parameters().values());
+  std::copy_n(source.model->parameters().values(), source.model->parameters().size(), model.parameters().values());
+  if (adds_halting) model.init_halting_head();
 }
 
 void run_train(const TrainArgs& a) {

@@ -3,7 +3,8 @@
 //
 //   const m = new Module.Model();
 //   m.load(jsonText, "name.json")  -> '{"config":{...},"parameter_count":N,"simd":true,
-//                                       "default_decoding":{"symmetries":K,"commit_threshold":T}}'   (or '{"error":"..."}')
+//                                       "default_decoding":{"decoding":"search","symmetries":1,"iterative_symmetries":4,
+//                                       "commit_threshold":T,"max_forward_passes":N,"halting":false}}'   (or '{"error":"..."}')
 //   m.loaded()                     -> true once a load succeeded
 //   m.info()                       -> the same JSON as load() returns, for the model now held
 //   m.run("81 chars", hCycles)     -> '{"h_cycles":H,"l_cycles":L,
@@ -15,7 +16,7 @@
 //                                     is computed (what the page's worker posts for live refinement)
 //   m.decode("81 chars", hCycles, threshold, symmetries)
 //                                  -> '{"digits":"81 chars","passes":N,"threshold":T,"symmetries":K}': iterative-commit
-//                                     decoding (core/model/decode.h, the default of `trm solve`): run, commit the
+//                                     decoding (core/model/decode.h, `trm solve --decoding iterative`): run, commit the
 //                                     blanks at least `threshold` sure (at least the surest one), run again, until none
 //                                     is left; each pass averages the puzzle and K-1 symmetric copies (0: the default)
 //   m.decodeLive("81 chars", hCycles, threshold, symmetries, "iterative"|"search", onEvent)
@@ -321,7 +322,13 @@ class Model {
     Json info;
     info["config"] = trm::config_to_json(model.config());
     info["parameter_count"] = trm::TRM::parameter_count(model.config());
-    info["default_decoding"] = {{"symmetries", trm::kDefaultSymmetries}, {"commit_threshold", trm::kDefaultCommitThreshold}};
+    // What `trm solve` does with this model when not told otherwise (core/model/decode.h).
+    info["default_decoding"] = {{"decoding", trm::decoding_flag(trm::kDefaultDecoding)},
+                                {"symmetries", trm::default_symmetries(trm::kDefaultDecoding)},
+                                {"iterative_symmetries", trm::default_symmetries(trm::Decoding::IterativeCommit)},
+                                {"commit_threshold", trm::kDefaultCommitThreshold},
+                                {"max_forward_passes", trm::kDefaultSearchBudget},
+                                {"halting", model.has_halting()}};
 #ifdef EIGEN_VECTORIZE
     info["simd"] = true;
 #else

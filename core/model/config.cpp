@@ -71,6 +71,7 @@ const std::map<std::string, Field>& fields() {
       {"ema_decay", field(&TRMConfig::ema_decay)},
       {"supervision_steps", field(&TRMConfig::supervision_steps)},
       {"constraint_weight", field(&TRMConfig::constraint_weight)},
+      {"halt_weight", field(&TRMConfig::halt_weight)},
   };
   return table;
 }
@@ -108,6 +109,8 @@ void TRMConfig::validate() const {
   require(H_cycles * supervision_steps <= 256, "H_cycles * supervision_steps must be at most 256");
   require(std::isfinite(constraint_weight) && constraint_weight >= 0.0f,
           "constraint_weight must be >= 0 (0: no constraint term), got " + std::to_string(constraint_weight));
+  require(std::isfinite(halt_weight) && halt_weight >= 0.0f,
+          "halt_weight must be >= 0 (0: no halting head), got " + std::to_string(halt_weight));
   require(ema_decay >= 0.0f && ema_decay < 1.0f, "ema_decay must be in [0, 1) (0: no average), got " + std::to_string(ema_decay));
 }
 

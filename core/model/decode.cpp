@@ -28,6 +28,7 @@ struct PassReading {
   CycleFrame frame;               // digits and confidence [count * 81]
   std::vector<float> probability; // [count, 81, 9]: probability of digit d + 1 (filled when asked for)
   Tensor y, z;                    // the recursion's final states, [count * readings, ...] (row k * readings + t)
+  std::vector<int> cycles;        // [count * readings]: outer cycles each reading ran (fewer where it halted)
 };
 
 // One pass over `count` puzzles [count * 81], each read through every symmetry: the model's final-cycle
@@ -36,15 +37,16 @@ struct PassReading {
 // start_y, start_z: where each copy's recursion starts (null: zeros).
 PassReading read_pass(const TRM& model, const uint8_t* puzzles, size_t count, int h_cycles,
                       const std::vector<sudoku::Symmetry>& symmetries, bool want_probability,
-                      RecursionObserver* observer, const Tensor* start_y, const Tensor* start_z) {
+                      RecursionObserver* observer, const Tensor* start_y, const Tensor* start_z, bool halting) {
   PassReading reading;
   CycleFrame& frame = reading.frame;
   const size_t s = symmetries.size();
   if (s == 1) {
-    Continued run = predict_continued(model, puzzles, static_cast<int64_t>(count), h_cycles, start_y, start_z, observer);
+    Continued run = predict_continued(model, puzzles, static_cast<int64_t>(count), h_cycles, start_y, start_z, observer, halting);
     const Tensor& logits = run.logits;  // [count, 81, 9]
     reading.y = std::move(run.y);
     reading.z = std::move(run.z);
+    reading.cycles = std::move(run.cycles);
     frame.digits.resize(count * 81);
     frame.confidence.resize(count * 81);
     decode_logits(logits.data(), static_cast<int64_t>(count * 81), frame.digits.data(), frame.confidence.data());
@@ -72,10 +74,11 @@ PassReading read_pass(const TRM& model, const uint8_t* puzzles, size_t count, in
       std::copy(copy.begin(), copy.end(), copies.begin() + static_cast<std::ptrdiff_t>((k * s + t) * 81));
     }
   }
-  Continued run = predict_continued(model, copies.data(), static_cast<int64_t>(count * s), h_cycles, start_y, start_z, observer);
+  Continued run = predict_continued(model, copies.data(), static_cast<int64_t>(count * s), h_cycles, start_y, start_z, observer, halting);
   const Tensor& logits = run.logits;  // [count*s, 81, 9]
   reading.y = std::move(run.y);
   reading.z = std::move(run.z);
+  reading.cycles = std::move(run.cycles);
   std::vector<float>& mean = reading.probability;  // [count, 81, 9]: probability of original digit d + 1
   mean.assign(count * 81 * 9, 0.0f);
   const float weight = 1.0f / static_cast<float>(s);
@@ -149,7 +152,7 @@ Decoding parse_decoding(const std::string& name) {
   throw InputError("unknown decoding \"" + name + "\" (expected single, iterative or search)");
 }
 
-int default_symmetries(Decoding decoding) { return decoding == Decoding::SinglePass ? 1 : kDefaultSymmetries; }
+int default_symmetries(Decoding decoding) { return decoding == Decoding::IterativeCommit ? kDefaultSymmetries : 1; }
 
 std::string decoding_flag(Decoding decoding) {
   switch (decoding) {
@@ -184,7 +187,8 @@ DecodeResult decode(const TRM& model, const std::vector<uint8_t>& puzzles, const
   const int h_cycles = options.h_cycles > 0 ? options.h_cycles : model.config().inference_cycles();
   const bool searching = options.decoding == Decoding::Search;
   const int budget = options.max_forward_passes > 0 ? options.max_forward_passes : kDefaultSearchBudget;
-  if (readings > 1 || searching) first_pass = nullptr;
+  // The caller's frame ran every cycle: with learned halting the first pass must run as every other does.
+  if (readings > 1 || searching || (options.halting && model.has_halting())) first_pass = nullptr;
   if (first_pass && (first_pass->digits.size() != n * 81 || first_pass->confidence.size() != n * 81))
     throw std::invalid_argument("decode: the first pass's frame does not cover the puzzles");
   DecodeResult result;
@@ -406,14 +410,15 @@ DecodeResult decode(const TRM& model, const std::vector<uint8_t>& puzzles, const
         RecursionObserver* watcher =
             options.observer ? options.observer->on_pass(result.passes[puzzle_at(0)] + 1, batch.data(), count) : nullptr;
         const PassReading reading = read_pass(model, batch.data(), count, cycles, symmetries, searching, watcher,
-                                              continues ? &start_y : nullptr, continues ? &start_z : nullptr);
+                                              continues ? &start_y : nullptr, continues ? &start_z : nullptr,
+                                              options.halting);
         if (carry && state_dims.empty()) {
           state_dims = reading.y.shape().to_vector();
           state_dims.erase(state_dims.begin());
         }
         for (size_t k = 0; k < count; ++k) {
           const size_t puzzle = puzzle_at(k);
-          result.outer_cycles[puzzle] += cycles * readings;
+          for (int t = 0; t < readings; ++t) result.outer_cycles[puzzle] += reading.cycles[k * static_cast<size_t>(readings) + static_cast<size_t>(t)];
           const bool more = searching ? search_step(puzzle, reading.probability.data() + k * 81 * 9)
                                       : commit(puzzle, reading.frame.digits.data() + k * 81,
                                                reading.frame.confidence.data() + k * 81);

@@ -44,25 +44,28 @@ std::string decoding_flag(Decoding decoding);  // the name parse_decoding reads:
 // 12 cycles too.
 constexpr float kDefaultCommitThreshold = 0.99f;
 
-// The product's decoding, used by `trm solve`, `trm eval` and the page unless told otherwise. The search did not
-// beat it within the budget on the generated development set it was tried on (docs/results.md: 200 climbed
-// puzzles, seed 9101: iterative commit x4 84.5% at 41.8 forward passes, search x4 84.5% at 59.4, search x1 85.0%
-// at 55.5, with a budget of 256; every failure of the search was its budget), so iterative commit stays the default.
-constexpr Decoding kDefaultDecoding = Decoding::IterativeCommit;
+// The product's decoding, used by `trm solve`, `trm eval` and the page unless told otherwise: verified search over
+// the puzzle alone. Chosen on the generated hard development set (docs/hard-puzzles.md: 200 climbed puzzles, seed
+// 9101, shipped model): search, 1 reading, 256 forward passes at most: 99.5% at 257 outer cycles per puzzle; the
+// same with a budget of 64: 96.0% at 202; iterative commit over 4 readings (the default before): 84.5% at 1,005.
+constexpr Decoding kDefaultDecoding = Decoding::Search;
 
 constexpr int kMaxSymmetries = 64;
 
-// The readings per pass when none is asked for: kDefaultSymmetries for iterative commit and search, 1 (the
-// puzzle as given) for a single pass. Iterative commit over 4 readings was chosen on stage 3's development set
-// (1,000 generated puzzles, not a test set): 95.8% of puzzles against 92.6% for the puzzle alone, at 24 outer
-// cycles, for about 7 times the forward passes.
+// The readings per pass when none is asked for: kDefaultSymmetries for iterative commit, 1 (the puzzle as given)
+// for search and a single pass. Iterative commit over 4 readings was chosen on stage 3's development set (1,000
+// generated puzzles, not a test set): 95.8% of puzzles against 92.6% for the puzzle alone, at 24 outer cycles, for
+// about 7 times the forward passes. Search gains more from spending its passes on branches than on readings
+// (hard development set: 1 reading 96.0% at 8.4 forward passes; 4 readings, measured before it was the default:
+// 84.5% at 59.4).
 constexpr int kDefaultSymmetries = 4;
 int default_symmetries(Decoding decoding);
 
-// The search's budget per puzzle when none is given: forward passes, every reading of every pass and branch. 64 is
-// the cycle budget the hardest puzzles are allowed on average (64 x 24 outer cycles), and keeps a failing puzzle
-// to seconds natively.
-constexpr int kDefaultSearchBudget = 64;
+// The search's budget per puzzle when none is given: forward passes, every reading of every pass and branch. The
+// hard development set's puzzles need 10.7 on average at 256 (most far fewer); the few that need many still stop
+// within seconds natively (256 passes of 24 outer cycles), and the mean stays far below the 1,536 outer cycles the
+// hardest puzzles may take on average.
+constexpr int kDefaultSearchBudget = 256;
 
 // Watches a decode pass by pass, to show it as it runs (the page streams it). Before each forward pass of a batch
 // of `count` puzzles (their boards so far, [count * 81], committed cells written in), on_pass names the pass
@@ -93,6 +96,9 @@ struct DecodeOptions {
   // Passes after a puzzle's first continue the recursion from that puzzle's previous final states (each reading
   // its own) on the fuller grid, for this many outer cycles; 0: every pass starts from zeros and runs h_cycles.
   int continue_cycles = 0;
+  // Learned halting: with a model that has a halting head, each reading of each pass stops at the cycle its head
+  // says halt (model/inference.h), so a settled reading costs fewer cycles; false runs every reading its cycles.
+  bool halting = true;
   DecodeObserver* observer = nullptr;  // sees every pass as it runs (null: none)
 };
 
@@ -108,7 +114,7 @@ struct DecodeResult {
   std::vector<uint8_t> digits;        // [N * 81], givens kept
   std::vector<int> passes;            // passes per puzzle (each reads the puzzle `symmetries` times)
   std::vector<int> forward_passes;    // per puzzle: every reading of every pass (and, searching, of every branch)
-  std::vector<int> outer_cycles;      // per puzzle: outer cycles run, summed over every forward pass
+  std::vector<int> outer_cycles;      // per puzzle: outer cycles run, summed over every reading of every forward pass
   std::vector<int> branches;          // per puzzle: branch points the search opened (0 for the other decodings)
   // Per puzzle, why the search stopped without a full grid (SearchEnd); kComplete for the other decodings.
   std::vector<uint8_t> search_end;
@@ -117,7 +123,8 @@ struct DecodeResult {
 
 // puzzles: [N * 81], 0 = blank. `first_pass`, when given, is the model's final frame for exactly these puzzles
 // (digits and confidence [N * 81], e.g. from the infer() a caller ran for its per-cycle trace): the first pass
-// uses it instead of running the model again (ignored with symmetries > 1: that pass needs the copies too).
+// uses it instead of running the model again (ignored with symmetries > 1: that pass needs the copies too; and
+// with learned halting, which that frame did not use).
 struct CycleFrame;
 DecodeResult decode(const TRM& model, const std::vector<uint8_t>& puzzles, const DecodeOptions& options,
                     const CycleFrame* first_pass = nullptr);

@@ -39,12 +39,18 @@ Tensor predict(const TRM& model, const uint8_t* puzzles, int64_t batch, int h_cy
 
 // predict() that starts the recursion from given states instead of zeros (null: zeros; the x_emb shape, [batch, d]
 // or [batch, 81, d]) and hands back the final ones: a decode pass continuing where the previous one stopped.
+//
+// Learned halting (halting true and a model with a halting head): each row stops at the first outer cycle whose
+// halting head says halt (or at h_cycles); its logits and states are those of that cycle, and the rows still going
+// run on without it (an observer sees every row every cycle, a halted row's logits frozen at its halt, and the run
+// ends when every row has halted). Without a head, or with halting false, every row runs h_cycles.
 struct Continued {
-  Tensor logits;  // [batch, 81, 9]
-  Tensor y, z;    // the final states
+  Tensor logits;            // [batch, 81, 9]
+  Tensor y, z;              // the final states
+  std::vector<int> cycles;  // [batch]: outer cycles each row ran
 };
 Continued predict_continued(const TRM& model, const uint8_t* puzzles, int64_t batch, int h_cycles, const Tensor* start_y,
-                            const Tensor* start_z, RecursionObserver* observer = nullptr);
+                            const Tensor* start_z, RecursionObserver* observer = nullptr, bool halting = false);
 
 // Argmax digit (1..9) and its softmax probability for each of `cells` rows of 9 logits.
 void decode_logits(const float* logits, int64_t cells, uint8_t* digits, float* confidence);

@@ -17,27 +17,45 @@ std::unique_ptr<Architecture> make_architecture(Parameters& params, const TRMCon
 
 }  // namespace
 
-// Declares every parameter of `config` into `params`: the architecture's, then the two gates.
+// The answer state's size per puzzle: d for flat, 81 * d for cells (what the halting head reads).
+static int64_t state_size(const TRMConfig& config) {
+  return config.arch == "cells" ? int64_t{81} * config.hidden_dim : config.hidden_dim;
+}
+
+// Declares every parameter of `config` into `params`: the architecture's, then the two gates, then the halting
+// head when the config has one (last, so a model without one is the same arena up to there).
 static std::unique_ptr<Architecture> declare_model(Parameters& params, const TRMConfig& config, int* latent_gate,
-                                                   int* output_gate) {
+                                                   int* output_gate, int* halt_weight, int* halt_bias) {
   config.validate();
   auto arch = make_architecture(params, config);
   const Shape gate_shape = config.gate_type == "vector" ? Shape{config.hidden_dim} : Shape{1};
   *latent_gate = params.declare("latent_gate", gate_shape);
   *output_gate = params.declare("output_gate", gate_shape);
+  *halt_weight = *halt_bias = -1;
+  if (config.halt_weight > 0.0f) {
+    *halt_weight = params.declare("halt_head.weight", Shape{2, state_size(config)});
+    *halt_bias = params.declare("halt_head.bias", Shape{2});
+  }
   return arch;
 }
 
 TRM::TRM(const TRMConfig& config) : config_(config) {
-  arch_ = declare_model(params_, config_, &latent_gate_, &output_gate_);
+  arch_ = declare_model(params_, config_, &latent_gate_, &output_gate_, &halt_weight_, &halt_bias_);
   params_.allocate();
 }
 
 std::vector<ParameterInfo> TRM::parameter_layout(const TRMConfig& config) {
   Parameters params;
-  int latent_gate = 0, output_gate = 0;
-  declare_model(params, config, &latent_gate, &output_gate);
+  int latent_gate = 0, output_gate = 0, halt_weight = 0, halt_bias = 0;
+  declare_model(params, config, &latent_gate, &output_gate, &halt_weight, &halt_bias);
   return params.infos();
+}
+
+Var TRM::halt_logits(Tape& tape, const Var& y) const {
+  if (!has_halting()) throw std::logic_error("TRM::halt_logits: the model has no halting head");
+  const int64_t batch = y->value.shape()[0];
+  Var flat = reshape(tape, y, Shape{batch, state_size(config_)});               // [B, S]
+  return linear(tape, flat, params_.var(halt_weight_), params_.var(halt_bias_));  // [B, 2]: go on, halt
 }
 
 int64_t TRM::parameter_count(const TRMConfig& config) {
@@ -51,6 +69,16 @@ void TRM::init(uint64_t seed) {
   arch_->init(params_, rng);
   params_.value(latent_gate_).fill(config_.gate_init);
   params_.value(output_gate_).fill(config_.gate_init);
+  if (has_halting()) init_halting_head();
+}
+
+void TRM::init_halting_head() {
+  // As TRM's Q-head: reading nothing at first, and sure it should go on (p(halt) = e^-5), so an untrained head
+  // never stops a reading early. No random draw: the rest of the model initialises as it would without it.
+  params_.value(halt_weight_).fill(0.0f);
+  Tensor& bias = params_.value(halt_bias_);
+  bias[0] = 0.0f;
+  bias[1] = -5.0f;
 }
 
 ForwardResult TRM::forward(Tape& tape, const uint8_t* puzzles, int64_t batch, const ForwardOptions& options) const {
@@ -111,6 +139,11 @@ ForwardResult TRM::forward(Tape& tape, const uint8_t* puzzles, int64_t batch, co
       Var logits = arch_->head(tape, params_, y);
       if (options.logits_every_cycle) result.cycle_logits.push_back(logits);
       if (last) result.logits = logits;
+      if (options.halt_logits && has_halting()) {
+        Var halt = halt_logits(tape, y);
+        if (options.logits_every_cycle) result.cycle_halt.push_back(halt);
+        if (last) result.halt = halt;
+      }
       if (options.observer) options.observer->on_cycle_end(h, y->value, &logits->value);
     } else if (options.observer) {
       options.observer->on_cycle_end(h, y->value, nullptr);

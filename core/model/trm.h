@@ -7,6 +7,7 @@
 //     repeat L_cycles:  z <- z + latent_gate * R(x + y + z)     refine the latent
 //     y <- y + output_gate * O(y + z)                            refine the answer
 //   logits = head(y)                                    [B, 81, 9]
+//   halt = halt_head(y)                                 [B, 2], with learned halting: stop when "halt" wins
 //
 // An Architecture supplies embed, the blocks of R and O, and head. "flat" is the reference model:
 // one-hot [B, 810] -> Linear -> states [B, d], MLP blocks, Linear(d, 729) head.
@@ -45,6 +46,7 @@ struct ForwardOptions {
   bool training = false;
   int h_cycles = 0;                // 0: the config's inference_cycles(); training passes H_cycles
   bool logits_every_cycle = false;  // also apply the head after every outer cycle (deep supervision, traces)
+  bool halt_logits = false;         // with a halting head: its logits too, wherever the logits are computed
   Rng* dropout_rng = nullptr;       // needed when training with dropout
   RecursionObserver* observer = nullptr;
   // Where the recursion starts (the x_emb shape, [B, d] or [B, 81, d]); null: zeros. Supervision steps start
@@ -56,6 +58,8 @@ struct ForwardOptions {
 struct ForwardResult {
   Var logits;                      // [B, 81, 9] after the last outer cycle
   std::vector<Var> cycle_logits;   // [B, 81, 9] per outer cycle when logits_every_cycle
+  Var halt;                        // [B, 2] after the last outer cycle, when asked for (halt_logits)
+  std::vector<Var> cycle_halt;     // [B, 2] per outer cycle, when asked for with logits_every_cycle
   Tensor y, z;                     // the final states (values), where a next supervision step starts
 };
 
@@ -70,6 +74,11 @@ class TRM {
   ForwardResult forward(Tape& tape, const uint8_t* puzzles, int64_t batch, const ForwardOptions& options) const;
 
   const TRMConfig& config() const { return config_; }
+  // Learned halting (config.halt_weight > 0): the head's logits [B, 2] (go on, halt) for answer states y.
+  bool has_halting() const { return halt_weight_ >= 0; }
+  Var halt_logits(Tape& tape, const Var& y) const;
+  // Sets the halting head to its initial values (e.g. after loading a model trained without one).
+  void init_halting_head();
   // Activation checkpointing (a run setting, not part of the model): when on, a recorded forward keeps
   // only each inner step's input state and recomputes the step's activations during backward. The
   // gradients are identical; training memory falls by about the number of inner steps.
@@ -83,6 +92,7 @@ class TRM {
   Parameters params_;
   std::unique_ptr<Architecture> arch_;
   int latent_gate_, output_gate_;  // [1] or [d]
+  int halt_weight_, halt_bias_;    // [2, S], [2] (S: y's size per puzzle); -1 without a halting head
   bool checkpoint_activations_ = false;
 };
 

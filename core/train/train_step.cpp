@@ -17,6 +17,20 @@ std::vector<int32_t> cell_targets(const uint8_t* solutions, int64_t batch) {
   return targets;
 }
 
+std::vector<int32_t> halt_targets(const Tensor& logits, const uint8_t* puzzles, const uint8_t* solutions, int64_t batch) {
+  std::vector<int32_t> targets(static_cast<size_t>(batch));
+  for (int64_t b = 0; b < batch; ++b) {
+    bool right = true;
+    for (int64_t c = 0; c < 81 && right; ++c) {
+      if (puzzles[b * 81 + c] != 0) continue;  // decoding keeps the givens
+      const float* row = logits.data() + (b * 81 + c) * 9;
+      right = std::max_element(row, row + 9) - row + 1 == solutions[b * 81 + c];
+    }
+    targets[static_cast<size_t>(b)] = right ? 1 : 0;
+  }
+  return targets;
+}
+
 namespace {
 // True when no value is NaN or infinite: x * 0 is 0 for finite x and NaN otherwise, and the sum vectorises.
 bool all_finite(const float* values, int64_t n) {
@@ -73,25 +87,30 @@ StepResult train_step(TRM& model, AdamW& optimizer, const uint8_t* puzzles, cons
       options.h_cycles = config.H_cycles;
       options.dropout_rng = &dropout_rng;
       options.logits_every_cycle = config.deep_supervision;
+      options.halt_logits = model.has_halting();
       if (s > 0) options.start_y = &carried_y, options.start_z = &carried_z;
       ForwardResult out = model.forward(tape, puzzles, batch, options);
       Var logits = out.logits;  // [B, 81, 9]
-      // One supervised prediction's loss: cross-entropy, plus the weighted constraint term when configured.
-      auto supervised = [&](const Var& cycle_logits) {
+      // One supervised prediction's loss: cross-entropy, plus the weighted constraint term when configured, plus
+      // the halting head's cross-entropy against whether this prediction is already exactly right.
+      auto supervised = [&](const Var& cycle_logits, const Var& halt) {
         Var term = cross_entropy(tape, cycle_logits, targets);
         if (config.constraint_weight > 0.0f)
           term = add(tape, term, scale_by_constant(tape, unit_conflict(tape, cycle_logits), config.constraint_weight));
+        if (halt)
+          term = add(tape, term, scale_by_constant(tape, cross_entropy(tape, halt, halt_targets(cycle_logits->value, puzzles, solutions, batch)),
+                                                   config.halt_weight));
         return term;
       };
       Var loss;
       if (config.deep_supervision) {
-        for (const Var& cycle : out.cycle_logits) {
-          Var term = supervised(cycle);
+        for (size_t c = 0; c < out.cycle_logits.size(); ++c) {
+          Var term = supervised(out.cycle_logits[c], out.cycle_halt.empty() ? Var() : out.cycle_halt[c]);
           loss = loss ? add(tape, loss, term) : term;
         }
         loss = scale_by_constant(tape, loss, 1.0f / static_cast<float>(out.cycle_logits.size()));
       } else {
-        loss = supervised(logits);
+        loss = supervised(logits, out.halt);
       }
       const float value = loss->value[0];
       if (!std::isfinite(value)) fail("the loss is not finite (" + std::to_string(value) + ")");

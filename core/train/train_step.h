@@ -33,5 +33,8 @@ StepResult train_step(TRM& model, AdamW& optimizer, const uint8_t* puzzles, cons
 
 // Cell-wise targets (solution digit - 1) for [batch, 81] solutions.
 std::vector<int32_t> cell_targets(const uint8_t* solutions, int64_t batch);
+// The halting head's targets [B] for one cycle's logits [B, 81, 9]: 1 where the argmax of every blank of puzzles
+// [B, 81] is the solution's digit (the answer is right: halting now loses nothing), else 0.
+std::vector<int32_t> halt_targets(const Tensor& logits, const uint8_t* puzzles, const uint8_t* solutions, int64_t batch);
 
 }  // namespace trm

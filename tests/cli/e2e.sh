@@ -137,12 +137,20 @@ case $case_name in
     # With no decoding flags eval measures what solve does by default, and counts every reading.
     run "$TRM" eval --model "$model" --data "$data" --json --limit 20
     expect_rc 0 "eval --json (the default decoding)"
-    [[ $("$JQ" "$OUT" decoding) == "iterative commit" ]] || fail "eval --json: the default decoding is not solve's"
-    [[ $("$JQ" "$OUT" symmetries) == 4 ]] || fail "eval --json: the default readings are not solve's 4"
+    [[ $("$JQ" "$OUT" decoding) == "verified search" ]] || fail "eval --json: the default decoding is not solve's"
+    [[ $("$JQ" "$OUT" symmetries) == 1 ]] || fail "eval --json: the default readings are not solve's 1"
+    [[ $("$JQ" "$OUT" halting) == false ]] || fail "eval --json: halting is not false for a model without a halting head"
+    [[ -n $("$JQ" "$OUT" ms_per_puzzle) ]] || fail "eval --json: no ms_per_puzzle"
     p=$("$JQ" "$OUT" mean_passes) f=$("$JQ" "$OUT" mean_forward_passes) c=$("$JQ" "$OUT" mean_outer_cycles)
-    awk -v a="$f" -v b="$p" 'BEGIN { d = a - 4 * b; exit !(d < 1e-9 && d > -1e-9) }' || fail "eval --json: mean_forward_passes $f is not 4 x mean_passes $p"
+    awk -v a="$f" -v b="$p" 'BEGIN { d = a - b; exit !(d < 1e-9 && d > -1e-9) }' || fail "eval --json: mean_forward_passes $f is not mean_passes $p"
     awk -v a="$c" -v b="$f" -v h="$H_CYCLES" 'BEGIN { d = a - b * h; exit !(d < 1e-6 && d > -1e-6) }' ||
       fail "eval --json: mean_outer_cycles $c is not mean_forward_passes $f x $H_CYCLES cycles"
+    # Over 4 readings every reading counts.
+    run "$TRM" eval --model "$model" --data "$data" --json --limit 20 --decoding iterative
+    expect_rc 0 "eval --json --decoding iterative"
+    [[ $("$JQ" "$OUT" symmetries) == 4 ]] || fail "eval --json --decoding iterative: the default readings are not 4"
+    p=$("$JQ" "$OUT" mean_passes) f=$("$JQ" "$OUT" mean_forward_passes)
+    awk -v a="$f" -v b="$p" 'BEGIN { d = a - 4 * b; exit !(d < 1e-9 && d > -1e-9) }' || fail "eval --json: mean_forward_passes $f is not 4 x mean_passes $p"
     run "$TRM" eval --model "$model" --data "$data" --json --decoding single
     expect_rc 0 "eval --json"
     cp "$OUT" eval.json
@@ -231,7 +239,7 @@ case $case_name in
     [[ $(grid_digits <"$OUT" | wc -c) == 81 ]] || fail "solve --no-keep-givens did not print a grid"
     ;;
   solve_trace)
-    # Frames are single-pass predictions; iterative commit (the default) adds its own final grid.
+    # Frames are single-pass predictions; the default decoding adds its own final grid.
     run "$TRM" solve --model "$model" --decoding single --trace "$puzzle"
     expect_rc 0 "solve --trace"
     n=$(grep -cE '^cycle [0-9]+/[0-9]+' "$OUT") || true
@@ -268,7 +276,8 @@ case $case_name in
     expect_rc 0 "solve --json"
     [[ $("$JQ" "$OUT" results.0.frames?) == no ]] || fail "solve --json without --trace has frames"
     [[ $("$JQ" "$OUT" results.0.prediction) == "$prediction" ]] || fail "solve --json: prediction depends on --trace"
-    [[ $("$JQ" "$OUT" decoding) == "iterative commit" ]] || fail "solve --json: the default decoding is not iterative commit"
+    [[ $("$JQ" "$OUT" decoding) == "verified search" ]] || fail "solve --json: the default decoding is not verified search"
+    [[ $("$JQ" "$OUT" halting) == false ]] || fail "solve --json: halting is not false for a model without a halting head"
     # --no-keep-givens: the model's own digits, i.e. the last frame of a single pass.
     run "$TRM" solve --model "$model" --json --trace --no-keep-givens --decoding single "$puzzle"
     expect_rc 0 "solve --json --trace --no-keep-givens"
@@ -289,22 +298,26 @@ case $case_name in
     run "$TRM" eval --model "$model" --data "$data" --decoding single --symmetries 2 --limit 20
     expect_rc 0 "eval (table) --symmetries 2"
     expect_out "single pass x2 symmetries \(final\)" "eval table with --symmetries 2"
-    run "$TRM" solve --model "$model" --json --symmetries 4 "$puzzle"
+    run "$TRM" solve --model "$model" --json --decoding iterative --symmetries 4 "$puzzle"
     expect_rc 0 "solve --json --symmetries 4"
     [[ $("$JQ" "$OUT" symmetries) == 4 ]] || fail "solve --json --symmetries 4: symmetries is not 4"
     prediction=$("$JQ" "$OUT" results.0.prediction)
     why=$(keeps_givens "$puzzle" "$prediction") || fail "solve --symmetries 4 does not keep the givens ($why)"
-    run "$TRM" solve --model "$model" --symmetries 4 "$puzzle"
+    run "$TRM" solve --model "$model" --decoding iterative --symmetries 4 "$puzzle"
     expect_rc 0 "solve --symmetries 4"
     expect_out "iterative commit over 4 symmetries" "solve --symmetries 4 (verdict line)"
-    # The default is iterative commit over 4 symmetries; a single pass reads the puzzle as given.
-    run "$TRM" solve --model "$model" --json "$puzzle"
-    expect_rc 0 "solve --json"
-    [[ $("$JQ" "$OUT" symmetries) == 4 ]] || fail "solve --json: the default symmetries is $("$JQ" "$OUT" symmetries), not 4"
-    [[ $("$JQ" "$OUT" results.0.prediction) == "$prediction" ]] || fail "solve's default differs from --symmetries 4"
+    # Iterative commit reads 4 symmetries unless told; the default decoding (search) and a single pass read the
+    # puzzle as given.
+    run "$TRM" solve --model "$model" --json --decoding iterative "$puzzle"
+    expect_rc 0 "solve --json --decoding iterative"
+    [[ $("$JQ" "$OUT" symmetries) == 4 ]] || fail "solve --json --decoding iterative: the default symmetries is $("$JQ" "$OUT" symmetries), not 4"
+    [[ $("$JQ" "$OUT" results.0.prediction) == "$prediction" ]] || fail "iterative commit's default differs from --symmetries 4"
     passes=$("$JQ" "$OUT" results.0.passes)
     [[ $("$JQ" "$OUT" results.0.forward_passes) == $((4 * passes)) ]] ||
       fail "solve --json: forward_passes is not 4 x passes ($passes) over 4 symmetries"
+    run "$TRM" solve --model "$model" --json "$puzzle"
+    expect_rc 0 "solve --json"
+    [[ $("$JQ" "$OUT" symmetries) == 1 ]] || fail "solve --json: the default symmetries is $("$JQ" "$OUT" symmetries), not 1"
     run "$TRM" solve --model "$model" --json --decoding single "$puzzle"
     expect_rc 0 "solve --json --decoding single"
     [[ $("$JQ" "$OUT" symmetries) == 1 ]] || fail "solve --decoding single: symmetries is not 1 by default"
@@ -314,7 +327,8 @@ case $case_name in
     expect_out "single pass over 3 symmetries, 1 pass of 3 readings, 3 forward passes" "solve --decoding single --symmetries 3"
     run "$TRM" info --model "$model" --json
     expect_rc 0 "info --json"
-    [[ $("$JQ" "$OUT" default_decoding.symmetries) == 4 ]] || fail "info --json: default_decoding.symmetries is not 4"
+    [[ $("$JQ" "$OUT" default_decoding.symmetries) == 1 ]] || fail "info --json: default_decoding.symmetries is not 1"
+    [[ $("$JQ" "$OUT" default_decoding.decoding) == "verified search" ]] || fail "info --json: default_decoding.decoding is not verified search"
     run "$TRM" eval --model "$model" --data "$data" --symmetries 0
     expect_error 2 "--symmetries" "eval --symmetries 0"
     run "$TRM" solve --model "$model" --symmetries 65 "$puzzle"

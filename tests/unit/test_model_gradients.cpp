@@ -13,7 +13,7 @@ std::vector<uint8_t> random_puzzles(int64_t batch, Rng& rng) {
   return puzzles;
 }
 
-void check_model(const TRMConfig& config, bool training) {
+void check_model(const TRMConfig& config, bool training, bool halting = false) {
   TRM model(config);
   model.init(5);
   // Non-trivial gates and LayerNorm parameters, so their gradients carry information.
@@ -24,12 +24,20 @@ void check_model(const TRMConfig& config, bool training) {
     if (info.name.find("norm.") != std::string::npos)
       for (int64_t i = 0; i < v.numel(); ++i) v[i] += 0.2f * rng.normal();
   }
+  if (halting) {  // a head that reads something, so gradients flow through it into the recursion
+    Tensor& w = params.value(params.find("halt_head.weight"));
+    for (int64_t i = 0; i < w.numel(); ++i) w[i] = 0.3f * rng.normal();
+  }
   params.value(params.find("latent_gate")).fill(0.8f);
   params.value(params.find("output_gate")).fill(1.2f);
   const std::vector<uint8_t> puzzles = random_puzzles(2, rng);
 
   std::vector<std::pair<std::string, Var>> leaves;
-  for (int i = 0; i < params.count(); ++i) leaves.emplace_back(params.infos()[static_cast<size_t>(i)].name, params.var(i));
+  for (int i = 0; i < params.count(); ++i) {
+    const std::string& name = params.infos()[static_cast<size_t>(i)].name;
+    if (halting && name.rfind("output_head.", 0) == 0) continue;  // the halting logits do not read the digit head
+    leaves.emplace_back(name, params.var(i));
+  }
   trm_test::GradCheckOptions options;
   options.eps = 5e-3f;
   options.atol = 1e-3;  // float32 rounding through 20+ blocks puts the difference quotient's noise near 5e-4 of the largest gradient
@@ -39,7 +47,9 @@ void check_model(const TRMConfig& config, bool training) {
     ForwardOptions fo;
     fo.training = training;
     fo.dropout_rng = &dropout_rng;
-    return model.forward(tape, puzzles.data(), 2, fo).logits;
+    fo.halt_logits = halting;
+    const ForwardResult out = model.forward(tape, puzzles.data(), 2, fo);
+    return halting ? out.halt : out.logits;
   }, options);
 }
 
@@ -62,4 +72,11 @@ TEST_CASE("tiny cell-wise TRM: gradients of every parameter", "[model][gradcheck
   TRMConfig config = trm_test::tiny_config("cells", 6, 1, 2, 2);
   config.dropout = 0.1f;
   check_model(config, true);
+}
+
+TEST_CASE("tiny cell-wise TRM with a halting head: gradients of its logits to every parameter", "[model][gradcheck]") {
+  TRMConfig config = trm_test::tiny_config("cells", 6, 1, 2, 2);
+  config.dropout = 0.0f;
+  config.halt_weight = 1.0f;
+  check_model(config, false, /*halting=*/true);
 }

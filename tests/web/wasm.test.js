@@ -139,7 +139,11 @@ test('iterative commit keeps the givens, fills every blank, and never takes more
 
 test('decoding over symmetries: the default is the info() default, bad counts are errors', () => {
   const defaults = model.info().default_decoding;
-  assert.equal(defaults.symmetries, 4, 'trm solve and the page average over 4 readings');
+  assert.equal(defaults.decoding, 'search', 'trm solve and the page search by default');
+  assert.equal(defaults.symmetries, 1, 'the search reads the puzzle as given');
+  assert.equal(defaults.iterative_symmetries, 4, 'iterative commit averages over 4 readings');
+  assert.equal(defaults.max_forward_passes, 256);
+  assert.equal(defaults.halting, false, 'the test model has no halting head');
   assert.ok(Math.abs(defaults.commit_threshold - 0.99) < 1e-6);
   const implicit = model.decode(CLASSIC, 0, 0.9);
   assert.equal(implicit.symmetries, 4);
