@@ -48,8 +48,9 @@ struct TRMConfig {
   float constraint_weight = 0.0f;
   // Learned halting (TRM's Q-head): with a weight above 0 the model has a halting head, halt_head(y) -> 2 logits
   // (go on, halt) read from the whole answer state, trained with this weight times the cross-entropy against "every
-  // blank of this cycle's answer is right", on every supervised cycle. Inference stops a reading at the first cycle
-  // whose head says halt (model/inference.h). 0: no head.
+  // blank of this cycle's answer is right", on every supervised cycle; the head reads the state without sending
+  // gradient back into it. Inference stops a reading at the first cycle whose head says halt (model/inference.h).
+  // 0: no head.
   float halt_weight = 0.0f;
 
   // The outer cycles inference runs by default: every supervision step's, as trained.

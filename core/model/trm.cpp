@@ -54,7 +54,9 @@ std::vector<ParameterInfo> TRM::parameter_layout(const TRMConfig& config) {
 Var TRM::halt_logits(Tape& tape, const Var& y) const {
   if (!has_halting()) throw std::logic_error("TRM::halt_logits: the model has no halting head");
   const int64_t batch = y->value.shape()[0];
-  Var flat = reshape(tape, y, Shape{batch, state_size(config_)});               // [B, S]
+  // The head reads the state as a constant: its loss teaches it when the answer is settled and never changes the
+  // answer the recursion computes (fine-tuning a trained model with it undid accuracy when the gradient flowed back).
+  Var flat = reshape(tape, constant(y->value), Shape{batch, state_size(config_)});  // [B, S]
   return linear(tape, flat, params_.var(halt_weight_), params_.var(halt_bias_));  // [B, 2]: go on, halt
 }
 

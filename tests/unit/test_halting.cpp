@@ -2,7 +2,10 @@
 // says halt (model/inference.h), the same with or without an observer and row for row as the plain recursion.
 #include <catch2/catch.hpp>
 
+#include <cmath>
+
 #include "model/decode.h"
+#include "ops/ops.h"
 #include "model/inference.h"
 #include "test_sudoku_samples.h"
 #include "test_support.h"
@@ -73,6 +76,35 @@ TEST_CASE("a halting head is two logits read from the whole answer state, declar
   CHECK(std::equal(m0.parameters().values(), m0.parameters().values() + m0.parameters().size(), m2.parameters().values()));
   CHECK_FALSE(m0.has_halting());
   CHECK(m2.has_halting());
+}
+
+TEST_CASE("the halting loss trains the head only: no gradient reaches the recursion", "[model][halting]") {
+  TRM model(halting_config());
+  model.init(2);
+  Parameters& params = model.parameters();
+  Tensor& w = params.value(params.find("halt_head.weight"));
+  Rng rng(5);
+  for (int64_t i = 0; i < w.numel(); ++i) w[i] = 0.1f * rng.normal();
+  const std::vector<uint8_t> puzzles = three_puzzles();
+  params.zero_grad();
+  Tape tape;
+  ForwardOptions options;
+  Rng dropout(9);
+  options.training = true;
+  options.dropout_rng = &dropout;
+  options.halt_logits = true;
+  const ForwardResult out = model.forward(tape, puzzles.data(), 3, options);
+  tape.backward(cross_entropy(tape, out.halt, {1, 0, 1}));
+  const int head = params.find("halt_head.weight");
+  float head_norm = 0.0f;
+  for (int i = 0; i < params.count(); ++i) {
+    const Tensor& g = params.grad(i);
+    float norm = 0.0f;
+    for (int64_t k = 0; k < g.numel(); ++k) norm += std::fabs(g[k]);
+    if (i == head) head_norm = norm;
+    else if (params.infos()[static_cast<size_t>(i)].name != "halt_head.bias") CHECK(norm == 0.0f);
+  }
+  CHECK(head_norm > 0.0f);
 }
 
 TEST_CASE("the halting targets say whether every blank is already right", "[train][halting]") {

@@ -35,7 +35,7 @@ void check_model(const TRMConfig& config, bool training, bool halting = false) {
   std::vector<std::pair<std::string, Var>> leaves;
   for (int i = 0; i < params.count(); ++i) {
     const std::string& name = params.infos()[static_cast<size_t>(i)].name;
-    if (halting && name.rfind("output_head.", 0) == 0) continue;  // the halting logits do not read the digit head
+    if (halting && name.rfind("halt_head.", 0) != 0) continue;  // the halting head reads the state as a constant
     leaves.emplace_back(name, params.var(i));
   }
   trm_test::GradCheckOptions options;
@@ -74,7 +74,7 @@ TEST_CASE("tiny cell-wise TRM: gradients of every parameter", "[model][gradcheck
   check_model(config, true);
 }
 
-TEST_CASE("tiny cell-wise TRM with a halting head: gradients of its logits to every parameter", "[model][gradcheck]") {
+TEST_CASE("tiny cell-wise TRM with a halting head: gradients of its logits to the head's parameters", "[model][gradcheck]") {
   TRMConfig config = trm_test::tiny_config("cells", 6, 1, 2, 2);
   config.dropout = 0.0f;
   config.halt_weight = 1.0f;
