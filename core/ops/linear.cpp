@@ -99,7 +99,12 @@ void dot_rows(float* out, const float* x, const float* w, int64_t k64, int64_t b
 // of columns: 8 accumulators. More spill in V8 (x64 has 16 vector registers; the tile also needs its column
 // packets and one broadcast): measured in wasm on the shipped model's shapes (81 rows, K and M of 64-256),
 // 4x2 and 2x4 packets reach 34-40 GFLOP/s, 4x3, 3x4 and 6x2 21-26, and Eigen's own kernel 20 (it takes
-// wasm32 for a machine with 8 registers and picks a tile of one packet by 4 columns).
+// wasm32 for a machine with 8 registers and picks a tile of one packet by 4 columns). Measured again on
+// 2026-12-07 with pointers stepped through the loop (see tile()), in one process, interleaved: 4x2 and 2x4 still
+// best (38-60 GFLOP/s as the host's load swung), 3x3 24-35, 3x4 22-24; unrolling k by 2 or 4 and packing x's
+// rows as well were slower. On this AMD EPYC (Zen 4: two multiply and two add pipes for 128-bit vectors) the
+// kernel's mul+add pairs cap it at 16 flops a cycle; clang 14's relaxed-SIMD fma is a pre-standard opcode that
+// Node 20 rejects even with --experimental-wasm-relaxed-simd, so no fused multiply-add is available.
 constexpr int kTileRows = 4;
 constexpr std::ptrdiff_t kTilePackets = 2;
 
