@@ -1,6 +1,9 @@
 // LayerNorm over the last axis with affine parameters, as torch.nn.LayerNorm (biased variance).
 #include <cmath>
 #include <stdexcept>
+#ifdef __wasm_simd128__
+#include <wasm_simd128.h>
+#endif
 
 #include "ops/ops.h"
 
@@ -13,6 +16,39 @@ static void layer_norm_forward(float* out, float* mean, float* rstd, const float
   for (int64_t r = 0; r < rows; ++r) {
     const float* xr = x + r * cols;
     float* outr = out + r * cols;
+#ifdef __wasm_simd128__
+    // The WebAssembly build: the same sums in double, two lanes at a time (a float and the square of a float's
+    // difference are exact in double, so the order barely matters), and the same float expression per element.
+    if (cols % 4 == 0) {
+      const auto add_promoted = [](v128_t acc, v128_t v) {  // acc (f64x2) += the four floats of v
+        return wasm_f64x2_add(wasm_f64x2_add(acc, wasm_f64x2_promote_low_f32x4(v)),
+                              wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(v, v, 2, 3, 0, 1)));
+      };
+      v128_t acc = wasm_f64x2_splat(0.0);
+      for (int64_t c = 0; c < cols; c += 4) acc = add_promoted(acc, wasm_v128_load(xr + c));
+      const double sum = wasm_f64x2_extract_lane(acc, 0) + wasm_f64x2_extract_lane(acc, 1);
+      const float m = static_cast<float>(sum / static_cast<double>(cols));
+      const v128_t mv = wasm_f32x4_splat(m);
+      v128_t sq_lo = wasm_f64x2_splat(0.0), sq_hi = sq_lo;
+      for (int64_t c = 0; c < cols; c += 4) {
+        const v128_t d = wasm_f32x4_sub(wasm_v128_load(xr + c), mv);
+        const v128_t lo = wasm_f64x2_promote_low_f32x4(d), hi = wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(d, d, 2, 3, 0, 1));
+        sq_lo = wasm_f64x2_add(sq_lo, wasm_f64x2_mul(lo, lo));
+        sq_hi = wasm_f64x2_add(sq_hi, wasm_f64x2_mul(hi, hi));
+      }
+      const v128_t sq2 = wasm_f64x2_add(sq_lo, sq_hi);
+      const double sq = wasm_f64x2_extract_lane(sq2, 0) + wasm_f64x2_extract_lane(sq2, 1);
+      const float s = 1.0f / std::sqrt(static_cast<float>(sq / static_cast<double>(cols)) + kLayerNormEps);
+      const v128_t sv = wasm_f32x4_splat(s);
+      for (int64_t c = 0; c < cols; c += 4) {
+        const v128_t v = wasm_f32x4_mul(wasm_f32x4_mul(wasm_f32x4_sub(wasm_v128_load(xr + c), mv), sv), wasm_v128_load(w + c));
+        wasm_v128_store(outr + c, wasm_f32x4_add(v, wasm_v128_load(b + c)));
+      }
+      mean[r] = m;
+      rstd[r] = s;
+      continue;
+    }
+#endif
     double sum = 0.0;
     for (int64_t c = 0; c < cols; ++c) sum += xr[c];
     const float m = static_cast<float>(sum / static_cast<double>(cols));

@@ -13,6 +13,9 @@
 #ifdef _OPENMP
 #include <omp.h>
 #endif
+#ifdef __wasm_simd128__
+#include <wasm_simd128.h>
+#endif
 
 #include "ops/ops.h"
 #include "ops/parallel.h"
@@ -96,7 +99,12 @@ void dot_rows(float* out, const float* x, const float* w, int64_t k64, int64_t b
 // of columns: 8 accumulators. More spill in V8 (x64 has 16 vector registers; the tile also needs its column
 // packets and one broadcast): measured in wasm on the shipped model's shapes (81 rows, K and M of 64-256),
 // 4x2 and 2x4 packets reach 34-40 GFLOP/s, 4x3, 3x4 and 6x2 21-26, and Eigen's own kernel 20 (it takes
-// wasm32 for a machine with 8 registers and picks a tile of one packet by 4 columns).
+// wasm32 for a machine with 8 registers and picks a tile of one packet by 4 columns). Measured again on
+// 2026-12-07 with pointers stepped through the loop (see tile()), in one process, interleaved: 4x2 and 2x4 still
+// best (38-60 GFLOP/s as the host's load swung), 3x3 24-35, 3x4 22-24; unrolling k by 2 or 4 and packing x's
+// rows as well were slower. On this AMD EPYC (Zen 4: two multiply and two add pipes for 128-bit vectors) the
+// kernel's mul+add pairs cap it at 16 flops a cycle; clang 14's relaxed-SIMD fma is a pre-standard opcode that
+// Node 20 rejects even with --experimental-wasm-relaxed-simd, so no fused multiply-add is available.
 constexpr int kTileRows = 4;
 constexpr std::ptrdiff_t kTilePackets = 2;
 
@@ -105,59 +113,98 @@ using Packet = ei::packet_traits<float>::type;
 constexpr std::ptrdiff_t kPacket = ei::packet_traits<float>::size;
 constexpr std::ptrdiff_t kPanel = kTilePackets * kPacket;  // columns of out per panel
 
-// w [M, K] as panels of kPanel rows, each stored k-major so the kernel reads it in order:
+// w [M, K] (row stride ldw) as panels of kPanel rows, each stored k-major so the kernel reads it in order:
 // packed[p, i, c] = w[p * kPanel + c, i], zero past M.   packed: [ceil(M / kPanel), K, kPanel]
-void pack_panels(std::vector<float>& packed, const float* w, std::ptrdiff_t m, std::ptrdiff_t k) {
+// Packing runs on every call (a weight may change between calls), so it is written to be cheap: rows of w are read
+// kPacket at a time and, in wasm, transposed four by four in registers (a scalar pack cost 15-25% of the kernel).
+void pack_group(float* dst, const float* w, std::ptrdiff_t rows, std::ptrdiff_t k, std::ptrdiff_t ldw) {
+  // dst[i * kPanel + c] = w[c, i] for the kPacket rows c of one group (zero for c >= rows)
+  std::ptrdiff_t i = 0;
+#ifdef __wasm_simd128__
+  if (kPacket == 4 && rows == 4) {
+    const float *r0 = w, *r1 = w + ldw, *r2 = r1 + ldw, *r3 = r2 + ldw;
+    float* d = dst;
+    for (; i + 4 <= k; i += 4, r0 += 4, r1 += 4, r2 += 4, r3 += 4, d += 4 * kPanel) {
+      const v128_t a = wasm_v128_load(r0), b = wasm_v128_load(r1), c = wasm_v128_load(r2), e = wasm_v128_load(r3);
+      const v128_t ab_lo = wasm_i32x4_shuffle(a, b, 0, 4, 1, 5), ce_lo = wasm_i32x4_shuffle(c, e, 0, 4, 1, 5);
+      const v128_t ab_hi = wasm_i32x4_shuffle(a, b, 2, 6, 3, 7), ce_hi = wasm_i32x4_shuffle(c, e, 2, 6, 3, 7);
+      wasm_v128_store(d, wasm_i32x4_shuffle(ab_lo, ce_lo, 0, 1, 4, 5));
+      wasm_v128_store(d + kPanel, wasm_i32x4_shuffle(ab_lo, ce_lo, 2, 3, 6, 7));
+      wasm_v128_store(d + 2 * kPanel, wasm_i32x4_shuffle(ab_hi, ce_hi, 0, 1, 4, 5));
+      wasm_v128_store(d + 3 * kPanel, wasm_i32x4_shuffle(ab_hi, ce_hi, 2, 3, 6, 7));
+    }
+  }
+#endif
+  for (; i < k; ++i)
+    for (std::ptrdiff_t c = 0; c < kPacket; ++c) dst[i * kPanel + c] = c < rows ? w[c * ldw + i] : 0.0f;
+}
+
+void pack_panels(std::vector<float>& packed, const float* w, std::ptrdiff_t m, std::ptrdiff_t k, std::ptrdiff_t ldw) {
   const std::ptrdiff_t panels = (m + kPanel - 1) / kPanel;
-  packed.assign(static_cast<size_t>(panels * k * kPanel), 0.0f);
+  packed.resize(static_cast<size_t>(panels * k * kPanel));  // every element is written below
   for (std::ptrdiff_t p = 0; p < panels; ++p)
-    for (std::ptrdiff_t c = 0; c < kPanel && p * kPanel + c < m; ++c) {
-      const float* src = w + (p * kPanel + c) * k;
-      float* dst = packed.data() + p * k * kPanel + c;
-      for (std::ptrdiff_t i = 0; i < k; ++i) dst[i * kPanel] = src[i];
+    for (std::ptrdiff_t g = 0; g < kTilePackets; ++g) {
+      const std::ptrdiff_t row0 = p * kPanel + g * kPacket;
+      pack_group(packed.data() + p * k * kPanel + g * kPacket, w + std::min(row0, m) * ldw,
+                 std::max<std::ptrdiff_t>(0, std::min(kPacket, m - row0)), k, ldw);
     }
 }
 
-// out[R rows, cols] = x[R rows, K] @ panel: one tile, each element reduced over k in order.
+// out[R rows, cols] = x[R rows, K] @ panel (+ bias[cols], added after the sum as a separate bias pass would):
+// one tile, each element reduced over k in order.
 template <int R>
-void tile(float* out, std::ptrdiff_t ldo, const float* x, std::ptrdiff_t k, const float* panel, std::ptrdiff_t cols) {
+void tile(float* out, std::ptrdiff_t ldo, const float* x, std::ptrdiff_t k, const float* panel, std::ptrdiff_t cols,
+          const float* bias) {
   Packet acc[R][kTilePackets];
   for (int r = 0; r < R; ++r)
     for (std::ptrdiff_t c = 0; c < kTilePackets; ++c) acc[r][c] = ei::pset1<Packet>(0.0f);
-  for (std::ptrdiff_t i = 0; i < k; ++i) {
+  // Pointers stepped through the loop, not indices: Emscripten runs LLVM without loop strength reduction
+  // (-disable-lsr), so x[r * k + i] and panel[i * kPanel] would redo their address arithmetic on every step.
+  const float* xr[R];
+  for (int r = 0; r < R; ++r) xr[r] = x + r * k;
+  for (const float *p = panel, *const end = panel + k * kPanel; p != end; p += kPanel) {
     Packet b[kTilePackets];
-    for (std::ptrdiff_t c = 0; c < kTilePackets; ++c) b[c] = ei::ploadu<Packet>(panel + i * kPanel + c * kPacket);
+    for (std::ptrdiff_t c = 0; c < kTilePackets; ++c) b[c] = ei::ploadu<Packet>(p + c * kPacket);
     for (int r = 0; r < R; ++r) {
-      const Packet a = ei::pset1<Packet>(x[r * k + i]);  // one load-and-broadcast (v128.load32_splat in wasm)
+      const Packet a = ei::pset1<Packet>(*xr[r]++);  // one load-and-broadcast (v128.load32_splat in wasm)
       for (std::ptrdiff_t c = 0; c < kTilePackets; ++c) acc[r][c] = ei::pmadd(a, b[c], acc[r][c]);
     }
   }
   if (cols == kPanel) {
+    if (bias) {
+      for (std::ptrdiff_t c = 0; c < kTilePackets; ++c) {
+        const Packet b = ei::ploadu<Packet>(bias + c * kPacket);
+        for (int r = 0; r < R; ++r) acc[r][c] = ei::padd(acc[r][c], b);
+      }
+    }
     for (int r = 0; r < R; ++r)
       for (std::ptrdiff_t c = 0; c < kTilePackets; ++c) ei::pstoreu(out + r * ldo + c * kPacket, acc[r][c]);
   } else {
     float row[kPanel];
     for (int r = 0; r < R; ++r) {
       for (std::ptrdiff_t c = 0; c < kTilePackets; ++c) ei::pstoreu(row + c * kPacket, acc[r][c]);
+      if (bias)
+        for (std::ptrdiff_t c = 0; c < cols; ++c) row[c] += bias[c];
       std::copy(row, row + cols, out + r * ldo);
     }
   }
 }
 
-// Rows [begin, end) of out [N, M] = x [N, K] @ w^T, from w's panels.
+// Rows [begin, end) of out [N, M] = x [N, K] @ w^T (+ bias), from w's panels.
 void tiled_rows(float* out, const float* x, const float* packed, std::ptrdiff_t begin, std::ptrdiff_t end,
-                std::ptrdiff_t m, std::ptrdiff_t k) {
+                std::ptrdiff_t m, std::ptrdiff_t k, const float* bias) {
   const std::ptrdiff_t panels = (m + kPanel - 1) / kPanel;
   for (std::ptrdiff_t p = 0; p < panels; ++p) {
     const float* panel = packed + p * k * kPanel;
     const std::ptrdiff_t c0 = p * kPanel, cols = std::min(kPanel, m - c0);
+    const float* b = bias ? bias + c0 : nullptr;
     std::ptrdiff_t r = begin;
-    for (; r + kTileRows <= end; r += kTileRows) tile<kTileRows>(out + r * m + c0, m, x + r * k, k, panel, cols);
+    for (; r + kTileRows <= end; r += kTileRows) tile<kTileRows>(out + r * m + c0, m, x + r * k, k, panel, cols, b);
     static_assert(kTileRows == 4, "the tail below handles up to 3 rows");
     switch (end - r) {
-      case 3: tile<3>(out + r * m + c0, m, x + r * k, k, panel, cols); break;
-      case 2: tile<2>(out + r * m + c0, m, x + r * k, k, panel, cols); break;
-      case 1: tile<1>(out + r * m + c0, m, x + r * k, k, panel, cols); break;
+      case 3: tile<3>(out + r * m + c0, m, x + r * k, k, panel, cols, b); break;
+      case 2: tile<2>(out + r * m + c0, m, x + r * k, k, panel, cols, b); break;
+      case 1: tile<1>(out + r * m + c0, m, x + r * k, k, panel, cols, b); break;
       default: break;
     }
   }
@@ -165,13 +212,19 @@ void tiled_rows(float* out, const float* x, const float* packed, std::ptrdiff_t 
 
 }  // namespace
 
-void gemm_xwt_tiled(Tensor& out, const Tensor& x, const Tensor& w) {
-  const auto n = static_cast<std::ptrdiff_t>(x.shape().rows()), k = static_cast<std::ptrdiff_t>(x.shape().last()),
-             m = static_cast<std::ptrdiff_t>(w.shape()[0]);
+void gemm_xwt_tiled(float* out, const float* x, const float* w, int64_t n64, int64_t k64, int64_t m64, int64_t ldw,
+                    const float* bias) {
+  const auto n = static_cast<std::ptrdiff_t>(n64), k = static_cast<std::ptrdiff_t>(k64),
+             m = static_cast<std::ptrdiff_t>(m64);
   thread_local std::vector<float> packed;  // reused: no allocation per call once warm
-  pack_panels(packed, w.data(), m, k);
+  pack_panels(packed, w, m, k, static_cast<std::ptrdiff_t>(ldw));
   const float* pk = packed.data();
-  split(n, 2.0 * n * m * k, [&](int64_t b, int64_t e) { tiled_rows(out.data(), x.data(), pk, b, e, m, k); });
+  split(n, 2.0 * n * m * k, [&](int64_t b, int64_t e) { tiled_rows(out, x, pk, b, e, m, k, bias); });
+}
+
+void gemm_xwt_tiled(Tensor& out, const Tensor& x, const Tensor& w) {
+  const int64_t k = x.shape().last();
+  gemm_xwt_tiled(out.data(), x.data(), w.data(), x.shape().rows(), k, w.shape()[0], k, nullptr);
 }
 
 // out[N, M] = x[N, K] @ w[M, K]^T: split over the rows of out, or (few rows) over its columns.
@@ -289,8 +342,14 @@ Var linear(Tape& tape, const Var& x, const Var& w, const Var& b) {
   std::vector<int64_t> dims = xs.to_vector();
   dims.back() = ws[0];
   Var out = make_var(Tensor::empty(Shape(dims)));
-  gemm_xwt(out->value, x->value, w->value);
-  if (b) {
+  if (kTiledGemm && xs.rows() > kFewRows) {
+    // The WebAssembly build: the bias is added in the kernel's tiles, while they are in registers (the same sums).
+    gemm_xwt_tiled(out->value.data(), x->value.data(), w->value.data(), xs.rows(), xs.last(), ws[0], ws[1],
+                   b ? b->value.data() : nullptr);
+  } else {
+    gemm_xwt(out->value, x->value, w->value);
+  }
+  if (b && !(kTiledGemm && xs.rows() > kFewRows)) {
     // out[r, :] += b, rows split across threads when large
     const int64_t m = ws[0];
     float* po = out->value.data();

@@ -67,6 +67,10 @@ void gemm_xwt(Tensor& out, const Tensor& x, const Tensor& w);
 // The same product by our register-tiled kernel (w packed into column panels, 4x2-packet tiles): what gemm_xwt
 // runs in the WebAssembly build, where it is 1.7-2x Eigen's speed; callable everywhere so native tests check it.
 void gemm_xwt_tiled(Tensor& out, const Tensor& x, const Tensor& w);
+// The same kernel on raw rows: out[N, M] = x[N, K] @ w[M, K]^T (+ bias[M] when not null, added to each finished sum),
+// with w's rows ldw floats apart (a block of columns of a wider matrix); x and out contiguous.
+void gemm_xwt_tiled(float* out, const float* x, const float* w, int64_t n, int64_t k, int64_t m, int64_t ldw,
+                    const float* bias);
 // dst += src (same number of elements), split across threads when large
 void accumulate(Tensor& dst, const Tensor& src);
 // dx[N, K] += dout[N, M] @ w[M, K]

@@ -87,11 +87,19 @@ Var unit_mix(Tape& tape, const Var& x, const Var& w, const Var& b) {
   auto means = std::make_shared<std::vector<float>>(static_cast<size_t>(3 * rows * d));  // [3, B*9, d]
   pool_units(means->data(), x->value.data(), batch, d, 1.0f / 9.0f);
   std::vector<float> products(means->size());  // [3, B*9, d]
+#if TRM_TILED_GEMM
+  // The WebAssembly build: the core's register-tiled kernel (ops/linear.cpp), reading W_k in place as a block of
+  // w's columns; Eigen's GEMM spends more on packing than on these small products there.
+  for (int k = 0; k < 3; ++k)
+    gemm_xwt_tiled(products.data() + k * rows * d, means->data() + k * rows * d, w->value.data() + k * d, rows, d, d,
+                   3 * d, nullptr);
+#else
   const ConstMatrixMap W(w->value.data(), d, 3 * d);
   for (int k = 0; k < 3; ++k) {
     MatrixMap P(products.data() + k * rows * d, rows, d);
     P.noalias() = ConstMatrixMap(means->data() + k * rows * d, rows, d) * W.middleCols(k * d, d).transpose();
   }
+#endif
   Var out = make_var(Tensor::empty(xs));
   spread_units(out->value.data(), products.data(), b ? b->value.data() : nullptr, batch, d, 1.0f, false);
   const bool bias_grad = b && b->requires_grad;

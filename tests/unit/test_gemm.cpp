@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <vector>
 
 #include "ops/ops.h"
 #include "util/rng.h"
@@ -48,4 +49,27 @@ TEST_CASE("gemm_xwt_tiled gives the same bits on a second call (packing reused, 
   trm::gemm_xwt_tiled(small, x, w2);  // a different, smaller w in between
   trm::gemm_xwt_tiled(b, x, w);
   for (int64_t i = 0; i < a.numel(); ++i) REQUIRE(a.data()[i] == b.data()[i]);
+}
+
+TEST_CASE("gemm_xwt_tiled on a block of w's columns, with a bias, equals the reference", "[gemm]") {
+  // The raw form (what unit_mix and linear run in the WebAssembly build): w's rows ldw floats apart, bias added to
+  // each finished sum, so the result equals the product then a separate bias pass, bit for bit.
+  trm::Rng rng(13);
+  struct Case { int64_t n, k, m, ldw, col0; };
+  const Case cases[] = {{9, 64, 64, 192, 0}, {9, 64, 64, 192, 128}, {81, 64, 256, 64, 0}, {5, 7, 13, 20, 3},
+                        {3, 4, 4, 4, 0},    {82, 9, 63, 11, 2}};
+  for (const Case& c : cases) {
+    CAPTURE(c.n, c.k, c.m, c.ldw, c.col0);
+    const trm::Tensor x = random_matrix(c.n, c.k, rng), wide = random_matrix(c.m, c.ldw, rng),
+                      bias = random_matrix(1, c.m, rng);
+    trm::Tensor w = trm::Tensor::empty(trm::Shape{c.m, c.k});  // the block, copied out
+    for (int64_t j = 0; j < c.m; ++j)
+      for (int64_t i = 0; i < c.k; ++i) w.data()[j * c.k + i] = wide.data()[j * c.ldw + c.col0 + i];
+    trm::Tensor plain = trm::Tensor::empty(trm::Shape{c.n, c.m});
+    trm::gemm_xwt_tiled(plain, x, w);
+    std::vector<float> got(static_cast<size_t>(c.n * c.m), NAN);
+    trm::gemm_xwt_tiled(got.data(), x.data(), wide.data() + c.col0, c.n, c.k, c.m, c.ldw, bias.data());
+    for (int64_t r = 0; r < c.n; ++r)
+      for (int64_t j = 0; j < c.m; ++j) REQUIRE(got[static_cast<size_t>(r * c.m + j)] == plain.data()[r * c.m + j] + bias.data()[j]);
+  }
 }
