@@ -288,6 +288,36 @@ case $case_name in
     expect_rc 0 "solve --json --trace --h-cycles 4"
     [[ $("$JQ" "$OUT" results.0.frames#) == 4 ]] || fail "solve --json --trace --h-cycles 4: frames is not 4 long"
     ;;
+  halting)
+    # A model with a learned halting head: trained from the tiny model (--init-from adds the head), then eval and
+    # solve use it by default (cycles counted as run, never more than without it) and --no-halting turns it off.
+    run "$TRM" train --data "$data" --out run --init-from "$model" --halt_weight 0.5 "${TINY[@]}"
+    expect_rc 0 "train --halt_weight 0.5 --init-from"
+    run "$TRM" export --checkpoint run/last.json --out halting.json
+    expect_rc 0 "export (halting)"
+    run "$TRM" info --model halting.json --json
+    [[ $("$JQ" "$OUT" default_decoding.halting) == true ]] || fail "info --json: a model with a halting head does not say so"
+    [[ $("$JQ" "$OUT" parameters) -gt $("$TRM" info --model "$model" --json | "$JQ" - parameters) ]] ||
+      fail "info: the halting head adds no parameters"
+    run "$TRM" eval --model halting.json --data "$data" --json --limit 30 --decoding single
+    expect_rc 0 "eval (halting)"
+    cp "$OUT" halting-eval.json
+    [[ $("$JQ" halting-eval.json halting) == true ]] || fail "eval --json: halting is not true for a model with a head"
+    run "$TRM" eval --model halting.json --data "$data" --json --limit 30 --decoding single --no-halting
+    expect_rc 0 "eval --no-halting"
+    [[ $("$JQ" "$OUT" halting) == false ]] || fail "eval --no-halting --json: halting is not false"
+    num_test "$("$JQ" "$OUT" mean_outer_cycles)" "==" "$H_CYCLES" || fail "eval --no-halting: mean_outer_cycles is not $H_CYCLES"
+    c=$("$JQ" halting-eval.json mean_outer_cycles)
+    { num_test "$c" ">=" 1 && num_test "$c" "<=" "$H_CYCLES"; } || fail "eval with halting: mean_outer_cycles $c is not in [1, $H_CYCLES]"
+    run "$TRM" solve --model halting.json --json "$puzzle"
+    expect_rc 0 "solve (halting)"
+    [[ $("$JQ" "$OUT" halting) == true ]] || fail "solve --json: halting is not true for a model with a head"
+    run "$TRM" solve --model halting.json --no-halting "$puzzle"
+    expect_rc 0 "solve --no-halting"
+    grep -q "with learned halting" "$OUT" && fail "solve --no-halting says it used learned halting"
+    run "$TRM" train --data "$data" --out bad --halt_weight -1 "${TINY[@]}"
+    expect_error 1 "halt_weight" "train --halt_weight -1"
+    ;;
   symmetries)
     # Decoding over symmetric copies: reported, the givens kept, and bad counts refused by name.
     run "$TRM" eval --model "$model" --data "$data" --json --decoding iterative --symmetries 4 --limit 50
