@@ -106,7 +106,7 @@ const Workload& find_workload(const std::string& name) {
 }
 
 // The configs: default = the reference (flat, d=512, L_layers 3, L_cycles 8, H_cycles 4, dropout 0.1),
-// small = flat d=128, L_layers 2, L_cycles 4, H_cycles 2, dropout 0; cells = configs/shipped.json.
+// small = flat d=128, L_layers 2, L_cycles 4, H_cycles 2, dropout 0; cells = recipes/shipped/stage1.json.
 TRMConfig model_config(const std::string& model) {
   TRMConfig c;
   if (model == "small") {
