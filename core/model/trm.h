@@ -70,11 +70,11 @@ class TRM {
   ForwardResult forward(Tape& tape, const uint8_t* puzzles, int64_t batch, const ForwardOptions& options) const;
 
   const TRMConfig& config() const { return config_; }
-  // Activation checkpointing (a run setting, not part of the model): when on, a recorded forward keeps
-  // only each inner step's input state and recomputes the step's activations during backward. The
-  // gradients are identical; training memory falls by about the number of inner steps.
-  void set_checkpoint_activations(bool on) { checkpoint_activations_ = on; }
-  bool checkpoint_activations() const { return checkpoint_activations_; }
+  // Activation recomputation (a run setting, not part of the model; `trm train --checkpoint-activations`): when on,
+  // a recorded forward keeps only each inner step's input state and recomputes the step's activations during
+  // backward. The gradients are identical; training memory falls by about the number of inner steps.
+  void set_recompute_activations(bool on) { recompute_activations_ = on; }
+  bool recompute_activations() const { return recompute_activations_; }
   Parameters& parameters() { return params_; }
   const Parameters& parameters() const { return params_; }
 
@@ -83,7 +83,7 @@ class TRM {
   Parameters params_;
   std::unique_ptr<Architecture> arch_;
   int latent_gate_, output_gate_;  // [1] or [d]
-  bool checkpoint_activations_ = false;
+  bool recompute_activations_ = false;
 };
 
 }  // namespace trm
