@@ -2,7 +2,7 @@
 # The performance table in one command: builds what it needs, runs `trm bench` (every workload, every peer
 # found) and prints the table with the machine's load before and after.
 #
-#   bench/run.sh                     the README's table
+#   bench/run.sh                     the table of docs/performance.md
 #   bench/run.sh --json              the rows as JSON
 #   bench/run.sh --workload NAME     one workload (any `trm bench` flag passes through)
 #

@@ -71,7 +71,7 @@ struct Workload {
   int64_t batch;
   bool wasm = false;            // batch-1 inference of the WebAssembly build under Node
   bool single_thread = false;   // native, one thread (the yardstick for wasm)
-  bool checkpoint = false;      // training with activation checkpointing
+  bool recompute = false;       // training with activation recomputation (activation checkpointing)
 };
 
 const std::vector<Workload>& workloads() {
@@ -85,7 +85,7 @@ const std::vector<Workload>& workloads() {
       {"wasm-infer-default-b1", "default", false, 1, true},
       {"wasm-infer-small-b1", "small", false, 1, true},
       // Beyond the list: the native single-threaded yardstick for wasm, the shipped cell-wise model
-      // (what users train), and activation checkpointing.
+      // (what users train), and activation recomputation (the "-ckpt" rows: activation checkpointing).
       {"infer-default-b1-1thread", "default", false, 1, false, true},
       {"infer-small-b1-1thread", "small", false, 1, false, true},
       {"train-cells-b32", "cells", true, 32},
@@ -106,7 +106,7 @@ const Workload& find_workload(const std::string& name) {
 }
 
 // The configs: default = the reference (flat, d=512, L_layers 3, L_cycles 8, H_cycles 4, dropout 0.1),
-// small = flat d=128, L_layers 2, L_cycles 4, H_cycles 2, dropout 0; cells = configs/shipped.json.
+// small = flat d=128, L_layers 2, L_cycles 4, H_cycles 2, dropout 0; cells = recipes/shipped/stage1.json.
 TRMConfig model_config(const std::string& model) {
   TRMConfig c;
   if (model == "small") {
@@ -194,7 +194,7 @@ Json run_native(const Workload& w, double seconds) {
   if (w.single_thread) omp_set_num_threads(1);
 #endif
   TRM model(model_config(w.model));
-  model.set_checkpoint_activations(w.checkpoint);
+  model.set_recompute_activations(w.recompute);
   model.init(7);
   const std::vector<uint8_t> puzzles = random_digits(w.batch * 81, 1, 0, 9);
   Json rows = Json::array();
@@ -361,7 +361,7 @@ Json run_all(const BenchArgs& a) {
       if (a.threads > 0) cmd = "OMP_NUM_THREADS=" + threads + " " + cmd;
       append(parse_rows(capture(cmd, ok)), w->name + " trm");
     }
-    const bool peer_workload = !w->single_thread && !w->checkpoint;
+    const bool peer_workload = !w->single_thread && !w->recompute;
     if (!w->wasm && torch && peer_workload) {
       std::string cmd = "OPENBLAS_CORETYPE=SkylakeX " + shell_quote(a.python) + " " +
                         shell_quote(a.bench_dir + "/pytorch_bench.py") + " --workload " + w->name + " --seconds " +

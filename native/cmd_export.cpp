@@ -36,7 +36,7 @@ void run_export(const ExportArgs& a) {
   nlohmann::json weights = weights_to_json(*loaded.model, encoding);
   // The outer cycles the model runs by default (eval, solve, the page). A recursion's weights are the same for
   // any count, and a model can refine further at test time than it was trained to: the count that serves it
-  // best is measured after training (see README, Results).
+  // best is measured after training (see docs/results.md).
   // A production file states the depth directly: a model trained with supervision steps runs all of their
   // cycles (inference_cycles), so its config says so and keeps no training-only multiplier.
   weights["config"]["H_cycles"] = a.h_cycles > 0 ? a.h_cycles : loaded.model->config().inference_cycles();

@@ -45,7 +45,7 @@ struct TrainArgs {
   size_t val_limit = 2000;
   int64_t max_steps = 0;
   uint64_t seed = 1;
-  bool augment = false, skip_invalid = false, force = false, checkpoint_activations = false;
+  bool augment = false, skip_invalid = false, force = false, recompute_activations = false;
   int64_t checkpoint_every = -1;  // -1: not given (a resume keeps the run's)
   bool skip_nonfinite = false;
   bool allow_other_data = false;  // --resume on data whose checksum differs from the run's
@@ -281,7 +281,7 @@ void run_train(const TrainArgs& a) {
   const int64_t checkpoint_every = run.value("checkpoint_every", int64_t{0});
   // Recompute each inner cycle's activations during backward instead of keeping them: same gradients (bit for
   // bit), a fraction of the memory, about a third more time. Not part of the run, so a resume may change it.
-  model->set_checkpoint_activations(a.checkpoint_activations);
+  model->set_recompute_activations(a.recompute_activations);
   Trainer trainer(*model, train, validation.size() ? &validation : nullptr, options);
   if (!resume_state.is_null()) trainer.restore_state(resume_state, a.resume);
   // The inputs are good: only now touch the run folder (a refused run leaves nothing behind). Starting over
@@ -475,7 +475,7 @@ void add_train_command(CLI::App& app) {
                             ->excludes(generate));
   cmd->add_option("--out", args->out, "Run folder: checkpoints, metrics.jsonl, report.html")->required();
   cmd->add_option("--resume", args->resume, "Continue from a checkpoint (e.g. OUT/last.json)");
-  cmd->add_flag("--checkpoint-activations", args->checkpoint_activations,
+  cmd->add_flag("--checkpoint-activations", args->recompute_activations,
                 "Recompute inner-cycle activations in backward: much less memory, ~35% more time, same results");
   cmd->add_flag("--allow-other-data", args->allow_other_data,
                 "--resume: continue on data whose checksum differs from the run's (same row count still required)");

@@ -30,5 +30,8 @@ echo "== evaluating on the held-out split"
 
 example=$(sed -n 2p checkpoints/runs/quickstart/validation.csv | cut -d, -f1)
 echo "== solving a held-out puzzle: $example"
-"$trm" solve --model checkpoints/quickstart.json "$example" --trace | tail -n 12
+# Every outer cycle's frame goes to a file; the answer and its verdict line are shown whole.
+"$trm" solve --model checkpoints/quickstart.json "$example" --trace >checkpoints/runs/quickstart/solve-trace.txt
+echo "(every outer cycle of this solve: checkpoints/runs/quickstart/solve-trace.txt)"
+"$trm" solve --model checkpoints/quickstart.json "$example"
 echo "== done: training report in checkpoints/runs/quickstart/report.html; open www/index.html to watch the shipped model"

@@ -5,7 +5,7 @@
 //   node bench/tfjs/bench.js --weights W.json --workload wasm-infer-default-b1 [--seconds 3]
 //
 // Prints one JSON array of {"workload", "impl": "tfjs-wasm", "metric": "latency_ms" | "peak_rss_mb", "value"}.
-// The model follows the spec (README "The model"): LayerNorm (eps 1e-5) -> Linear -> GELU (erf) -> Linear
+// The model follows the spec (docs/design.md, "The model"): LayerNorm (eps 1e-5) -> Linear -> GELU (erf) -> Linear
 // blocks, residual stacks returning the sum of block outputs, scalar or vector gates.
 'use strict';
 const fs = require('fs');

@@ -28,8 +28,9 @@ void Tape::backward_seeded() {
   }
 }
 
-Var checkpoint(Tape& tape, std::vector<Var> inputs, const std::function<Var(Tape&, const std::vector<Var>&)>& forward,
-               std::function<Var(Tape&, const std::vector<Var>&)> recompute) {
+Var recompute_in_backward(Tape& tape, std::vector<Var> inputs,
+                          const std::function<Var(Tape&, const std::vector<Var>&)>& forward,
+                          std::function<Var(Tape&, const std::vector<Var>&)> recompute) {
   Tape unrecorded(/*recording=*/false);
   Var out = make_var(forward(unrecorded, inputs)->value);
   bool any = false;

@@ -72,13 +72,15 @@ class Tape {
   std::vector<Var> nodes_;
 };
 
-// Activation checkpointing: out = f(inputs), keeping only the inputs. `forward` computes out now on an
+// Activation recomputation (also called activation checkpointing; "checkpoint" in this project names only training
+// checkpoints, io/checkpoint.h): out = f(inputs), keeping only the inputs. `forward` computes out now on an
 // unrecorded tape (its intermediate values die at once); when `tape` records, backward calls `recompute`
 // (the same function, on the same input values, drawing the same random numbers) on a private recording
 // tape and backpropagates out's gradient through it, so the gradients are exactly those of recording f
 // directly, in the same order. Costs one more forward of f; saves all of f's intermediate values.
-Var checkpoint(Tape& tape, std::vector<Var> inputs, const std::function<Var(Tape&, const std::vector<Var>&)>& forward,
-               std::function<Var(Tape&, const std::vector<Var>&)> recompute);
+Var recompute_in_backward(Tape& tape, std::vector<Var> inputs,
+                          const std::function<Var(Tape&, const std::vector<Var>&)>& forward,
+                          std::function<Var(Tape&, const std::vector<Var>&)> recompute);
 
 // Makes an op's output node holding `value`.
 inline Var make_var(Tensor value) {

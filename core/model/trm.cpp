@@ -91,7 +91,8 @@ ForwardResult TRM::forward(Tape& tape, const uint8_t* puzzles, int64_t batch, co
   const Var output_gate = params_.var(output_gate_);
 
   // One inner step z <- z + alpha R(x + y + z) and one answer step y <- y + beta O(y + z). With activation
-  // checkpointing each runs unrecorded now and again, recorded, during backward (checkpoint in autodiff/tape.h).
+  // recomputation each runs unrecorded now and again, recorded, during backward (recompute_in_backward in
+  // autodiff/tape.h).
   const Architecture* arch = arch_.get();
   const Parameters* params = &params_;
   auto latent_step = [arch, params, latent_gate](Tape& t, const std::vector<Var>& in, BlockContext& c) {
@@ -102,13 +103,13 @@ ForwardResult TRM::forward(Tape& tape, const uint8_t* puzzles, int64_t batch, co
     const Var &y = in[0], &z = in[1];
     return gated_add(t, y, arch->output_net.forward(t, *params, add(t, y, z), c), output_gate);  // [B, (81,) d]
   };
-  const bool checkpointing = checkpoint_activations_ && tape.recording();
+  const bool recomputing = recompute_activations_ && tape.recording();
   auto run = [&](const auto& step, std::vector<Var> in) -> Var {
-    if (!checkpointing) return step(tape, in, ctx);
+    if (!recomputing) return step(tape, in, ctx);
     // The recomputation must draw the same dropout masks: it replays the generator from its state now.
     const Rng rng_start = ctx.rng ? *ctx.rng : Rng();
     const BlockContext base = ctx;
-    return checkpoint(
+    return recompute_in_backward(
         tape, std::move(in), [&](Tape& t, const std::vector<Var>& inputs) { return step(t, inputs, ctx); },
         [step, base, rng_start](Tape& t, const std::vector<Var>& inputs) {
           Rng replay = rng_start;

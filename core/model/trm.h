@@ -79,11 +79,11 @@ class TRM {
   Var halt_logits(Tape& tape, const Var& y) const;
   // Sets the halting head to its initial values (e.g. after loading a model trained without one).
   void init_halting_head();
-  // Activation checkpointing (a run setting, not part of the model): when on, a recorded forward keeps
-  // only each inner step's input state and recomputes the step's activations during backward. The
-  // gradients are identical; training memory falls by about the number of inner steps.
-  void set_checkpoint_activations(bool on) { checkpoint_activations_ = on; }
-  bool checkpoint_activations() const { return checkpoint_activations_; }
+  // Activation recomputation (a run setting, not part of the model; `trm train --checkpoint-activations`): when on,
+  // a recorded forward keeps only each inner step's input state and recomputes the step's activations during
+  // backward. The gradients are identical; training memory falls by about the number of inner steps.
+  void set_recompute_activations(bool on) { recompute_activations_ = on; }
+  bool recompute_activations() const { return recompute_activations_; }
   Parameters& parameters() { return params_; }
   const Parameters& parameters() const { return params_; }
 
@@ -93,7 +93,7 @@ class TRM {
   std::unique_ptr<Architecture> arch_;
   int latent_gate_, output_gate_;  // [1] or [d]
   int halt_weight_, halt_bias_;    // [2, S], [2] (S: y's size per puzzle); -1 without a halting head
-  bool checkpoint_activations_ = false;
+  bool recompute_activations_ = false;
 };
 
 }  // namespace trm

@@ -1,7 +1,9 @@
-# Shared set-up of the training and experiment scripts (train-shipped.sh, results.sh, ablations.sh, baseline-flat.sh,
-# stage3-*.sh): run from the repository root, find the shared puzzle sets, build the release `trm` quietly, make the
-# script's work folder, and the data mixes the shipped model's stages train on.
-# Usage (after `set -euo pipefail`): source "$(dirname "$0")/lib/experiment.sh" WORK_FOLDER
+# Shared set-up of the training and experiment scripts (scripts/train-shipped.sh, scripts/results.sh, and
+# experiments/: ablations.sh, baseline-flat.sh, stage3-*.sh): run from the repository root, find the shared puzzle
+# sets, build the release `trm` quietly, make the script's work folder, the data mixes the shipped model's stages
+# train on, and the readers of `trm eval --json` / `trm info --json`.
+# Usage (after `set -euo pipefail`): source "$(dirname "$0")/lib/experiment.sh" WORK_FOLDER   (from scripts/)
+#                                    source "$(dirname "$0")/../scripts/lib/experiment.sh" WORK_FOLDER   (from experiments/)
 # Sets: shared (../shared/data or $TRM_SHARED_DATA), trm (absolute path to build/native/trm), work.
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 shared=${TRM_SHARED_DATA:-../shared/data}
@@ -51,8 +53,8 @@ stage2_model() {
   echo "$model"
 }
 
-# Writes to $1 graded-5k's every fifth row (1,000 puzzles, 200 per level): the subset README's decoding table, the
-# ablations and the baseline row are scored on.
+# Writes to $1 graded-5k's every fifth row (1,000 puzzles, 200 per level): the subset docs/results.md's decoding table,
+# the ablations and the baseline row are scored on.
 graded_1k() {
   awk -F, 'NR == 1 || NR % 5 == 2' "$shared/graded-5k.csv" >"$1"
 }
@@ -72,4 +74,29 @@ stage3_dev_set() {
   "$trm" generate --count 500 --min-givens 17 --max-givens 28 --min-guesses 20 --seed 301 --out "$work/dev-hard.csv" --force
   "$trm" generate --count 500 --min-givens 20 --max-givens 28 --min-guesses 1 --seed 302 --out "$work/dev-mid.csv" --force
   { cat "$work/dev-hard.csv"; tail -n +2 "$work/dev-mid.csv"; } | cut -d, -f1,2 >"$work/dev.csv"
+}
+
+# Prints the JavaScript expression $2 evaluated on the JSON file $1, which it names r; pct(x) writes a fraction as
+# trm's text does ("96.9%"). Scripts read `trm eval --json` and `trm info --json` this way, never the printed text.
+json_eval() {
+  node -e '
+    const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+    const pct = x => (100 * x).toFixed(1) + "%";
+    const v = eval(process.argv[2]);
+    if (v !== "") console.log(v);' "$1" "$2"
+}
+
+# Prints "puzzles|no-model blank cells|single pass blank cells|single pass puzzles|final blank cells|final puzzles|
+# forward passes per puzzle" of the `trm eval --json` output $1 (single pass = the last outer cycle's frame of the
+# puzzle as given; final = the decoding asked for; forward passes count every reading).
+eval_summary() {
+  json_eval "$1" '[r.puzzles, pct(r.baseline.blank_cell_accuracy), pct(r.per_cycle_blank_cell_accuracy.at(-1)),
+    pct(r.per_cycle_puzzle_accuracy.at(-1)), pct(r.blank_cell_accuracy), pct(r.puzzle_accuracy),
+    r.mean_forward_passes.toFixed(1)].join("|")'
+}
+
+# Prints one line of the `trm eval --json` output $1: the puzzles, the decoding, its blank cells and whole puzzles.
+eval_line() {
+  json_eval "$1" '`${r.puzzles} puzzles, ${r.decoding} x${r.symmetries} (final): blank cells ${pct(r.blank_cell_accuracy)}, ` +
+    `puzzles ${pct(r.puzzle_accuracy)}, ${r.mean_forward_passes.toFixed(1)} forward passes per puzzle`'
 }

@@ -1,4 +1,4 @@
-// Activation checkpointing: the same loss and bit-identical gradients as recording everything, for both
+// Activation recomputation: the same loss and bit-identical gradients as recording everything, for both
 // architectures, with dropout (the recomputation must replay the masks) and deep supervision; and less memory.
 #include <catch2/catch.hpp>
 
@@ -20,10 +20,10 @@ struct Outcome {
   int64_t peak;
 };
 
-Outcome one_step(const TRMConfig& config, bool checkpoint) {
+Outcome one_step(const TRMConfig& config, bool recompute) {
   TRM model(config);
   model.init(3);
-  model.set_checkpoint_activations(checkpoint);
+  model.set_recompute_activations(recompute);
   const int64_t batch = 4;
   Rng rng(11);
   std::vector<uint8_t> puzzles(batch * 81), solutions(batch * 81);
@@ -54,26 +54,26 @@ void check_identical(const TRMConfig& config) {
 
 }  // namespace
 
-TEST_CASE("checkpointing: identical gradients, flat with dropout and vector gates", "[model][checkpoint]") {
+TEST_CASE("recomputation: identical gradients, flat with dropout and vector gates", "[model][recompute]") {
   TRMConfig config = trm_test::tiny_config("flat", 16, 2, 3, 2);
   config.dropout = 0.2f;
   config.gate_type = "vector";
   check_identical(config);
 }
 
-TEST_CASE("checkpointing: identical gradients, cells with deep supervision and dropout", "[model][checkpoint]") {
+TEST_CASE("recomputation: identical gradients, cells with deep supervision and dropout", "[model][recompute]") {
   TRMConfig config = trm_test::tiny_config("cells", 8, 2, 2, 3);
   config.dropout = 0.1f;
   config.deep_supervision = true;
   check_identical(config);
 }
 
-TEST_CASE("checkpointing keeps the training step's activations small", "[model][checkpoint]") {
+TEST_CASE("recomputation keeps the training step's activations small", "[model][recompute]") {
   TRMConfig config = trm_test::tiny_config("flat", 64, 3, 8, 4);
   config.dropout = 0.1f;
   // Peak pooled bytes (activations and their gradients) of one step, each from an empty pool.
   const Outcome ckpt = one_step(config, true);
   const Outcome plain = one_step(config, false);
-  INFO("plain peak " << plain.peak << " bytes, checkpointed " << ckpt.peak);
+  INFO("plain peak " << plain.peak << " bytes, recomputed " << ckpt.peak);
   CHECK(plain.peak > 4 * ckpt.peak);
 }

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The ablation table in README.md: the shipped recipe in miniature (configs/ablation-base.json: the shipped cells
+# The ablation table in docs/results.md: the shipped recipe in miniature (experiments/configs/ablation-base.json: the shipped cells
 # model with deep supervision, EMA 0.999 and augmentation, on a fixed file of generated puzzles), one change per
 # row, every row trained for the same budget of CPU time on one thread (train --time-limit --budget-clock cpu: the
 # time the run would take alone on one core, so rows compare fairly when two run side by side), then evaluated on
@@ -11,13 +11,13 @@
 # (weight 1); 2 supervision steps (TRM's deep supervision); curriculum by difficulty; fresh generated puzzles (the generator, same settings as the fixed file)
 # instead of the file; the fixed public file (kaggle-25k) instead; the reference architecture (flat, reference
 # defaults) on the base data.
-# Usage: scripts/ablations.sh [MINUTES] [ROW...]   (default 8 per row; two rows at a time: about 45 min of
+# Usage: experiments/ablations.sh [MINUTES] [ROW...]   (default 8 per row; two rows at a time: about 45 min of
 # wall-clock on 2 idle cores, plus evaluation; ROW names run only those rows). Rows done before are kept
 # (ABLATIONS_RERUN=1 redoes them). Writes the Markdown table of the rows done to stdout and build/ablations/table.md.
 set -euo pipefail
 minutes=${1:-8}
 only=("${@:2}")
-source "$(dirname "$0")/lib/experiment.sh" build/ablations
+source "$(dirname "$0")/../scripts/lib/experiment.sh" build/ablations
 for f in graded-5k.csv kaggle-25k.csv; do
   [[ -f $shared/$f ]] || { echo "ablations.sh: needs $shared/$f" >&2; exit 1; }
 done
@@ -36,17 +36,17 @@ tail -n +2 "$work/kaggle-test.csv" | cut -d, -f1 >"$work/kaggle-test-quizzes.txt
 BASE=(--val-data "$work/val.csv" --val-limit 500 --time-limit "$minutes" --budget-clock cpu)
 # name|what changes|train arguments (beyond BASE)
 rows=(
-  "base|the recipe: deep supervision, EMA 0.999, augmentation, scalar gates, fixed file|--config configs/ablation-base.json --data $work/fixed.csv --augment"
-  "base-seed-6|the same recipe, another seed (run-to-run spread)|--config configs/ablation-base.json --data $work/fixed.csv --augment --seed 6"
-  "no-deep-supervision|loss on the last cycle only|--config configs/ablation-base.json --data $work/fixed.csv --augment --deep_supervision false"
-  "no-ema|no weight average|--config configs/ablation-base.json --data $work/fixed.csv --augment --ema_decay 0"
-  "no-augmentation|no Sudoku symmetries|--config configs/ablation-base.json --data $work/fixed.csv"
-  "vector-gates|per-channel gates|--config configs/ablation-base.json --data $work/fixed.csv --augment --gate_type vector"
-  "constraint-loss|+ constraint-aware loss (weight 1)|--config configs/ablation-base.json --data $work/fixed.csv --augment --constraint_weight 1"
-  "supervision-steps|+ 2 supervision steps (TRM deep supervision: 8 cycles deep)|--config configs/ablation-base.json --data $work/fixed.csv --augment --supervision_steps 2"
-  "curriculum|+ curriculum by difficulty|--config configs/ablation-base.json --data $work/fixed.csv --augment --curriculum"
-  "fresh-generated|fresh generated puzzles instead of the file|--config configs/ablation-base.json --generate ${GEN[*]} --augment"
-  "kaggle-file|the public fixed file (kaggle-25k) instead|--config configs/ablation-base.json --data $work/kaggle-train.csv --augment"
+  "base|the recipe: deep supervision, EMA 0.999, augmentation, scalar gates, fixed file|--config experiments/configs/ablation-base.json --data $work/fixed.csv --augment"
+  "base-seed-6|the same recipe, another seed (run-to-run spread)|--config experiments/configs/ablation-base.json --data $work/fixed.csv --augment --seed 6"
+  "no-deep-supervision|loss on the last cycle only|--config experiments/configs/ablation-base.json --data $work/fixed.csv --augment --deep_supervision false"
+  "no-ema|no weight average|--config experiments/configs/ablation-base.json --data $work/fixed.csv --augment --ema_decay 0"
+  "no-augmentation|no Sudoku symmetries|--config experiments/configs/ablation-base.json --data $work/fixed.csv"
+  "vector-gates|per-channel gates|--config experiments/configs/ablation-base.json --data $work/fixed.csv --augment --gate_type vector"
+  "constraint-loss|+ constraint-aware loss (weight 1)|--config experiments/configs/ablation-base.json --data $work/fixed.csv --augment --constraint_weight 1"
+  "supervision-steps|+ 2 supervision steps (TRM deep supervision: 8 cycles deep)|--config experiments/configs/ablation-base.json --data $work/fixed.csv --augment --supervision_steps 2"
+  "curriculum|+ curriculum by difficulty|--config experiments/configs/ablation-base.json --data $work/fixed.csv --augment --curriculum"
+  "fresh-generated|fresh generated puzzles instead of the file|--config experiments/configs/ablation-base.json --generate ${GEN[*]} --augment"
+  "kaggle-file|the public fixed file (kaggle-25k) instead|--config experiments/configs/ablation-base.json --data $work/kaggle-train.csv --augment"
   "flat-reference|reference architecture and defaults (flat, d=512)|--data $work/fixed.csv --augment --config configs/reference-flat.json"
 )
 
@@ -59,12 +59,13 @@ run_row() {
   local steps
   steps=$(grep -o '"step":[0-9]*' "$work/runs/$name/metrics.jsonl" | tail -1 | cut -d: -f2)
   OMP_NUM_THREADS=1 "$trm" eval --model "$work/runs/$name/last.json" --data "$work/graded-1k.csv" --decoding iterative \
-    >"$work/$name.graded.txt"
-  OMP_NUM_THREADS=1 "$trm" eval --model "$work/runs/$name/last.json" --data "$work/kaggle-test.csv" >"$work/$name.kaggle.txt"
+    --json >"$work/$name.graded.json"
+  OMP_NUM_THREADS=1 "$trm" eval --model "$work/runs/$name/last.json" --data "$work/kaggle-test.csv" --json \
+    >"$work/$name.kaggle.json"
   local graded kaggle expert
-  graded=$(awk -f scripts/lib/eval_summary.awk "$work/$name.graded.txt")
-  kaggle=$(awk '/^single pass \(final\)/ { print $NF }' "$work/$name.kaggle.txt")
-  expert=$(awk '/^Expert / { print $4 }' "$work/$name.graded.txt")
+  graded=$(eval_summary "$work/$name.graded.json")
+  kaggle=$(json_eval "$work/$name.kaggle.json" 'pct(r.per_cycle_puzzle_accuracy.at(-1))')  # single pass
+  expert=$(json_eval "$work/$name.graded.json" 'pct(r.groups.find(g => g.group == "Expert").puzzle_accuracy)')
   echo "$steps|$graded|$kaggle|$expert" >"$work/$name.row"
 }
 
