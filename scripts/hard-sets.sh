@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # The hard development and test sets, generated (no published list is used), and the decodings measured on them;
 # writes docs/hard-puzzles.md. The development set is where decoding choices are made; the test set is only reported.
-#   scripts/hard-sets.sh [MODEL]     (default checkpoints/shipped.json); about 30 minutes on 2 cores.
+#   scripts/hard-sets.sh [--reuse] [MODEL]     (default checkpoints/shipped.json); about an hour on 2 cores.
+#   --reuse keeps every evaluation already in build/hard-sets/ (from an earlier run of this script for the same model)
 # Sets: 200 puzzles each, 17-26 givens asked, at least 40 solver guesses, then 2,000 hill-climbing steps toward more
 # guesses (trm generate --climb); seeds 9101 (development) and 9201 (test).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+reuse=0
+if [[ ${1:-} == --reuse ]]; then reuse=1; shift; fi
 model=${1:-checkpoints/shipped.json}
 trm=${TRM:-build/native/trm}
 work=build/hard-sets
@@ -18,12 +21,19 @@ generate() {  # generate NAME SEED
 }
 generate dev 9101 & generate test 9201 & wait
 
-decodings=("default|" "search, 1 reading|--decoding search --symmetries 1" "search, 4 readings|--decoding search --symmetries 4"
-           "iterative commit, 1 reading (no branching)|--decoding iterative --symmetries 1")
+# name|flags: the product's default first (no flags: what trm solve and the page do), then the alternatives.
+decodings=("default|"
+           "search, budget 64 forward passes|--decoding search --max-forward-passes 64"
+           "iterative commit over 4 readings (the default before)|--decoding iterative"
+           "iterative commit, 1 reading (the model alone, no branching)|--decoding iterative --symmetries 1")
+if "$trm" info --model "$model" --json | node -e 'process.exit(JSON.parse(require("fs").readFileSync(0, "utf8")).default_decoding.halting ? 0 : 1)'; then
+  decodings+=("default without learned halting|--no-halting")
+fi
 run() {  # run SET INDEX
-  local flags=${decodings[$2]#*|}
+  local flags=${decodings[$2]#*|} out=$work/$1-$2.json
+  if ((reuse)) && [[ -s $out ]]; then return; fi
   # shellcheck disable=SC2086
-  "$trm" eval --model "$model" --data "$work/$1.csv" --json $flags >"$work/$1-$2.json"
+  "$trm" eval --model "$model" --data "$work/$1.csv" --json $flags >"$out.tmp" && mv "$out.tmp" "$out"
 }
 for set in dev test; do
   for i in "${!decodings[@]}"; do
@@ -36,20 +46,23 @@ wait
 {
   echo "# Hard generated puzzles"
   echo
-  echo "Written by \`scripts/hard-sets.sh\` on $(date -u +%Y-%m-%d) for \`$model\` ($(nproc) cores, one thread per eval)."
+  echo "Written by \`scripts/hard-sets.sh\` on $(date -u +%Y-%m-%d) for \`$model\` ($(nproc) cores, one thread per eval, two evals at a time)."
   echo "Sets: 200 generated puzzles each, 17-26 givens, at least 40 solver guesses, then 2,000 hill-climbing steps"
   echo "(\`trm generate --climb 2000\`). Development (seed 9101) is where choices are made; test (seed 9201) is only reported."
+  echo "Outer cycles and forward passes count every reading of every pass and branch; time is wall time per puzzle on the"
+  echo "machine named above, beside other work (compare within one table only)."
   echo
-  echo "| set | decoding | exact puzzles | blank cells | forward passes / puzzle | outer cycles / puzzle | branches | search: rejected / budget spent |"
-  echo "|---|---|---|---|---|---|---|---|"
+  echo "| set | decoding | exact puzzles | blank cells | forward passes / puzzle | outer cycles / puzzle | branches | search: rejected / budget spent | ms / puzzle |"
+  echo "|---|---|---|---|---|---|---|---|---|"
   for set in dev test; do
     for i in "${!decodings[@]}"; do
       node -e '
         const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
         const pct = x => (100 * x).toFixed(1) + "%";
-        console.log(`| ${process.argv[2]} | ${process.argv[3]} (${r.decoding} x${r.symmetries}) | ${pct(r.puzzle_accuracy)} | ` +
+        const how = `${r.decoding} x${r.symmetries}` + (r.halting ? ", halting" : "");
+        console.log(`| ${process.argv[2]} | ${process.argv[3]} (${how}) | ${pct(r.puzzle_accuracy)} | ` +
           `${pct(r.blank_cell_accuracy)} | ${r.mean_forward_passes.toFixed(1)} | ${r.mean_outer_cycles.toFixed(0)} | ` +
-          `${r.mean_branches.toFixed(1)} | ${r.search_rejected} / ${r.search_budget_spent} |`);
+          `${r.mean_branches.toFixed(1)} | ${r.search_rejected} / ${r.search_budget_spent} | ${r.ms_per_puzzle.toFixed(0)} |`);
       ' "$work/$set-$i.json" "$set" "${decodings[$i]%%|*}"
     done
   done
