@@ -24,6 +24,7 @@
 #include "sudoku/csv.h"
 #include "sudoku/dataset.h"
 #include "sudoku/generator.h"
+#include "train/streams.h"
 #include "train/trainer.h"
 #include "util/error.h"
 
@@ -232,7 +233,7 @@ void run_train(const TrainArgs& a) {
   if (generate) {
     if (!val_data.empty()) validation = load_dataset(val_data, a.skip_invalid);
     else validation = sudoku::generate(std::max<size_t>(1, run.value("val_limit", size_t{2000})),
-                                       seed * 0x9E3779B97F4A7C15ULL + 6, *generate);
+                                       stream_seed(seed, Stream::kGeneratedValidation), *generate);
   } else if (!val_data.empty()) {
     std::error_code same_ec;
     if (std::filesystem::equivalent(a.data, val_data, same_ec))

@@ -1,13 +1,14 @@
 #include "train/trainer.h"
+#include "io/weights_json.h"
+#include "sudoku/augment.h"
+#include "sudoku/solver.h"
+#include "train/streams.h"
+#include "util/error.h"
 
 #include <algorithm>
 #include <cmath>
 #include <numeric>
 
-#include "io/weights_json.h"
-#include "sudoku/augment.h"
-#include "sudoku/solver.h"
-#include "util/error.h"
 
 namespace trm {
 
@@ -30,8 +31,8 @@ Trainer::Trainer(TRM& model, const sudoku::Dataset& train, const sudoku::Dataset
       validation_(validation),
       options_(options),
       optimizer_(model.parameters(), adamw_settings(model.config())),
-      dropout_rng_(options.seed * 0x9E3779B97F4A7C15ULL + 1),
-      augment_rng_(options.seed * 0x9E3779B97F4A7C15ULL + 2) {
+      dropout_rng_(stream_seed(options.seed, Stream::kDropout)),
+      augment_rng_(stream_seed(options.seed, Stream::kAugment)) {
   const auto batch = static_cast<size_t>(model.config().batch_size);
   if (train.size() == 0 && !options.generate) throw InputError("training data is empty");
   const size_t epoch_puzzles = options.generate ? static_cast<size_t>(kGeneratedEpoch) : train.size();
@@ -63,7 +64,7 @@ double Trainer::progress() const {
 
 void Trainer::make_batch(const std::vector<size_t>& order, int64_t batch, uint8_t* puzzles, uint8_t* solutions) {
   if (options_.generate) {
-    const uint64_t stream = options_.seed * 0x9E3779B97F4A7C15ULL + 5;
+    const uint64_t stream = stream_seed(options_.seed, Stream::kGeneratedTraining);
 #pragma omp parallel for schedule(dynamic, 1)
     for (int64_t b = 0; b < batch; ++b) {
       const sudoku::GeneratedPuzzle g =
@@ -80,7 +81,7 @@ void Trainer::make_batch(const std::vector<size_t>& order, int64_t batch, uint8_
       pool = std::clamp(static_cast<size_t>(std::ceil(competence * static_cast<double>(train_.size()))),
                         std::min(train_.size(), static_cast<size_t>(batch)), train_.size());
     }
-    Rng draw(options_.seed * 0x9E3779B97F4A7C15ULL + 3000 + static_cast<uint64_t>(step_));
+    Rng draw(stream_seed(options_.seed, Stream::kCurriculumDraw, static_cast<uint64_t>(step_)));
     for (int64_t b = 0; b < batch; ++b) {
       const size_t row = options_.curriculum ? easiest_first_[draw.next_u64() % pool]
                                              : order[static_cast<size_t>((epoch_step_ * batch + b)) % order.size()];
@@ -103,7 +104,7 @@ std::vector<size_t> Trainer::epoch_order(int epoch) const {
   if (options_.generate || options_.curriculum) return {};  // their batches do not follow an epoch order
   std::vector<size_t> order(train_.size());
   std::iota(order.begin(), order.end(), size_t{0});
-  Rng rng(options_.seed * 0x9E3779B97F4A7C15ULL + 1000 + static_cast<uint64_t>(epoch));
+  Rng rng(stream_seed(options_.seed, Stream::kEpochOrder, static_cast<uint64_t>(epoch)));
   rng.shuffle(order.begin(), order.end());
   return order;
 }
