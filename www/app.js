@@ -867,7 +867,7 @@
       committing() {
         if (!current()) return;
         run.phase = 'committing';
-        renderProgress();
+        drawProgress();
       },
       // Pass k >= 2 of search or iterative commit, as it runs: the board it reads (committed cells and, searching,
       // branch digits written in), then its cycles. A search's board that drops a cell it held went back: a dead end.
@@ -883,7 +883,7 @@
           run.passCycle = p.cycle + 1;
         }
         setMarker('pass', p.pass);
-        renderProgress();
+        drawProgress();
       },
     }).then((r) => {
       if (!current()) return;
@@ -904,7 +904,7 @@
       run.phase = 'done';
       run.stats = null;
       state.frame = stopCount() - 1;  // the final answer goes on the board
-      renderAll();
+      renderAll(true);
       setMarker('frames', cycleCount());
       const a = run.answer;
       setMarker('decoding', a ? a.decoding : 'single');
@@ -990,16 +990,22 @@
     liveDrawPending = true;
     requestAnimationFrame(() => {
       liveDrawPending = false;
-      if (!state.run || finished()) return;  // renderAll drew the end already
+      const run = state.run;
+      if (!run || finished()) return;  // renderAll drew the end already
       renderBoard();
       renderPlayer();
       renderProgress();
       renderFrameStats();
       renderVerdict();
       renderAccuracy();
-      // The chart is the largest redraw: at most about four times a second while cycles stream.
+      // The chart is the largest redraw: at most about four times a second while cycles stream. The run's first
+      // frame restyles all 81 cells (the board leaves the editor), so its chart waits for the next animation frame:
+      // the two largest redraws never share one task.
       const now = performance.now();
-      if (!(now - lastLiveChart < 250)) {
+      if (!run.boardShown) {
+        run.boardShown = true;
+        drawLive();
+      } else if (!(now - lastLiveChart < 250)) {
         lastLiveChart = now;
         renderChart();
       }
@@ -1008,14 +1014,33 @@
   }
   let lastLiveChart = -Infinity;
 
-  function renderAll() {
+  // Progress messages of passes after the first come once per outer cycle (hundreds a second in a long search): the
+  // progress line is redrawn at most once per animation frame.
+  let progressDrawPending = false;
+  function drawProgress() {
+    if (progressDrawPending) return;
+    progressDrawPending = true;
+    requestAnimationFrame(() => {
+      progressDrawPending = false;
+      renderProgress();
+    });
+  }
+
+  // chartLater: the chart, the largest redraw, in the next animation frame (the end of a run: the board just changed
+  // to the answer; the chart drawn live so far stays until then).
+  function renderAll(chartLater) {
     renderBoard();
     renderPlayer();
     renderProgress();
     renderFrameStats();
     renderVerdict();
     renderAccuracy();
-    renderChart();
+    if (!chartLater) renderChart();
+    else {
+      const run = state.run;
+      highlightChart();
+      requestAnimationFrame(() => { if (state.run === run) renderChart(); });
+    }
     renderModelInfo();
     renderActions();
     if (state.run && stopCount()) setMarker('frame', state.frame + 1);
