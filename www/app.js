@@ -409,7 +409,7 @@
     $('scrubber').value = String(n ? state.frame + 1 : 1);
   }
 
-  // What the worker is doing, as it happens: "cycle 5 of 24", then "final answer: iterative commit over 4 readings".
+  // What the worker is doing, as it happens: "Pass 1: cycle 5 of 24", then "Pass 3 of verified search: cycle 2 of 24, ...".
   function renderProgress() {
     const run = state.run;
     const node = $('progress');
