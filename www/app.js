@@ -8,12 +8,16 @@
  *        multiple | empty) or error; a cancelled solve goes back to ready. body[data-answer]: the final answer's 81
  *        digits, set with done. body[data-hint]: "cell:digit:confidence" of the last hint.
  * Test hooks:
- *   URL  ?puzzle=81chars&autosolve=1&cycles=N&keepgivens=0|1&example=LEVEL&decoding=single|iterative&threshold=T
- *        &symmetries=1|2|4|8 (readings per iterative-commit pass)
+ *   URL  ?puzzle=81chars&autosolve=1&cycles=N&keepgivens=0|1&example=LEVEL&decoding=search|iterative|single
+ *        &threshold=T&symmetries=1|2|4|8 (readings per pass of search or iterative commit). Left out, the decoding,
+ *        its readings and threshold are what `trm solve` uses (Model.info().default_decoding: verified search over the
+ *        puzzle alone; iterative commit's default is 4 readings).
  *   DOM  body[data-state] loading | ready | solving | done | refused (clashing givens) | error,  body[data-frames] frames of the last run,
- *        body[data-frame] the player stop shown (1-based; frames + 1 is the iterative-commit answer when it took
- *        more than one pass or read symmetric copies), body[data-passes] commit passes, body[data-symmetries]
- *        readings per pass, body[data-verdict] valid | invalid,
+ *        body[data-frame] the player stop shown (1-based; frames + 1 is the decoded answer when it took more than
+ *        one pass, read symmetric copies or differs from the last cycle's reading), body[data-decoding] the decoding
+ *        of the run (search | iterative | single), body[data-passes] passes, body[data-forward-passes] every
+ *        reading of every pass, body[data-symmetries] readings per pass, body[data-branches] and
+ *        body[data-search-end] (complete | rejected | budget) for a search, body[data-verdict] valid | invalid,
  *        body[data-weights-errors] count
  *   window.TRM_TEST_WEIGHTS = [{name, text}, ...] (set before app.js runs): loaded at start through the same
  *        path as a picked file, before autosolve.
@@ -208,11 +212,17 @@
     return true;
   }
 
-  // Stops of the player: one per outer cycle, plus the final answer of iterative commit when it took more than
-  // one pass or averaged symmetric copies (with one pass of the puzzle alone the answer is the last cycle's reading).
-  // While a run streams, the stops are the cycles computed so far.
+  // Stops of the player: one per outer cycle, plus the decoded answer (search or iterative commit) when it took more
+  // than one pass, averaged symmetric copies or differs from the last cycle's reading (with one pass of the puzzle
+  // alone the answer is usually that reading). While a run streams, the stops are the cycles computed so far.
   const cycleCount = () => state.run.trace.frames.length;
-  const hasAnswerStop = () => !!(state.run.answer && (state.run.answer.passes > 1 || state.run.answer.symmetries > 1));
+  const hasAnswerStop = () => {
+    const run = state.run, answer = run.answer;
+    if (!answer) return false;
+    if (answer.passes > 1 || answer.symmetries > 1 || !cycleCount()) return true;
+    const last = run.digits[cycleCount() - 1];
+    return answer.digits.some((d, i) => d !== (run.puzzle[i] || last[i]));
+  };
   const stopCount = () => cycleCount() + (hasAnswerStop() ? 1 : 0);
   const isAnswerStop = (h) => hasAnswerStop() && h === cycleCount();
   const finished = () => !!state.run && state.run.phase === 'done';
@@ -230,12 +240,33 @@
 
   // The grid the final verdict judges: the decoded answer, or the last cycle's reading.
   const finalDigits = () => (state.run.answer ? state.run.answer.digits.slice() : shownDigits(cycleCount() - 1));
+  const plural = (n, word, many) => n + ' ' + (n === 1 ? word : many || word + 's');
+  const DECODING_NAMES = { search: 'verified search', iterative: 'iterative commit', single: 'single pass' };
   const overSymmetries = (answer) => (answer.symmetries > 1 ? ' over ' + answer.symmetries + ' readings' : '');
-  const passesText = (answer) => answer.passes + ' pass' + (answer.passes === 1 ? '' : 'es');
-  const decodingLabel = (run) => (run.answer
-    ? 'iterative commit' + overSymmetries(run.answer) + ', ' + passesText(run.answer) + ' of ' + run.trace.h_cycles + ' cycles'
-    : 'single pass of ' + run.trace.h_cycles + ' cycle' + (run.trace.h_cycles === 1 ? '' : 's'));
-  const plural = (n, word) => n + ' ' + word + (n === 1 ? '' : 's');
+  const passesText = (answer) => plural(answer.passes, 'pass', 'passes');
+  const branchesText = (answer) => (answer.branches ? plural(answer.branches, 'branch', 'branches') : 'no branch');
+  // How the search ended when it did not fill the grid, in words (null when it did).
+  const searchEndText = (answer) => (answer.decoding !== 'search' || answer.search_end === 'complete' ? null
+    : answer.search_end === 'budget' ? 'the search ran out of its budget of ' + plural(answer.budget, 'forward pass', 'forward passes')
+      : 'the rules rejected every branch the search tried');
+  // Which decoding produced the answer, and what it cost: "verified search, 6 passes of 24 cycles, 2 branches".
+  function decodingLabel(run) {
+    const a = run.answer, H = run.trace.h_cycles;
+    if (!a) return 'single pass of ' + plural(H, 'cycle');
+    let text = DECODING_NAMES[a.decoding] + overSymmetries(a) + ', ' + passesText(a) + ' of ' + plural(H, 'cycle');
+    if (a.decoding === 'search') text += ', ' + branchesText(a);
+    // Learned halting stops a reading early: then the cycles run in all say more than the passes do.
+    if (a.outer_cycles && a.outer_cycles !== a.passes * a.symmetries * H) text += ' (' + a.outer_cycles + ' outer cycles in all, learned halting)';
+    return text;
+  }
+  // Readings per pass when none is chosen: what `trm solve` reads with that decoding (Model.info().default_decoding,
+  // core/model/decode.h): the puzzle alone for verified search, 4 readings for iterative commit.
+  function defaultReadings(decoding) {
+    const d = state.info && state.info.default_decoding;
+    if (decoding === 'iterative') return d ? d.iterative_symmetries : 4;
+    if (decoding === 'search') return d && d.decoding === 'search' ? d.symmetries : 1;
+    return 1;
+  }
 
   // Per cycle (the readings, givens kept as shown): rule breaks, cells changed since the cycle before, mean
   // confidence on the blanks; and the cycle from which the reading no longer changes (settled).
@@ -378,7 +409,7 @@
     $('scrubber').value = String(n ? state.frame + 1 : 1);
   }
 
-  // What the worker is doing, as it happens: "cycle 5 of 24", then "final answer: iterative commit over 4 readings".
+  // What the worker is doing, as it happens: "Pass 1: cycle 5 of 24", then "Pass 3 of verified search: cycle 2 of 24, ...".
   function renderProgress() {
     const run = state.run;
     const node = $('progress');
@@ -391,10 +422,14 @@
     const done = cycleCount();
     let text;
     if (run.phase === 'checking') text = 'Checking the puzzle with the exact solver\u2026';
-    const k = run.request.decoding === 'iterative' ? run.request.symmetries : 1;
+    const k = run.request.decoding === 'single' ? 1 : run.request.symmetries;
     const readings = k > 1 ? ', ' + k + ' readings at once (the board and ' +
-      plural(k - 1, 'symmetric copy').replace(/copys$/, 'copies') + ')' : '';
+      plural(k - 1, 'symmetric copy', 'symmetric copies') + ')' : '';
+    const search = run.request.decoding === 'search';
     if (run.phase === 'cycles') text = 'Pass 1: cycle ' + Math.min(done + 1, H) + ' of ' + H + ', reading the puzzle as given' + readings + '\u2026';
+    else if (search) text = 'Pass ' + (run.pass || 2) + ' of verified search: cycle ' + Math.min((run.passCycle || 0) + 1, H) + ' of ' + H +
+      ', ' + plural(run.passCommitted || 0, 'cell') + ' filled so far' + (run.deadEnds ? ', ' + plural(run.deadEnds, 'dead end') + ' met' : '') +
+      readings + ' (at most ' + plural(searchBudget(), 'forward pass', 'forward passes') + ')\u2026';
     else text = 'Pass ' + (run.pass || 2) + ' of iterative commit: cycle ' + Math.min((run.passCycle || 0) + 1, H) + ' of ' + H +
       ', ' + plural(run.passCommitted || 0, 'cell') + ' committed so far' + readings + '\u2026';
     $('progress-text').textContent = text;
@@ -421,9 +456,16 @@
       let changed = 0;
       const prev = shownDigits(h - 1);
       digits.forEach((d, i) => { if (prev[i] !== d) changed++; });
-      parts.push('iterative commit' + overSymmetries(run.answer) + ': ' + passesText(run.answer) +
-        ' (' + run.answer.passes * run.answer.symmetries + ' forward passes), committing cells at least ' +
-        Math.round(run.answer.threshold * 100) + '% sure');
+      const a = run.answer;
+      if (a.decoding === 'search') {
+        parts.push('verified search' + overSymmetries(a) + ': ' + passesText(a) + ' (' + plural(a.forward_passes, 'forward pass', 'forward passes') +
+          '), ' + branchesText(a) + ', committing cells at least ' + Math.round(a.threshold * 100) +
+          '% sure and branching where none is');
+        parts.push(searchEndText(a) || 'the grid was filled');
+      } else {
+        parts.push('iterative commit' + overSymmetries(a) + ': ' + passesText(a) +
+          ' (' + a.passes * a.symmetries + ' forward passes), committing cells at least ' + Math.round(a.threshold * 100) + '% sure');
+      }
       parts.push(plural(changed, 'cell') + ' differ from cycle ' + n);
     } else {
       const stats = cycleStats();
@@ -455,12 +497,21 @@
     const final = isFinalStop(h);
     const v = Rules.verdict(shownDigits(h), run.puzzle);
     const what = final ? 'Final answer: ' : (isAnswerStop(h) ? 'Answer: ' : 'Cycle ' + (h + 1) + ' (not the final answer): ');
+    // The search's own end is said too: an unfilled search is "not solved" even where its guesses break no rule
+    // shown here; a grid is only ever called solved when the rules and the givens accept it.
+    const ended = final && run.answer ? searchEndText(run.answer) : null;
     if (v.valid) {
-      verdictNode.textContent = what + '\u2713 Valid solution' + (final ? ' (' + decodingLabel(run) + ').' : '.');
+      verdictNode.textContent = what + '\u2713 Valid solution' + (final ? ' (' + decodingLabel(run) + ')' : '') +
+        (ended ? '; ' + ended + ', but the model\'s unverified guesses in its last blanks satisfy every rule' : '') + '.';
       verdictNode.className = 'verdict ok';
+    } else if (ended) {
+      verdictNode.textContent = what + '\u2717 Not solved: ' + ended + ' (' + decodingLabel(run) + '). The blanks it could not ' +
+        'fill hold the model\'s unverified guesses: ' + plural(v.messages.length, 'problem') + '.';
     } else {
       verdictNode.textContent = what + '\u2717 Not a valid solution' + (final ? ' (' + decodingLabel(run) + ')' : '') + ': ' +
         plural(v.messages.length, 'problem') + '.';
+    }
+    if (!v.valid) {
       verdictNode.className = 'verdict bad' + (final ? '' : ' provisional');
       const shown = v.messages.slice(0, 10);
       shown.forEach((m) => list.appendChild(el('li', '', m)));
@@ -587,10 +638,13 @@
     add('Gates', c.gate_type);
     add('Parameters', state.info.parameter_count.toLocaleString('en-US'));
     add('SIMD', state.info.simd ? 'yes (wasm SIMD128)' : 'no');
+    add('Halting', state.info.default_decoding && state.info.default_decoding.halting
+      ? 'learned: each reading stops when its halting head says the answer is settled'
+      : 'none: every reading runs all its cycles');
     add('Runs in', 'a Web Worker (the page stays responsive)');
     const run = state.run;
     add('Inference time', run && finished() ? formatMs(run.elapsedMs) + ' for ' + run.trace.h_cycles + ' cycles' +
-      (run.answer ? '; ' + formatMs(run.decodeMs) + ' for ' + passesText(run.answer) + ' of iterative commit' +
+      (run.answer ? '; ' + formatMs(run.decodeMs) + ' for ' + passesText(run.answer) + ' of ' + DECODING_NAMES[run.answer.decoding] +
         overSymmetries(run.answer) : '') : '\u2014');
   }
 
@@ -651,10 +705,19 @@
       : '';
   }
 
-  // The threshold and the readings per pass belong to iterative commit only.
+  // The threshold and the readings per pass belong to verified search and iterative commit, not to a single pass.
   function syncDecoding() {
-    $('threshold').disabled = $('symmetries').disabled = $('decoding').value !== 'iterative';
+    $('threshold').disabled = $('symmetries').disabled = $('decoding').value === 'single';
   }
+
+  // Readings per pass follow the decoding's default (as `trm solve --decoding X` without --symmetries does).
+  function setDefaultReadings() {
+    const k = String(defaultReadings($('decoding').value));
+    if (Array.from($('symmetries').options).some((o) => o.value === k)) $('symmetries').value = k;
+  }
+
+  // The search's budget per puzzle, in forward passes (every reading of every pass and branch counted).
+  const searchBudget = () => (state.info && state.info.default_decoding ? state.info.default_decoding.max_forward_passes : 256);
 
   function readThreshold() {
     const t = Number($('threshold').value);
@@ -740,6 +803,9 @@
     renderAll();
   }
 
+  // The markers a run sets besides data-answer and data-diagnosis.
+  const RUN_MARKERS = ['frame', 'pass', 'decoding', 'passes', 'forward-passes', 'symmetries', 'branches', 'search-end'];
+
   // A solve streams from the worker: diagnosis, then each outer cycle as it is computed (drawn at once, the board
   // following the newest one unless the player was moved), then the final answer. A new solve supersedes a running one.
   function solve() {
@@ -758,8 +824,9 @@
     }
     const token = ++state.runToken;
     const puzzle = state.puzzle.slice();
-    const request = { puzzle: Rules.toText(puzzle), cycles, decoding: $('decoding').value, threshold,
-      symmetries: Number($('symmetries').value) };
+    const decoding = $('decoding').value;
+    const request = { puzzle: Rules.toText(puzzle), cycles, decoding, threshold,
+      symmetries: decoding === 'single' ? 1 : Number($('symmetries').value) };
     const run = {
       request, puzzle, phase: 'checking', follow: true, answer: null, elapsedMs: 0, decodeMs: 0,
       solution: state.solution ? state.solution.slice() : null,
@@ -771,7 +838,7 @@
     state.engineBusy = true;
     body.removeAttribute('data-answer');
     body.removeAttribute('data-diagnosis');
-    ['passes', 'symmetries', 'frame', 'pass'].forEach((k) => body.removeAttribute('data-' + k));
+    RUN_MARKERS.forEach((k) => body.removeAttribute('data-' + k));
     setMarker('frames', 0);
     setMarker('state', 'solving');
     say('message', 'Solving\u2026 (Cancel stops it at once.)', 'info');
@@ -800,20 +867,23 @@
       committing() {
         if (!current()) return;
         run.phase = 'committing';
-        renderProgress();
+        drawProgress();
       },
-      // Pass k >= 2 of iterative commit, as it runs: the board it reads (committed cells written in), then its cycles.
+      // Pass k >= 2 of search or iterative commit, as it runs: the board it reads (committed cells and, searching,
+      // branch digits written in), then its cycles. A search's board that drops a cell it held went back: a dead end.
       pass(p) {
         if (!current()) return;
         run.pass = p.pass;
         if (p.board) {
           run.passCommitted = Array.from(p.board).filter((ch, i) => ch !== '0' && run.puzzle[i] === 0).length;
+          if (run.lastBoard && Array.from(run.lastBoard).some((ch, i) => ch !== '0' && p.board[i] !== ch)) run.deadEnds = (run.deadEnds || 0) + 1;
+          run.lastBoard = p.board;
           run.passCycle = 0;
         } else {
           run.passCycle = p.cycle + 1;
         }
         setMarker('pass', p.pass);
-        renderProgress();
+        drawProgress();
       },
     }).then((r) => {
       if (!current()) return;
@@ -828,20 +898,30 @@
       run.elapsedMs = r.runMs;
       run.decodeMs = r.decodeMs;
       run.totalMs = performance.now() - t0;
-      if (r.answer) run.answer = { digits: Array.from(r.answer.digits, Number), passes: r.answer.passes,
-        threshold: r.answer.threshold, symmetries: r.answer.symmetries };
+      if (r.answer) run.answer = { digits: Array.from(r.answer.digits, Number), decoding: r.answer.decoding, passes: r.answer.passes,
+        forward_passes: r.answer.forward_passes, outer_cycles: r.answer.outer_cycles, branches: r.answer.branches,
+        search_end: r.answer.search_end, budget: searchBudget(), threshold: r.answer.threshold, symmetries: r.answer.symmetries };
       run.phase = 'done';
       run.stats = null;
       state.frame = stopCount() - 1;  // the final answer goes on the board
-      renderAll();
+      renderAll(true);
       setMarker('frames', cycleCount());
-      setMarker('passes', run.answer ? run.answer.passes : 1);
-      setMarker('symmetries', run.answer ? run.answer.symmetries : 1);
+      const a = run.answer;
+      setMarker('decoding', a ? a.decoding : 'single');
+      setMarker('passes', a ? a.passes : 1);
+      setMarker('forward-passes', a ? a.forward_passes : 1);
+      setMarker('symmetries', a ? a.symmetries : 1);
+      if (a && a.decoding === 'search') {
+        setMarker('branches', a.branches);
+        setMarker('search-end', a.search_end);
+      }
       setMarker('answer', finalDigits().join(''));
       setMarker('state', 'done');
-      say('message', 'Ran ' + run.trace.h_cycles + ' outer cycles in ' + formatMs(run.elapsedMs) +
-        (run.answer ? '; iterative commit' + overSymmetries(run.answer) + ' took ' + passesText(run.answer) +
-          ' (' + formatMs(run.decodeMs) + ')' : '') + '. Press \u25B6 to replay the cycles.', 'info');
+      say('message', 'Ran ' + plural(run.trace.h_cycles, 'outer cycle') + ' in ' + formatMs(run.elapsedMs) +
+        (a ? '; ' + DECODING_NAMES[a.decoding] + overSymmetries(a) + ' took ' + passesText(a) +
+          (a.decoding === 'search' ? ' with ' + branchesText(a) : '') + ' (' + formatMs(run.decodeMs) + ')' +
+          (searchEndText(a) ? ': ' + searchEndText(a) + ', so the model did not solve it' : '') : '') +
+        '. Press \u25B6 to replay the cycles.', 'info');
     }, (e) => {
       if (!current() || e.cancelled) return;
       state.engineBusy = false;
@@ -896,7 +976,7 @@
     stopPlayback();
     state.run = null;
     setMarker('frames', 0);
-    ['frame', 'passes', 'symmetries', 'answer', 'diagnosis'].forEach((k) => body.removeAttribute('data-' + k));
+    RUN_MARKERS.concat(['answer', 'diagnosis']).forEach((k) => body.removeAttribute('data-' + k));
     setMarker('state', state.info ? 'ready' : body.getAttribute('data-state'));
     if (why) say('message', why, 'info');
     renderAll();
@@ -910,16 +990,22 @@
     liveDrawPending = true;
     requestAnimationFrame(() => {
       liveDrawPending = false;
-      if (!state.run || finished()) return;  // renderAll drew the end already
+      const run = state.run;
+      if (!run || finished()) return;  // renderAll drew the end already
       renderBoard();
       renderPlayer();
       renderProgress();
       renderFrameStats();
       renderVerdict();
       renderAccuracy();
-      // The chart is the largest redraw: at most about four times a second while cycles stream.
+      // The chart is the largest redraw: at most about four times a second while cycles stream. The run's first
+      // frame restyles all 81 cells (the board leaves the editor), so its chart waits for the next animation frame:
+      // the two largest redraws never share one task.
       const now = performance.now();
-      if (!(now - lastLiveChart < 250)) {
+      if (!run.boardShown) {
+        run.boardShown = true;
+        drawLive();
+      } else if (!(now - lastLiveChart < 250)) {
         lastLiveChart = now;
         renderChart();
       }
@@ -928,14 +1014,33 @@
   }
   let lastLiveChart = -Infinity;
 
-  function renderAll() {
+  // Progress messages of passes after the first come once per outer cycle (hundreds a second in a long search): the
+  // progress line is redrawn at most once per animation frame.
+  let progressDrawPending = false;
+  function drawProgress() {
+    if (progressDrawPending) return;
+    progressDrawPending = true;
+    requestAnimationFrame(() => {
+      progressDrawPending = false;
+      renderProgress();
+    });
+  }
+
+  // chartLater: the chart, the largest redraw, in the next animation frame (the end of a run: the board just changed
+  // to the answer; the chart drawn live so far stays until then).
+  function renderAll(chartLater) {
     renderBoard();
     renderPlayer();
     renderProgress();
     renderFrameStats();
     renderVerdict();
     renderAccuracy();
-    renderChart();
+    if (!chartLater) renderChart();
+    else {
+      const run = state.run;
+      highlightChart();
+      requestAnimationFrame(() => { if (state.run === run) renderChart(); });
+    }
     renderModelInfo();
     renderActions();
     if (state.run && stopCount()) setMarker('frame', state.frame + 1);
@@ -1012,13 +1117,17 @@
     $('scrubber').addEventListener('input', () => { stopPlayback(); showFrame(Number($('scrubber').value) - 1, true); });
     $('keep-givens').addEventListener('change', () => { if (state.run) { state.run.stats = null; renderAll(); } });
     // A settings change supersedes the running solve (or re-solves the one on the board).
-    const iterativeRun = () => state.run && state.run.request.decoding === 'iterative' && state.run.phase !== 'stopped';
-    $('decoding').addEventListener('change', () => { syncDecoding(); if (state.run && state.run.phase !== 'stopped') solve(); });
+    const decodedRun = () => state.run && state.run.request.decoding !== 'single' && state.run.phase !== 'stopped';
+    $('decoding').addEventListener('change', () => {
+      setDefaultReadings();
+      syncDecoding();
+      if (state.run && state.run.phase !== 'stopped') solve();
+    });
     $('threshold').addEventListener('change', () => {
       if (readThreshold() === null) say('message', 'The commit threshold must be a number above 0 and at most 1.', 'error');
-      else if (iterativeRun()) solve();
+      else if (decodedRun()) solve();
     });
-    $('symmetries').addEventListener('change', () => { if (iterativeRun()) solve(); });
+    $('symmetries').addEventListener('change', () => { if (decodedRun()) solve(); });
     syncDecoding();
     $('speed').addEventListener('change', () => { if (state.timer) startPlayback(false); });
     $('cycles').addEventListener('change', () => {
@@ -1053,11 +1162,13 @@
     wire();
     const params = new URLSearchParams(window.location.search);
     if (params.get('keepgivens') === '0') $('keep-givens').checked = false;
-    if (params.get('decoding') === 'single' || params.get('decoding') === 'iterative') $('decoding').value = params.get('decoding');
+    const decodingParam = ['search', 'iterative', 'single'].includes(params.get('decoding')) ? params.get('decoding') : null;
+    if (decodingParam) $('decoding').value = decodingParam;
     if (params.has('threshold')) $('threshold').value = params.get('threshold');
     const symmetriesParam = params.has('symmetries')
       ? Array.from($('symmetries').options).find((o) => o.value === params.get('symmetries')) : null;
     if (symmetriesParam) $('symmetries').value = symmetriesParam.value;
+    else setDefaultReadings();
     syncDecoding();
     if (params.has('example')) randomExample(params.get('example'), true);
     renderAll();
@@ -1089,6 +1200,16 @@
     }
     else say('model-message', 'No built-in weights; load a weights file.', 'info');
     for (const w of window.TRM_TEST_WEIGHTS || []) await loadWeightsText(w.text, w.name);
+    // The settings the address left out become what `trm solve` does by default (core/model/decode.h, through
+    // Model.info()): the decoding, its readings per pass and the commit threshold.
+    const defaults = state.info && state.info.default_decoding;
+    if (defaults) {
+      if (!decodingParam && Array.from($('decoding').options).some((o) => o.value === defaults.decoding)) $('decoding').value = defaults.decoding;
+      if (!symmetriesParam) setDefaultReadings();
+      if (!params.has('threshold')) $('threshold').value = String(Math.round(defaults.commit_threshold * 1e4) / 1e4);
+      $('search-budget').textContent = String(defaults.max_forward_passes);
+      syncDecoding();
+    }
     renderModelInfo();
     renderActions();
     if (body.getAttribute('data-state') !== 'error') setMarker('state', state.info ? 'ready' : 'error');
@@ -1098,6 +1219,8 @@
       $('cycles').value = params.get('cycles');
       if (readCycles() === null) say('message', 'cycles in the address must be 1-' + MAX_UI_CYCLES + '.', 'error');
     }
+    if (params.has('decoding') && !decodingParam)
+      say('message', 'The decoding in the address must be search, iterative or single; using ' + DECODING_NAMES[$('decoding').value] + '.', 'error');
     if (params.has('symmetries') && !symmetriesParam)
       say('message', 'Readings per pass in the address must be 1, 2, 4 or 8; using ' + $('symmetries').value + '.', 'error');
     if (params.get('autosolve') === '1' && state.info && body.getAttribute('data-state') !== 'error') solve();

@@ -10,10 +10,12 @@
  *   engine.solve({puzzle, cycles, decoding, threshold, symmetries}, {
  *     diagnosis(d) {},   // {solutions (0, 1 or 2 = "two or more"), guesses, ms}: the exact solver, before the model
  *     cycle(frame) {},   // {cycle, digits, confidence[81], latent_update_norms[L]}: posted as each outer cycle ends
- *     committing(s) {},  // {symmetries}: iterative commit's second pass started (the first pass's cycles were the trace)
+ *     committing(s) {},  // {symmetries}: the decoding's second pass started (the first pass's cycles were the trace)
  *     pass(p) {},        // {pass, board} as pass k >= 2 starts (the board it reads), then {pass, cycle} per outer cycle
- *     answer(a) {},      // {digits, passes, forward_passes, outer_cycles, threshold, symmetries, ms}
+ *     answer(a) {},      // {digits, decoding, passes, forward_passes, outer_cycles, branches, search_end, threshold,
+ *                        //  symmetries, ms}
  *   }) -> Promise of {refused, solutions, trace, answer, runMs, decodeMs}; rejects with {cancelled: true} when cancelled
+ *        (decoding 'search' or 'iterative' runs Model.decodeLive; 'single' runs Model.runLive: the cycles, answer null)
  *   engine.hint({puzzle, cycles}) -> Promise of {refused, solutions, cell, digit, confidence}
  *   engine.cancel()   // stops the running request at once: terminates the worker and starts a fresh one
  *
@@ -59,15 +61,16 @@
         const d = diagnose(id, m.puzzle);
         if (d.solutions !== 1) return { refused: true, solutions: d.solutions };
         const t0 = now();
-        if (m.decoding !== 'iterative') {
+        if (m.decoding === 'single') {
           const trace = unwrap(model.runLive(m.puzzle, m.cycles, (text) => {
             scope.postMessage({ id, type: 'cycle', data: JSON.parse(text) });
           }));
           return { refused: false, solutions: 1, trace, answer: null, runMs: now() - t0, decodeMs: 0 };
         }
-        // One decode (web/bindings.cpp decodeLive -> core/model/decode.h decode() with an observer): pass 1's cycles
-        // (the puzzle as given, row 0 of its readings) are the trace; later passes are posted as progress. The
-        // puzzle is read once, not once for the trace and again for the answer.
+        // One decode, verified search or iterative commit (web/bindings.cpp decodeLive -> core/model/decode.h decode()
+        // with an observer): pass 1's cycles (the puzzle as given, row 0 of its readings) are the trace; later passes,
+        // branches included, are posted as progress. The puzzle is read once, not once for the trace and again for
+        // the answer.
         let runMs = 0;
         const answer = unwrap(model.decodeLive(m.puzzle, m.cycles, m.threshold, m.symmetries, m.decoding, (text) => {
           const e = JSON.parse(text);

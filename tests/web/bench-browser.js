@@ -1,13 +1,15 @@
 #!/usr/bin/env node
 // Browser benchmark (a measurement, not a test: nothing here passes or fails). Headless Chromium over the DevTools
 // protocol opens www/index.html from file:// and, for three hard puzzles with the page's default settings (the
-// model's default cycles, iterative commit over 4 readings), clicks Solve and measures in real time:
+// model's default cycles and `trm solve`'s default decoding, verified search over the puzzle alone, as the page takes
+// it from Model.info(); extra address parameters, e.g. BENCH_QUERY='decoding=iterative', measure others), clicks
+// Solve and measures in real time:
 //   answer ms     Solve click -> body[data-state="done"] (the final answer on the board), from the page's clock
 //   first frame   Solve click -> the first outer cycle drawn
 //   longest task  the longest main-thread task meanwhile, from a DevTools trace (RunTask on CrRendererMain);
 //                 long tasks counts PerformanceObserver 'longtask' entries (tasks over 50 ms) in the same window
 // Each puzzle runs `runs` times in a fresh tab (median printed, all runs listed).
-//   node tests/web/bench-browser.js [runs=3]
+//   [BENCH_QUERY='decoding=iterative'] node tests/web/bench-browser.js [runs=3]
 'use strict';
 const fs = require('fs');
 const path = require('path');
@@ -54,6 +56,8 @@ async function once(browser, url) {
       const first = log.find((e) => e.state === 'solving' && e.frames >= 1);
       return { answerMs: done ? done.t - ${t0} : NaN, firstMs: first ? first.t - ${t0} : NaN, longTasks: window.LONG_TASKS.slice(),
         verdict: document.body.getAttribute('data-verdict'), passes: document.body.getAttribute('data-passes'),
+        decoding: document.body.getAttribute('data-decoding'), readings: document.body.getAttribute('data-symmetries'),
+        branches: document.body.getAttribute('data-branches'),
         frames: document.body.getAttribute('data-frames') }; })()`);
   });
   // The page's renderer: the process that runs the model's worker (a 'DedicatedWorker thread').
@@ -80,17 +84,19 @@ async function once(browser, url) {
 (async () => {
   const browser = await Browser.launch();
   const url = 'file://' + benchPage();
-  console.log(`browser benchmark: ${RUNS} runs per puzzle, default settings, headless Chromium, file://`);
+  const query = process.env.BENCH_QUERY ? '&' + process.env.BENCH_QUERY : '';
+  console.log(`browser benchmark: ${RUNS} runs per puzzle, ${query ? 'settings ' + query.slice(1) : 'default settings'}, headless Chromium, file://`);
   console.log('puzzle                         | answer ms (median) | first frame ms | longest main-thread task ms | long tasks (>50 ms) | runs (answer ms)');
   for (const [name, puzzle] of PUZZLES) {
     const rs = [];
-    for (let k = 0; k < RUNS; k++) rs.push(await once(browser, url + '?puzzle=' + puzzle));
+    for (let k = 0; k < RUNS; k++) rs.push(await once(browser, url + '?puzzle=' + puzzle + query));
     const longest = Math.max(...rs.map((r) => r.longestTaskMs));
     console.log(`${name.padEnd(30)} | ${median(rs.map((r) => r.answerMs)).toFixed(0).padStart(18)} | ` +
       `${median(rs.map((r) => r.firstMs)).toFixed(0).padStart(14)} | ${longest.toFixed(1).padStart(27)} | ` +
       `${String(Math.max(...rs.map((r) => r.longTasks.length))).padStart(19)} | ` +
       rs.map((r) => r.answerMs.toFixed(0) + (r.verdict === 'valid' ? '' : ' (' + r.verdict + ')')).join(', ') +
-      ` [${rs[0].frames} cycles, ${rs[0].passes} passes]`);
+      ` [${rs[0].decoding}, ${rs[0].readings} reading(s), ${rs[0].frames} cycles, ${rs[0].passes} passes` +
+      (rs[0].branches !== null ? `, ${rs[0].branches} branches]` : ']'));
   }
   await browser.close();
 })().catch((e) => { console.error(e); process.exit(1); });

@@ -15,8 +15,13 @@ const { Browser } = require('./cdp.js');
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const WWW = path.join(ROOT, 'www');
-// An expert example (www/examples.js): the shipped model needs several passes on it at threshold 1.
+// An expert example (www/examples.js): the shipped model needs several passes on it at threshold 1, and two passes
+// of verified search at 3 cycles.
 const EXPERT = '000000000579002080000000020040070000107540200000100060208000410000010900350080000';
+// The hardest of tests/web/bench-browser.js's generated puzzles (22 givens, 1242 solver guesses). With the shipped model
+// (section 1d; another model may need other cycle counts): at 1 outer cycle the search spends its whole budget on it
+// (256 forward passes, about a second) without filling the grid; at 4 it fills it after dozens of branches.
+const HARDEST = '240000700000740600100009000500080010000007000024000003001000000000068040400010005';
 const DEFAULT_H = Number(/H_cycles\\?":\s*(\d+)/.exec(fs.readFileSync(path.join(WWW, 'default-weights.js'), 'utf8'))[1]);
 const ARTIFACTS = path.join(ROOT, 'build-wasm', 'web-artifacts');
 const CLASSIC = '530070000600195000098000060800060003400803001700020006060000280000419005000080079';
@@ -130,26 +135,56 @@ browser = await Browser.launch();
     /Content-Security-Policy" content="default-src 'none'; script-src 'self' 'wasm-unsafe-eval';/.test(dom));
 }
 
-// 1b. Iterative commit (the default): the committed answer is the last stop and keeps the givens.
+// 1a. Verified search over the puzzle alone (the default, as `trm solve`): the settings show it, the verdict names it.
 {
-  const dom = await dumpDom(fileUrl(PAGE, `puzzle=${EXPERT}&autosolve=1&cycles=3&threshold=1`));
+  const page = await openPage(fileUrl(PAGE, `puzzle=${EXPERT}&autosolve=1&cycles=3`));
+  const r = await page.evaluate(`({ verdict: document.getElementById('verdict').textContent,
+    decoding: document.getElementById('decoding').value, readings: document.getElementById('symmetries').value,
+    threshold: document.getElementById('threshold').value, thresholdOff: document.getElementById('threshold').disabled,
+    readingsOff: document.getElementById('symmetries').disabled, answerCells: document.querySelectorAll('.cell.answer').length,
+    attrs: Object.fromEntries(Array.from(document.body.attributes, (a) => [a.name, a.value])) })`);
+  const attrs = r.attrs;
+  check('verified search by default (data-decoding="search")', attrs['data-state'] === 'done' && attrs['data-decoding'] === 'search',
+    JSON.stringify(attrs));
+  check('the settings show the default: verified search, 1 reading, threshold 0.99, both settings enabled',
+    r.decoding === 'search' && r.readings === '1' && r.threshold === '0.99' && !r.thresholdOff && !r.readingsOff, JSON.stringify(r));
+  check('over the puzzle alone (data-symmetries="1", forward passes = passes)', attrs['data-symmetries'] === '1' &&
+    attrs['data-forward-passes'] === attrs['data-passes'], JSON.stringify(attrs));
+  check('the search filled the grid (data-search-end="complete", data-branches set)', attrs['data-search-end'] === 'complete' &&
+    /^\d+$/.test(attrs['data-branches'] || ''), JSON.stringify(attrs));
+  const passes = Number(attrs['data-passes']);
+  check('the default verdict names verified search, its passes and branches',
+    new RegExp(`^Final answer: \u2713 Valid solution \\(verified search, ${passes} pass(es)? of 3 cycles, (no branch|\\d+ branch(es)?)\\)\\.$`)
+      .test(r.verdict), r.verdict);
+  check('a search of several passes ends on its answer, after the 3 cycles', passes < 2 ||
+    (attrs['data-frames'] === '3' && attrs['data-frame'] === '4' && r.answerCells === [...EXPERT].filter((ch) => ch === '0').length),
+    JSON.stringify(attrs) + ' ' + r.answerCells);
+  check('the answer is the data-answer and keeps every given', /^[1-9]{81}$/.test(attrs['data-answer'] || '') &&
+    [...EXPERT].every((ch, i) => ch === '0' || attrs['data-answer'][i] === ch), attrs['data-answer']);
+  await page.close();
+}
+
+// 1b. Iterative commit (?decoding=iterative): the committed answer is the last stop and keeps the givens.
+{
+  const dom = await dumpDom(fileUrl(PAGE, `puzzle=${EXPERT}&autosolve=1&cycles=3&threshold=1&decoding=iterative`));
   const attrs = bodyAttrs(dom);
   const cells = cellsOf(dom);
   const passes = Number(attrs['data-passes']);
-  check('iterative commit by default (threshold 1: several passes)', attrs['data-state'] === 'done' && passes > 1,
-    JSON.stringify(attrs));
+  check('iterative commit when asked (threshold 1: several passes)', attrs['data-state'] === 'done' &&
+    attrs['data-decoding'] === 'iterative' && passes > 1, JSON.stringify(attrs));
   check('the answer is shown after the 3 cycles', attrs['data-frames'] === '3' && attrs['data-frame'] === '4', JSON.stringify(attrs));
   check('the answer fills every blank and keeps every given', cells.length === 81 &&
     cells.every((c, i) => /^[1-9]$/.test(c.digit) && (EXPERT[i] === '0' ? c.classes.includes('answer') : c.digit === EXPERT[i])));
-  check('over 4 readings by default (data-symmetries="4")', attrs['data-symmetries'] === '4', JSON.stringify(attrs));
+  check('iterative commit reads 4 readings by default (data-symmetries="4")', attrs['data-symmetries'] === '4', JSON.stringify(attrs));
   check('the verdict names the readings and passes',
     new RegExp(`iterative commit over 4 readings, ${passes} passes of 3 cycles`).test(textOf(dom, 'verdict')),
     textOf(dom, 'verdict'));
 }
 
-// 1c. One reading per pass (symmetries=1 in the address): the puzzle alone, as `trm solve --symmetries 1`.
+// 1c. One reading per pass (symmetries=1 in the address): the puzzle alone, as `trm solve --decoding iterative
+//     --symmetries 1`.
 {
-  const dom = await dumpDom(fileUrl(PAGE, `puzzle=${EXPERT}&autosolve=1&cycles=3&threshold=1&symmetries=1`));
+  const dom = await dumpDom(fileUrl(PAGE, `puzzle=${EXPERT}&autosolve=1&cycles=3&threshold=1&decoding=iterative&symmetries=1`));
   const attrs = bodyAttrs(dom);
   check('symmetries=1 reads the puzzle alone (data-symmetries="1")', attrs['data-state'] === 'done' &&
     attrs['data-symmetries'] === '1', JSON.stringify(attrs));
@@ -158,6 +193,31 @@ browser = await Browser.launch();
   const bad = await dumpDom(fileUrl(PAGE, `puzzle=${EXPERT}&symmetries=3`));
   check('an unsupported symmetries value in the address is named', /Readings per pass in the address must be 1, 2, 4 or 8/
     .test(textOf(bad, 'message')), textOf(bad, 'message'));
+  const badDecoding = await dumpDom(fileUrl(PAGE, `puzzle=${EXPERT}&decoding=beam`));
+  check('an unknown decoding in the address is named', /decoding in the address must be search, iterative or single; using verified search/
+    .test(textOf(badDecoding, 'message')), textOf(badDecoding, 'message'));
+}
+
+// 1d. A search that does not fill the grid is never called solved: it says how it ended, in plain words.
+{
+  const dom = await dumpDom(fileUrl(PAGE, `puzzle=${HARDEST}&autosolve=1&cycles=1`));
+  const attrs = bodyAttrs(dom);
+  const verdict = unescapeHtml(textOf(dom, 'verdict'));
+  check('the search ran out of its budget (data-search-end="budget", 256 forward passes)', attrs['data-state'] === 'done' &&
+    attrs['data-search-end'] === 'budget' && attrs['data-forward-passes'] === '256', JSON.stringify(attrs));
+  check('its verdict says not solved, why, and which decoding', attrs['data-verdict'] === 'invalid' &&
+    /^Final answer: \u2717 Not solved: the search ran out of its budget of 256 forward passes \(verified search, 256 passes of 1 cycle, \d+ branch(es)?\)\. The blanks it could not fill hold the model's unverified guesses: \d+ problems?\.$/
+      .test(verdict), verdict);
+  check('the message says the model did not solve it', /so the model did not solve it/.test(unescapeHtml(textOf(dom, 'message'))),
+    textOf(dom, 'message'));
+  // A search that branches and fills the grid: solved, and the verdict counts its passes and branches.
+  const solved = await dumpDom(fileUrl(PAGE, `puzzle=${HARDEST}&autosolve=1&cycles=4`));
+  const s = bodyAttrs(solved);
+  const branches = Number(s['data-branches']);
+  check('a branching search fills the grid (data-search-end="complete", data-branches > 0)', s['data-state'] === 'done' &&
+    s['data-search-end'] === 'complete' && branches > 0 && s['data-verdict'] === 'valid', JSON.stringify(s));
+  check('its verdict says solved, with its passes and branches', new RegExp(`^Final answer: \u2713 Valid solution \\(verified search, ` +
+    `${s['data-passes']} passes of 4 cycles, ${branches} branch(es)?\\)\\.$`).test(textOf(solved, 'verdict')), textOf(solved, 'verdict'));
 }
 
 // 2. Default cycle count = the model's H_cycles (2 for the built-in model) and ". " blanks.

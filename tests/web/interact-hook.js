@@ -29,6 +29,9 @@
   async function scenario() {
     await until(() => state() === 'ready', LONG);
     check('page becomes ready', state() === 'ready', state());
+    check('the default decoding is verified search over the puzzle alone, as trm solve',
+      $('decoding').value === 'search' && $('symmetries').value === '1' && !$('threshold').disabled && !$('symmetries').disabled,
+      $('decoding').value + ' ' + $('symmetries').value);
 
     // Keyboard entry: click a cell, type, move with arrows, clash, clear.
     $('clear').click();
@@ -162,7 +165,8 @@
     // Iterative commit adds the committed answer as a last stop; threshold 1 commits about one cell a pass.
     $('threshold').value = '1';
     $('decoding').value = 'iterative';
-    const progressSeen = [], passSeen = [];
+    // The progress line and the pass marker as they change while a decoding runs.
+    let progressSeen = [], passSeen = [];
     const watch = new MutationObserver(() => {
       const t = $('progress-text').textContent;
       if (progressSeen[progressSeen.length - 1] !== t) progressSeen.push(t);
@@ -170,8 +174,8 @@
     });
     watch.observe(document.body, { subtree: true, childList: true, characterData: true, attributes: true, attributeFilter: ['data-pass'] });
     $('decoding').dispatchEvent(new Event('change', { bubbles: true }));
+    check('iterative commit brings its default of 4 readings per pass', $('symmetries').value === '4', $('symmetries').value);
     await until(() => state() === 'done' && Number(body.getAttribute('data-passes')) > 1, LONG);
-    watch.disconnect();
     const passes = Number(body.getAttribute('data-passes'));
     check('iterative commit re-solves and reports its passes', passes > 1 && body.getAttribute('data-frames') === '6', passes);
     check('the progress line names pass 1 and its readings as they run',
@@ -199,6 +203,39 @@
     await until(() => state() === 'done' && body.getAttribute('data-symmetries') === '1', LONG);
     check('one reading per pass re-solves on the puzzle alone', body.getAttribute('data-symmetries') === '1' &&
       /iterative commit, \d+ pass(es)? of 6 cycles/.test($('verdict').textContent), $('verdict').textContent);
+
+    // Back to verified search: its readings go back to its default (1); at threshold 1 it commits only the cells the
+    // model is sure of to float precision (the shipped model fills this grid in 7 passes without a branch; the
+    // browser test's section 1d sees branches).
+    $('symmetries').value = '8';
+    $('threshold').value = '1';
+    progressSeen = [];
+    passSeen = [];
+    $('decoding').value = 'search';
+    $('decoding').dispatchEvent(new Event('change', { bubbles: true }));
+    check('verified search brings back its default of 1 reading', $('symmetries').value === '1', $('symmetries').value);
+    await until(() => state() === 'done' && body.getAttribute('data-decoding') === 'search', LONG);
+    watch.disconnect();
+    const searchPasses = Number(body.getAttribute('data-passes')), branches = Number(body.getAttribute('data-branches'));
+    check('changing the decoding re-solves with verified search', state() === 'done' && searchPasses > 1 && branches >= 0 &&
+      body.getAttribute('data-symmetries') === '1', searchPasses + ' passes, ' + branches + ' branches');
+    check('the search\'s passes are shown as they run, with the cells filled so far',
+      progressSeen.some((t) => /^Pass [2-9]\d* of verified search: cycle [1-6] of 6, \d+ cells? filled so far.* \(at most 256 forward passes\)/.test(t)) &&
+      Math.max(...passSeen) === searchPasses, searchPasses + ' ' + Math.max(...passSeen) + ' ' + progressSeen.slice(-2).join(' | '));
+    const end = body.getAttribute('data-search-end');
+    check('the verdict names verified search, its passes and branches, and calls it solved only when the rules accept it',
+      (end === 'complete' && body.getAttribute('data-verdict') === 'valid' &&
+        new RegExp(`^Final answer: \u2713 Valid solution \\(verified search, ${searchPasses} passes of 6 cycles, ${branches ? branches + ' branch(es)?' : 'no branch'}\\)\\.$`)
+          .test($('verdict').textContent)) ||
+      (end !== 'complete' && /^Final answer: \u2717 Not solved: /.test($('verdict').textContent)), end + ': ' + $('verdict').textContent);
+    check('the frame stats at the answer say how the search went', /^verified search: \d+ passes \(\d+ forward passes\), (no branch|\d+ branch(es)?), committing cells at least 100% sure and branching where none is/
+      .test($('frame-stats').textContent), $('frame-stats').textContent);
+    $('decoding').value = 'single';
+    $('decoding').dispatchEvent(new Event('change', { bubbles: true }));
+    check('a single pass disables the threshold and the readings', $('threshold').disabled && $('symmetries').disabled);
+    await until(() => state() === 'done' && body.getAttribute('data-decoding') === 'single', LONG);
+    check('and re-solves with one stop per cycle', body.getAttribute('data-frames') === '6' && body.getAttribute('data-frame') === '6' &&
+      /\(single pass of 6 cycles\)/.test($('verdict').textContent), $('verdict').textContent);
 
     // Editing after a run returns to the editor.
     cell(2).click();
