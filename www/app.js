@@ -982,59 +982,55 @@
     renderAll();
   }
 
-  // Cycles can arrive faster than the screen refreshes: draw the newest state once per animation frame, and only the
-  // parts a cycle changes (the main thread's tasks stay short).
-  let liveDrawPending = false;
-  function drawLive() {
-    if (liveDrawPending) return;
-    liveDrawPending = true;
-    requestAnimationFrame(() => {
-      liveDrawPending = false;
-      const run = state.run;
-      if (!run || finished()) return;  // renderAll drew the end already
-      renderBoard();
-      renderPlayer();
-      renderProgress();
-      renderFrameStats();
-      renderVerdict();
-      renderAccuracy();
-      // The chart is the largest redraw: at most about four times a second while cycles stream. The run's first
-      // frame restyles all 81 cells (the board leaves the editor), so its chart waits for the next animation frame:
-      // the two largest redraws never share one task.
-      const now = performance.now();
-      if (!run.boardShown) {
-        run.boardShown = true;
-        drawLive();
-      } else if (!(now - lastLiveChart < 250)) {
-        lastLiveChart = now;
-        renderChart();
-      }
-      if (stopCount()) setMarker('frame', state.frame + 1);
-    });
+  // A drawing function that runs at most once per animation frame however often it is asked for: messages can come
+  // faster than the screen refreshes, and the main thread's tasks must stay short.
+  function oncePerFrame(draw) {
+    let pending = false;
+    return () => {
+      if (pending) return;
+      pending = true;
+      requestAnimationFrame(() => {
+        pending = false;
+        draw();
+      });
+    };
   }
+
+  // Cycles: the newest state once per animation frame, and only the parts a cycle changes.
+  const drawLive = oncePerFrame(() => {
+    const run = state.run;
+    if (!run || finished()) return;  // renderAll drew the end already
+    renderAllButChart();
+    // The chart is the largest redraw: at most about four times a second while cycles stream. The run's first
+    // frame restyles all 81 cells (the board leaves the editor), so its chart waits for the next animation frame:
+    // the two largest redraws never share one task.
+    const now = performance.now();
+    if (!run.boardShown) {
+      run.boardShown = true;
+      drawLive();
+    } else if (!(now - lastLiveChart < 250)) {
+      lastLiveChart = now;
+      renderChart();
+    }
+    if (stopCount()) setMarker('frame', state.frame + 1);
+  });
   let lastLiveChart = -Infinity;
 
-  // Progress messages of passes after the first come once per outer cycle (hundreds a second in a long search): the
-  // progress line is redrawn at most once per animation frame.
-  let progressDrawPending = false;
-  function drawProgress() {
-    if (progressDrawPending) return;
-    progressDrawPending = true;
-    requestAnimationFrame(() => {
-      progressDrawPending = false;
-      renderProgress();
-    });
-  }
+  // Progress messages of passes after the first come once per outer cycle (hundreds a second in a long search).
+  const drawProgress = oncePerFrame(() => renderProgress());
 
   // chartLater: the chart, the largest redraw, in the next animation frame (the end of a run: the board just changed
   // to the answer; the chart drawn live so far stays until then).
-  function renderAll(chartLater) {
+  function renderAllButChart() {
     renderBoard();
     renderPlayer();
     renderProgress();
     renderFrameStats();
     renderVerdict();
     renderAccuracy();
+  }
+  function renderAll(chartLater) {
+    renderAllButChart();
     if (!chartLater) renderChart();
     else {
       const run = state.run;

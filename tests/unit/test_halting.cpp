@@ -36,6 +36,13 @@ std::vector<uint8_t> three_puzzles() {
   return puzzles;
 }
 
+// A halting head that reads the state: random weights of the given scale.
+void randomize_head(TRM& model, uint64_t seed, float scale) {
+  Tensor& w = model.parameters().value(model.parameters().find("halt_head.weight"));
+  Rng rng(seed);
+  for (int64_t i = 0; i < w.numel(); ++i) w[i] = scale * rng.normal();
+}
+
 // Records every cycle's logits an observer is shown.
 class CycleLog : public RecursionObserver {
  public:
@@ -81,10 +88,8 @@ TEST_CASE("a halting head is two logits read from the whole answer state, declar
 TEST_CASE("the halting loss trains the head only: no gradient reaches the recursion", "[model][halting]") {
   TRM model(halting_config());
   model.init(2);
+  randomize_head(model, 5, 0.1f);
   Parameters& params = model.parameters();
-  Tensor& w = params.value(params.find("halt_head.weight"));
-  Rng rng(5);
-  for (int64_t i = 0; i < w.numel(); ++i) w[i] = 0.1f * rng.normal();
   const std::vector<uint8_t> puzzles = three_puzzles();
   params.zero_grad();
   Tape tape;
@@ -150,10 +155,8 @@ TEST_CASE("halting inference stops rows at different cycles, the same with an ob
   TRM model(halting_config());
   model.init(11);
   // A head reading the state at random, its bias set so the three rows halt at different cycles.
+  randomize_head(model, 3, 0.05f);
   Parameters& params = model.parameters();
-  Tensor& w = params.value(params.find("halt_head.weight"));
-  Rng rng(3);
-  for (int64_t i = 0; i < w.numel(); ++i) w[i] = 0.05f * rng.normal();
   const std::vector<uint8_t> puzzles = three_puzzles();
   Tensor& bias = params.value(params.find("halt_head.bias"));
   std::vector<int> cycles;
