@@ -1,6 +1,7 @@
 // trm: train, evaluate and use Tiny Recursive Models for Sudoku.
 #include <cstdio>
 #include <exception>
+#include <string>
 
 #include "commands.h"
 #include "util/error.h"
@@ -17,7 +18,10 @@ int main(int argc, char** argv) {
   trm::cli::add_info_command(app);
   // CLI11 would only say "A subcommand is required" for a misspelt command; name it.
   if (argc > 1 && argv[1][0] != '-' && app.get_subcommands([&](const CLI::App* sub) { return sub->get_name() == argv[1]; }).empty()) {
-    std::fprintf(stderr, "trm: unknown command '%s' (commands: train, eval, solve, export, generate, bench)\n", argv[1]);
+    std::string names;  // the commands as registered above: the list cannot fall behind them
+    for (const CLI::App* sub : app.get_subcommands([](const CLI::App*) { return true; }))
+      names += (names.empty() ? "" : ", ") + sub->get_name();
+    std::fprintf(stderr, "trm: unknown command '%s' (commands: %s)\n", argv[1], names.c_str());
     return 2;
   }
   try {
