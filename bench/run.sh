@@ -7,7 +7,7 @@
 #   bench/run.sh --workload NAME     one workload (any `trm bench` flag passes through)
 #
 # Builds: build-bench/ (native Release, -march=native, OpenMP) and build-wasm-bench/ (the WebAssembly bundle of the
-# current sources; www/trm.js may be older than the weights format). Peers: PyTorch needs
+# current sources; www/generated/trm.js may be older than the weights format). Peers: PyTorch needs
 # `scripts/install-deps.sh --torch` (python3-torch, and libopenblas0-pthread: with Debian's reference BLAS torch's
 # GEMMs run at about 5 GFLOP/s); TensorFlow.js is a benchmark-only `npm install` in bench/tfjs, done here when
 # npm can reach its registry. Missing peers are skipped with a message.
@@ -30,7 +30,7 @@ if command -v emcmake >/dev/null; then
   cmake --build build-wasm-bench --target trm_web -j"$jobs" >&2
   wasm_args=(--wasm build-wasm-bench/web/trm.js)
 else
-  echo "bench: no emcmake; the wasm rows use the committed www/trm.js" >&2
+  echo "bench: no emcmake; the wasm rows use the committed www/generated/trm.js" >&2
 fi
 
 if [[ ! -d bench/tfjs/node_modules/@tensorflow/tfjs-backend-wasm ]] && command -v npm >/dev/null; then

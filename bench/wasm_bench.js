@@ -1,7 +1,7 @@
-// The WebAssembly build (www/trm.js or a fresh build) under Node, for `trm bench`: batch-1 inference latency of
+// The WebAssembly build (www/generated/trm.js or a fresh build) under Node, for `trm bench`: batch-1 inference latency of
 // what the page runs (Model.run: the model's outer cycles with a frame per cycle), from trm's weights JSON.
 //
-//   NODE_PATH=/usr/share/nodejs node bench/wasm_bench.js --bundle www/trm.js --weights W.json --workload wasm-infer-default-b1
+//   NODE_PATH=/usr/share/nodejs node bench/wasm_bench.js --bundle www/generated/trm.js --weights W.json --workload wasm-infer-default-b1
 //
 // Prints one JSON array of {"workload", "impl": "trm", "metric": "latency_ms" | "peak_rss_mb", "value"}.
 'use strict';
@@ -12,7 +12,7 @@ const { arg, median } = require('./args.js');
 async function main() {
   const workload = arg('--workload');
   const seconds = Number(arg('--seconds', '3'));
-  const createTrmModule = require(path.resolve(arg('--bundle', 'www/trm.js')));
+  const createTrmModule = require(path.resolve(arg('--bundle', 'www/generated/trm.js')));
   const Module = await createTrmModule();
   const model = new Module.Model();
   const info = JSON.parse(model.load(fs.readFileSync(arg('--weights'), 'utf8'), 'weights.json'));

@@ -12,7 +12,7 @@
 #    Emscripten's JS-based EH (-fexceptions), not native wasm EH (-fwasm-exceptions): clang 14's wasm-EH
 #    codegen is not deterministic (WebAssemblyCFGStackify places try/delegate for call-unwind mismatches in
 #    pointer-hash order, so two builds of core/io/weights_json.cpp differ in one delegate depth about half the
-#    time), and www/trm.js must be byte-reproducible for the staleness check. Measured cost of JS EH: +125 KB
+#    time), and www/generated/trm.js must be byte-reproducible for the staleness check. Measured cost of JS EH: +125 KB
 #    (655 -> 781 KB) and 0-25% slower inference. TRM_WASM_EH=wasm switches back (smaller, not reproducible).
 #  - Reproducible output: absolute source/build paths are mapped away so any checkout builds the same bytes.
 

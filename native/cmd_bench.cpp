@@ -56,7 +56,7 @@ struct BenchArgs {
   bool json = false, child = false, cpu_time = false;
   double seconds = 3.0;
   int threads = 0;  // 0: what OpenMP reports
-  std::string bench_dir = "bench", wasm_bundle = "www/trm.js";
+  std::string bench_dir = "bench", wasm_bundle = "www/generated/trm.js";
   std::string python = "/usr/bin/python3";
   std::string table_from;  // print the table of rows saved by an earlier --json run
 };

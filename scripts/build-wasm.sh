@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Builds the WebAssembly bundle and copies it to www/trm.js (committed: www/ works with no build).
-#   scripts/build-wasm.sh            build into build-wasm/ and update www/trm.js
-#   scripts/build-wasm.sh --check    build into build-wasm/ and fail if www/trm.js differs (stale bundle)
+# Builds the WebAssembly bundle and copies it to www/generated/trm.js (committed: www/ works with no build).
+#   scripts/build-wasm.sh            build into build-wasm/ and update www/generated/trm.js
+#   scripts/build-wasm.sh --check    build into build-wasm/ and fail if www/generated/trm.js differs (stale bundle)
 #   scripts/build-wasm.sh --head     build the committed sources (git HEAD, exported to build-wasm/head-src/)
-#                                    and update www/trm.js: ignores uncommitted work in the tree
+#                                    and update www/generated/trm.js: ignores uncommitted work in the tree
 # Same sources and the same toolchain (Debian's emscripten 3.1.6) give a byte-identical trm.js.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -29,18 +29,18 @@ cmake --build "$build" --target trm_web -j"$jobs"
 out="$build/web/trm.js"
 case "$mode" in
   update)
-    if cmp -s "$out" www/trm.js; then
-      echo "www/trm.js is up to date ($(stat -c %s www/trm.js) bytes)"
+    if cmp -s "$out" www/generated/trm.js; then
+      echo "www/generated/trm.js is up to date ($(stat -c %s www/generated/trm.js) bytes)"
     else
-      cp "$out" www/trm.js
-      echo "www/trm.js updated ($(stat -c %s www/trm.js) bytes)"
+      cp "$out" www/generated/trm.js
+      echo "www/generated/trm.js updated ($(stat -c %s www/generated/trm.js) bytes)"
     fi ;;
   --check)
-    if cmp -s "$out" www/trm.js; then
-      echo "www/trm.js matches a fresh build ($(stat -c %s www/trm.js) bytes)"
+    if cmp -s "$out" www/generated/trm.js; then
+      echo "www/generated/trm.js matches a fresh build ($(stat -c %s www/generated/trm.js) bytes)"
     else
-      echo "www/trm.js is stale: it differs from a fresh build of the current sources ($out)." >&2
-      echo "Rebuild it with scripts/build-wasm.sh and commit www/trm.js." >&2
+      echo "www/generated/trm.js is stale: it differs from a fresh build of the current sources ($out)." >&2
+      echo "Rebuild it with scripts/build-wasm.sh and commit www/generated/trm.js." >&2
       exit 1
     fi ;;
   *) echo "usage: $0 [--check | --head]" >&2; exit 2 ;;

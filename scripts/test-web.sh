@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # WebAssembly and page tests. Each stage runs even if an earlier one failed; the last line is "N passed, N failed".
-#   1. staleness: rebuild trm.js into build-wasm/ and compare with the committed www/trm.js (byte for byte)
+#   1. staleness: rebuild trm.js into build-wasm/ and compare with the committed www/generated/trm.js (byte for byte)
 #   2. node --test tests/web/: wasm vs native fixture and PyTorch golden, hostile weights, rules, shipped assets
 #   3. tests/web/browser.js: headless Chromium on file://www/index.html (screenshots in build-wasm/web-artifacts/)
 # Options:

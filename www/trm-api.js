@@ -1,4 +1,4 @@
-/* TrmApi: the JavaScript face of the WebAssembly model (www/trm.js, built from web/bindings.cpp).
+/* TrmApi: the JavaScript face of the WebAssembly model (www/generated/trm.js, built from web/bindings.cpp).
  *
  * The C++ side answers every call with JSON text and never throws; this wrapper parses the answer and turns
  * {"error": "..."} into a thrown TrmError, so callers write ordinary try/catch code:

@@ -1,4 +1,4 @@
-// The data files the page ships: www/default-weights.js and www/examples.js.
+// The data files the page ships: www/generated/default-weights.js and www/generated/examples.js.
 'use strict';
 const test = require('node:test');
 const assert = require('node:assert/strict');
@@ -6,7 +6,7 @@ const fs = require('fs');
 const path = require('path');
 const vm = require('vm');
 const Rules = require('../../www/rules.js');
-const createTrmModule = require('../../www/trm.js');
+const createTrmModule = require('../../www/generated/trm.js');
 const TrmApi = require('../../www/trm-api.js');
 
 const ROOT = path.join(__dirname, '..', '..');
@@ -18,7 +18,7 @@ function runScript(name) {
 }
 
 test('default-weights.js embeds a loadable model, and matches its source file when that is in the repo', async () => {
-  const w = runScript('default-weights.js').TRM_DEFAULT_WEIGHTS;
+  const w = runScript('generated/default-weights.js').TRM_DEFAULT_WEIGHTS;
   assert.equal(typeof w.text, 'string');
   assert.equal(typeof w.name, 'string');
   const model = await TrmApi.create(createTrmModule);
@@ -27,12 +27,12 @@ test('default-weights.js embeds a loadable model, and matches its source file wh
   const source = path.join(ROOT, w.source);
   if (fs.existsSync(source))
     assert.deepEqual(JSON.parse(w.text), JSON.parse(fs.readFileSync(source, 'utf8')),
-      `www/default-weights.js is stale: regenerate with node web/tools/embed-weights.js ${w.source}`);
+      `www/generated/default-weights.js is stale: regenerate with node web/tools/embed-weights.js ${w.source}`);
   model.dispose();
 });
 
 test('examples.js: four difficulties of valid puzzles with their solutions', () => {
-  const ex = runScript('examples.js').TRM_EXAMPLES;
+  const ex = runScript('generated/examples.js').TRM_EXAMPLES;
   assert.deepEqual(ex.levels.map((l) => l.name), ['easy', 'medium', 'hard', 'expert']);
   const seen = new Set();
   for (const level of ex.levels) {
@@ -56,7 +56,7 @@ test('examples.js: four difficulties of valid puzzles with their solutions', () 
 test('the page loads its scripts in dependency order, all local', () => {
   const html = fs.readFileSync(path.join(ROOT, 'www', 'index.html'), 'utf8');
   const scripts = [...html.matchAll(/<script src="([^"]+)"><\/script>/g)].map((m) => m[1]);
-  assert.deepEqual(scripts, ['rules.js', 'examples.js', 'default-weights.js', 'trm.js', 'worker.js', 'app.js']);
+  assert.deepEqual(scripts, ['rules.js', 'generated/examples.js', 'generated/default-weights.js', 'generated/trm.js', 'worker.js', 'app.js']);
   for (const s of scripts) assert.ok(fs.existsSync(path.join(ROOT, 'www', s)), s);
   assert.doesNotMatch(html, /<script>|\son\w+=|style="|https?:\/\/(?!www\.w3\.org)/, 'no inline script, handler, style or remote URL');
   for (const file of ['app.js', 'worker.js'])

@@ -15,14 +15,14 @@ const { Browser } = require('./cdp.js');
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const WWW = path.join(ROOT, 'www');
-// An expert example (www/examples.js): the shipped model needs several passes on it at threshold 1, and two passes
+// An expert example (www/generated/examples.js): the shipped model needs several passes on it at threshold 1, and two passes
 // of verified search at 3 cycles.
 const EXPERT = '000000000579002080000000020040070000107540200000100060208000410000010900350080000';
 // The hardest of tests/web/bench-browser.js's generated puzzles (22 givens, 1242 solver guesses). With the shipped model
 // (section 1d; another model may need other cycle counts): at 1 outer cycle the search spends its whole budget on it
 // (256 forward passes, about a second) without filling the grid; at 4 it fills it after dozens of branches.
 const HARDEST = '240000700000740600100009000500080010000007000024000003001000000000068040400010005';
-const DEFAULT_H = Number(/H_cycles\\?":\s*(\d+)/.exec(fs.readFileSync(path.join(WWW, 'default-weights.js'), 'utf8'))[1]);
+const DEFAULT_H = Number(/H_cycles\\?":\s*(\d+)/.exec(fs.readFileSync(path.join(WWW, 'generated', 'default-weights.js'), 'utf8'))[1]);
 const ARTIFACTS = path.join(ROOT, 'build-wasm', 'web-artifacts');
 const CLASSIC = '530070000600195000098000060800060003400803001700020006060000280000419005000080079';
 const CLASHING = '550070000600195000098000060800060003400803001700020006060000280000419005000080079';

@@ -1,4 +1,4 @@
-// The WebAssembly build (www/trm.js) against the native build and the PyTorch reference, and against hostile
+// The WebAssembly build (www/generated/trm.js) against the native build and the PyTorch reference, and against hostile
 // input. Run with `node --test tests/web/` (no npm packages).
 'use strict';
 const test = require('node:test');
@@ -7,7 +7,7 @@ const fs = require('fs');
 const path = require('path');
 
 const ROOT = path.join(__dirname, '..', '..');
-const createTrmModule = require(path.join(ROOT, 'www', 'trm.js'));
+const createTrmModule = require(path.join(ROOT, 'www', 'generated', 'trm.js'));
 const TrmApi = require(path.join(ROOT, 'www', 'trm-api.js'));
 
 const WEIGHTS_PATH = path.join(ROOT, 'tests', 'golden', 'weights_flat.json');

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// Writes www/default-weights.js, the model the page loads at start, from a weights file of `trm export`:
-//   node web/tools/embed-weights.js WEIGHTS.json [OUT.js]        (OUT defaults to www/default-weights.js)
+// Writes www/generated/default-weights.js, the model the page loads at start, from a weights file of `trm export`:
+//   node web/tools/embed-weights.js WEIGHTS.json [OUT.js]        (OUT defaults to www/generated/default-weights.js)
 // The file defines window.TRM_DEFAULT_WEIGHTS = {name, source, parameters, text}: `text` is the weights JSON
 // (minified) as one string, handed unchanged to Model.load. A classic script, so file:// pages can load it.
 // Output depends only on the input file's content and the path given, so regenerating is reproducible.
@@ -13,7 +13,7 @@ function fail(message) {
   process.exit(1);
 }
 
-const [input, output = path.join(__dirname, '..', '..', 'www', 'default-weights.js')] = process.argv.slice(2);
+const [input, output = path.join(__dirname, '..', '..', 'www', 'generated', 'default-weights.js')] = process.argv.slice(2);
 if (!input) fail('usage: embed-weights.js WEIGHTS.json [OUT.js]');
 
 let weights;

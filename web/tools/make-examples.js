@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Writes www/examples.js, the example puzzles of the page, from CSV files of the project's generator
+// Writes www/generated/examples.js, the example puzzles of the page, from CSV files of the project's generator
 // (`trm generate ... --out FILE.csv`: header quizzes,solutions[,difficulty][,level]):
 //   node web/tools/make-examples.js [--count N] [--note TEXT] [--placeholder] [--out OUT.js] LEVEL=FILE.csv ...
 //   node web/tools/make-examples.js ... FILE.csv        (levels taken from the file's `level` column)
@@ -18,7 +18,7 @@ function fail(message) {
 
 const args = process.argv.slice(2);
 let count = 8, note = '', placeholder = false;
-let output = path.join(__dirname, '..', '..', 'www', 'examples.js');
+let output = path.join(__dirname, '..', '..', 'www', 'generated', 'examples.js');
 const inputs = [];
 for (let i = 0; i < args.length; i++) {
   const a = args[i];

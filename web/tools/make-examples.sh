@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Regenerates www/examples.js from the project's own generator (never from downloaded data sets):
+# Regenerates www/generated/examples.js from the project's own generator (never from downloaded data sets):
 #   web/tools/make-examples.sh [path/to/trm]        (default build/native/trm; build it first)
 # Difficulty is set by the number of givens (the generator's --min-givens/--max-givens); the CSVs also carry
 # the solver's guess count. Same generator + same seeds give the same file.
