@@ -163,10 +163,16 @@ void start_from_weights(TRM& model, const std::string& path) {
   if (adds_halting) model.init_halting_head();
 }
 
-void run_train(const TrainArgs& a) {
-  // Model, config and where we start.
+// Where a run starts: a fresh model (maybe from another model's weights) with the run settings of these flags, or
+// the model, trainer state and run settings of the checkpoint --resume names.
+struct RunStart {
   std::unique_ptr<TRM> model;
-  Json resume_state, run;
+  Json resume_state;  // null for a new run
+  Json run;           // the run's settings, as checkpoints record them
+};
+
+RunStart start_run(const TrainArgs& a) {
+  RunStart start;
   if (!a.resume.empty()) {
     if (!a.overrides.empty() || !a.config_file.empty())
       throw InputError("--resume continues a run with its saved config; drop --config and the config flags");
@@ -174,22 +180,27 @@ void run_train(const TrainArgs& a) {
       throw InputError("--resume continues a run with its saved settings; drop " + a.run_flags_given.front());
     LoadedModel loaded = load_model_file(a.resume, CheckpointWeights::Training);
     if (!loaded.is_checkpoint) throw InputError(a.resume + ": is production weights, not a checkpoint (nothing to resume)");
-    model = std::move(loaded.model);
-    resume_state = loaded.training;
-    run = loaded.run;
+    start.model = std::move(loaded.model);
+    start.resume_state = loaded.training;
+    start.run = loaded.run;
   } else {
     const TRMConfig config = build_config(a);
-    model = std::make_unique<TRM>(config);
-    model->init(a.seed);
-    if (!a.init_from.empty()) start_from_weights(*model, a.init_from);
-    run = {{"data", a.data}, {"val_data", a.val_data}, {"val_fraction", a.val_fraction}, {"seed", a.seed},
+    start.model = std::make_unique<TRM>(config);
+    start.model->init(a.seed);
+    if (!a.init_from.empty()) start_from_weights(*start.model, a.init_from);
+    start.run = {{"data", a.data}, {"val_data", a.val_data}, {"val_fraction", a.val_fraction}, {"seed", a.seed},
            {"augment", a.augment}, {"max_steps", a.max_steps}, {"val_limit", a.val_limit}, {"init_from", a.init_from},
            {"time_limit_minutes", a.time_limit_minutes}, {"budget_clock", a.budget_clock},
            {"curriculum", a.curriculum}};
     if (a.generate)
-      run["generate"] = {{"min_givens", a.generator.min_givens}, {"max_givens", a.generator.max_givens},
+      start.run["generate"] = {{"min_givens", a.generator.min_givens}, {"max_givens", a.generator.max_givens},
                          {"min_guesses", a.generator.min_guesses}};
   }
+  return start;
+}
+
+// --generate's settings from the run, checked before anything is touched (none: the run trains on a file).
+std::optional<sudoku::GeneratorOptions> generator_of(const Json& run) {
   std::optional<sudoku::GeneratorOptions> generate;
   if (run.contains("generate")) {
     const Json& g = run["generate"];
@@ -200,36 +211,84 @@ void run_train(const TrainArgs& a) {
     // An invalid or unreachable range fails here, naming it, before any file is touched.
     sudoku::require_in_range(sudoku::generate_puzzle(0, 0, *generate), *generate);
   }
-  const std::string last_path = a.out + "/last.json", best_path = a.out + "/best.json";
-  const std::string metrics_path = a.out + "/metrics.jsonl", report_path = a.out + "/report.html";
-  // A folder in use by another trainer is refused at once, before anything is read (when the folder does not exist
-  // yet it is locked as soon as it is made, below).
-  std::optional<FolderLock> lock;
-  std::error_code ec;
-  if (std::filesystem::is_directory(a.out, ec)) lock.emplace(a.out);
-  // Anything of a run (a run killed before its first checkpoint leaves metrics or a report, no last.json).
-  if (a.resume.empty() && !a.force) {
-    std::string held;
-    for (const char* name : {"last.json", "best.json", "metrics.jsonl", "report.html"})
-      if (file_exists(a.out + "/" + std::string(name))) held += (held.empty() ? "" : ", ") + std::string(name);
-    if (!held.empty() && file_exists(last_path))
-      throw InputError(a.out + " already holds a run (" + held + "); pass --resume " + last_path +
-                       " to continue it or --force to start over");
-    if (!held.empty())  // stopped before its first checkpoint: nothing to resume, but its metrics are kept
-      throw InputError(a.out + " already holds a run with no checkpoint to resume (" + held +
-                       "); pass --force to start over");
-  }
-  if (a.resume.empty()) run["skip_nonfinite"] = a.skip_nonfinite;
-  if (a.resume.empty() || a.checkpoint_every >= 0) run["checkpoint_every"] = std::max<int64_t>(0, a.checkpoint_every);
+  return generate;
+}
 
-  // Data: the training file, and a validation file or a held-out split of disjoint puzzles. With --generate:
-  // no training file, and the validation puzzles come from a stream of the generator no training step uses.
+// The run folder's life cycle, in one place: refused when it holds another run (unless --force or --resume) or
+// another trainer holds it; made, locked and cleared only once every input is good; then the checkpoints (last and
+// best, written atomically), metrics.jsonl, report.html and the held-out validation.csv.
+class RunFolder {
+ public:
+  explicit RunFolder(const TrainArgs& a)
+      : dir_(a.out), last(a.out + "/last.json"), best(a.out + "/best.json"), metrics(a.out + "/metrics.jsonl"),
+        report(a.out + "/report.html") {
+    // A folder in use by another trainer is refused at once, before anything is read (when the folder does not exist
+    // yet it is locked as soon as it is made, in prepare).
+    std::error_code ec;
+    if (std::filesystem::is_directory(dir_, ec)) lock_.emplace(dir_);
+    // Anything of a run (a run killed before its first checkpoint leaves metrics or a report, no last.json).
+    if (a.resume.empty() && !a.force) {
+      std::string held;
+      for (const char* name : {"last.json", "best.json", "metrics.jsonl", "report.html"})
+        if (file_exists(dir_ + "/" + std::string(name))) held += (held.empty() ? "" : ", ") + std::string(name);
+      if (!held.empty() && file_exists(last))
+        throw InputError(dir_ + " already holds a run (" + held + "); pass --resume " + last +
+                         " to continue it or --force to start over");
+      if (!held.empty())  // stopped before its first checkpoint: nothing to resume, but its metrics are kept
+        throw InputError(dir_ + " already holds a run with no checkpoint to resume (" + held +
+                         "); pass --force to start over");
+    }
+  }
+
+  // The inputs are good: only now touch the folder (a refused run leaves nothing behind). Starting over (--force)
+  // drops the old run's files, so a kill before the first checkpoint cannot mix the two runs. A new run keeps its
+  // held-out puzzles beside the checkpoints (`validation`, null when they came from a file), so `trm eval` can use
+  // exactly them.
+  void prepare(bool new_run, const sudoku::Dataset* validation) {
+    make_directories(dir_);
+    if (!lock_) lock_.emplace(dir_);
+    remove_stale_temporaries(dir_);  // left by a run killed while writing
+    if (new_run)
+      for (const std::string& old : {metrics, last, best, report}) std::remove(old.c_str());
+    if (validation)
+      write_atomically(dir_ + "/validation.csv", [&](std::ostream& out) { sudoku::write_csv(out, *validation); });
+  }
+
+  void save_checkpoint(const std::string& path, const TRM& model, const Json& trainer_state, const Json& run) const {
+    const Json checkpoint = make_checkpoint(model, trainer_state, run);
+    write_atomically(path, [&](std::ostream& out) { out << checkpoint.dump() << '\n'; });
+  }
+
+  void write_report(const Json& run) const {
+    const std::string html = render_report(read_lines(metrics), run);
+    write_atomically(report, [&](std::ostream& out) { out << html; });
+  }
+
+ private:
+  std::string dir_;
+  std::optional<FolderLock> lock_;
+
+ public:
+  const std::string last, best, metrics, report;
+};
+
+// The training rows and the validation puzzles: the training file and a validation file or a held-out split of
+// disjoint puzzles; with --generate no training file, and validation puzzles from a stream of the generator no
+// training step uses. A resume must get the data it trained on (row count and checksums); records both in `run`.
+struct RunData {
+  sudoku::Dataset train, validation;
+  std::string val_data;  // the validation file, or empty for a split (or generated puzzles)
+};
+
+RunData load_run_data(const TrainArgs& a, Json& run, const std::optional<sudoku::GeneratorOptions>& generate) {
+  RunData data;
   const auto seed = run.value("seed", uint64_t{1});
   if (!generate && a.data.empty())
     throw InputError("--data is needed: the run in " + a.resume + " trained on a file (give the same one)");
   sudoku::Dataset all = generate ? sudoku::Dataset() : load_dataset(a.data, a.skip_invalid);
-  sudoku::Dataset train, validation;
-  const std::string val_data = run.value("val_data", std::string());
+  sudoku::Dataset& train = data.train;
+  sudoku::Dataset& validation = data.validation;
+  const std::string val_data = data.val_data = run.value("val_data", std::string());
   if (generate) {
     if (!val_data.empty()) validation = load_dataset(val_data, a.skip_invalid);
     else validation = sudoku::generate(std::max<size_t>(1, run.value("val_limit", size_t{2000})),
@@ -270,6 +329,24 @@ void run_train(const TrainArgs& a) {
   run["train_checksum"] = train_checksum;
   run["val_checksum"] = val_checksum;
 
+  return data;
+}
+
+void run_train(const TrainArgs& a) {
+  RunStart begun = start_run(a);
+  std::unique_ptr<TRM>& model = begun.model;
+  const Json& resume_state = begun.resume_state;
+  Json& run = begun.run;
+  const std::optional<sudoku::GeneratorOptions> generate = generator_of(run);
+  RunFolder folder(a);
+  if (a.resume.empty()) run["skip_nonfinite"] = a.skip_nonfinite;
+  if (a.resume.empty() || a.checkpoint_every >= 0) run["checkpoint_every"] = std::max<int64_t>(0, a.checkpoint_every);
+
+  const auto seed = run.value("seed", uint64_t{1});
+  RunData data = load_run_data(a, run, generate);
+  const sudoku::Dataset& train = data.train;
+  const sudoku::Dataset& validation = data.validation;
+
   TrainOptions options;
   options.seed = seed;
   options.augment = run.value("augment", false);
@@ -285,17 +362,7 @@ void run_train(const TrainArgs& a) {
   model->set_recompute_activations(a.recompute_activations);
   Trainer trainer(*model, train, validation.size() ? &validation : nullptr, options);
   if (!resume_state.is_null()) trainer.restore_state(resume_state, a.resume);
-  // The inputs are good: only now touch the run folder (a refused run leaves nothing behind). Starting over
-  // (--force) drops the old run's files, so a kill before the first checkpoint cannot mix the two runs.
-  make_directories(a.out);
-  if (!lock) lock.emplace(a.out);
-  remove_stale_temporaries(a.out);  // left by a run killed while writing
-  if (a.resume.empty())
-    for (const std::string& old : {metrics_path, last_path, best_path, report_path}) std::remove(old.c_str());
-  if (val_data.empty() && a.resume.empty()) {
-    // Keep the held-out puzzles beside the checkpoints, so `trm eval` can use exactly them.
-    write_atomically(a.out + "/validation.csv", [&](std::ostream& out) { sudoku::write_csv(out, validation); });
-  }
+  folder.prepare(a.resume.empty(), data.val_data.empty() && a.resume.empty() ? &validation : nullptr);
 
   const TRMConfig& config = model->config();
   std::printf("%s\n", run_line(config, TRM::parameter_count(config)).c_str());
@@ -312,12 +379,9 @@ void run_train(const TrainArgs& a) {
               static_cast<long long>(trainer.steps_per_epoch()), budget,
               trainer.step() ? (", resuming at step " + std::to_string(trainer.step())).c_str() : "");
   std::fflush(stdout);
-  if (!a.resume.empty()) append_line(metrics_path, {{"type", "resume"}, {"step", trainer.step()}});
+  if (!a.resume.empty()) append_line(folder.metrics, {{"type", "resume"}, {"step", trainer.step()}});
 
-  auto save_checkpoint = [&](const std::string& path) {
-    const Json checkpoint = make_checkpoint(*model, trainer.state_json(), run);
-    write_atomically(path, [&](std::ostream& out) { out << checkpoint.dump() << '\n'; });
-  };
+  auto save_checkpoint = [&](const std::string& path) { folder.save_checkpoint(path, *model, trainer.state_json(), run); };
   double best = -1e300;
   for (const auto& h : trainer.history()) best = std::max(best, score(h));
 
@@ -339,7 +403,7 @@ void run_train(const TrainArgs& a) {
     window_accuracy += p.result.blank_accuracy;
     ++window;
     if (p.step % log_every == 0)
-      append_line(metrics_path, {{"type", "step"}, {"step", p.step}, {"epoch", p.epoch + 1}, {"loss", p.result.loss},
+      append_line(folder.metrics, {{"type", "step"}, {"step", p.step}, {"epoch", p.epoch + 1}, {"loss", p.result.loss},
                                  {"lr", p.lr}, {"grad_norm", p.result.grad_norm}, {"blank_accuracy", p.result.blank_accuracy}});
     char fields[96];
     std::snprintf(fields, sizeof fields, "loss %.4f  acc %.3f", window_loss / static_cast<double>(window),
@@ -355,19 +419,19 @@ void run_train(const TrainArgs& a) {
     progress.update(p.step, expected_steps, p.step * config.batch_size, prefix, fields);
     if (window >= 50) window_loss = window_accuracy = 0.0, window = 0;  // a running mean over ~50 steps
     // --checkpoint-every: mid-epoch checkpoints (an epoch's end writes its own just after).
-    if (checkpoint_every > 0 && p.step % checkpoint_every == 0 && p.epoch_step < p.steps_per_epoch) save_checkpoint(last_path);
+    if (checkpoint_every > 0 && p.step % checkpoint_every == 0 && p.epoch_step < p.steps_per_epoch) save_checkpoint(folder.last);
   };
   hooks.on_skip = [&](int64_t step, const std::string& why, float lr_scale) {
     progress.finish_line();
     std::printf("step %lld skipped: %s; learning rate now x%g\n", static_cast<long long>(step), why.c_str(), lr_scale);
     std::fflush(stdout);
-    append_line(metrics_path, {{"type", "skip"}, {"step", step}, {"reason", why}, {"lr_scale", lr_scale}});
+    append_line(folder.metrics, {{"type", "skip"}, {"step", step}, {"reason", why}, {"lr_scale", lr_scale}});
   };
   hooks.on_epoch = [&](const EpochMetrics& m) {
     progress.finish_line();
     Json line = Trainer::metrics_json(m);
     line["type"] = "epoch";
-    append_line(metrics_path, line);
+    append_line(folder.metrics, line);
     std::printf("epoch %d: train loss %.4f", m.epoch, m.train_loss);
     if (m.has_validation)
       std::printf(", validation loss %.4f, blank cells %s, whole puzzles %s (%zu puzzles)", m.validation.loss,
@@ -375,13 +439,12 @@ void run_train(const TrainArgs& a) {
                   percent(m.validation.final_cycle.puzzle_accuracy()).c_str(), m.validation.puzzles);
     std::printf(", %s\n", format_duration(m.seconds).c_str());
     std::fflush(stdout);
-    save_checkpoint(last_path);
+    save_checkpoint(folder.last);
     if (score(line) > best) {
       best = score(line);
-      save_checkpoint(best_path);
+      save_checkpoint(folder.best);
     }
-    const std::string html = render_report(read_lines(metrics_path), run);
-    write_atomically(report_path, [&](std::ostream& out) { out << html; });
+    folder.write_report(run);
   };
 
   std::signal(SIGINT, on_interrupt);
@@ -393,21 +456,21 @@ void run_train(const TrainArgs& a) {
     // Nothing of the failed step was saved: the checkpoints on disk hold the last good state.
     progress.finish_line();
     throw NumericError(std::string(e.what()) + "; " +
-                       (file_exists(last_path) ? last_path + " holds the last good state" : "no checkpoint was written") +
+                       (file_exists(folder.last) ? folder.last + " holds the last good state" : "no checkpoint was written") +
                        (options.skip_nonfinite ? "" : " (--skip-nonfinite skips such steps and halves the learning rate)"));
   }
   std::signal(SIGINT, SIG_DFL);
   std::signal(SIGTERM, SIG_DFL);
   progress.finish_line();
   if (!finished) {
-    save_checkpoint(last_path);
+    save_checkpoint(folder.last);
     std::printf("stopped at step %lld; checkpoint %s\ncontinue with: trm train %s--out %s --resume %s\n",
-                static_cast<long long>(trainer.step()), last_path.c_str(),
-                generate ? "" : ("--data " + a.data + " ").c_str(), a.out.c_str(), last_path.c_str());
+                static_cast<long long>(trainer.step()), folder.last.c_str(),
+                generate ? "" : ("--data " + a.data + " ").c_str(), a.out.c_str(), folder.last.c_str());
     throw Interrupted();
   }
   std::printf("done in %s: checkpoints %s (last) and %s (best), report %s\n", format_duration(now()).c_str(),
-              last_path.c_str(), best_path.c_str(), report_path.c_str());
+              folder.last.c_str(), folder.best.c_str(), folder.report.c_str());
 }
 }  // namespace
 
