@@ -1,14 +1,13 @@
 #include "train/trainer.h"
-#include "io/weights_json.h"
-#include "sudoku/augment.h"
-#include "sudoku/solver.h"
-#include "train/streams.h"
-#include "util/error.h"
 
 #include <algorithm>
 #include <cmath>
 #include <numeric>
 
+#include "sudoku/augment.h"
+#include "sudoku/solver.h"
+#include "train/streams.h"
+#include "util/error.h"
 
 namespace trm {
 
@@ -30,9 +29,9 @@ Trainer::Trainer(TRM& model, const sudoku::Dataset& train, const sudoku::Dataset
       train_(train),
       validation_(validation),
       options_(options),
-      optimizer_(model.parameters(), adamw_settings(model.config())),
-      dropout_rng_(stream_seed(options.seed, Stream::kDropout)),
-      augment_rng_(stream_seed(options.seed, Stream::kAugment)) {
+      optimizer_(model.parameters(), adamw_settings(model.config())) {
+  state_.dropout_rng = Rng(stream_seed(options.seed, Stream::kDropout));
+  state_.augment_rng = Rng(stream_seed(options.seed, Stream::kAugment));
   const auto batch = static_cast<size_t>(model.config().batch_size);
   if (train.size() == 0 && !options.generate) throw InputError("training data is empty");
   const size_t epoch_puzzles = options.generate ? static_cast<size_t>(kGeneratedEpoch) : train.size();
@@ -57,9 +56,9 @@ Trainer::Trainer(TRM& model, const sudoku::Dataset& train, const sudoku::Dataset
 }
 
 double Trainer::progress() const {
-  const double by_step = cosine_progress(step_, total_steps_, model_.config().warmup_steps);
+  const double by_step = cosine_progress(state_.step, total_steps_, model_.config().warmup_steps);
   if (options_.time_limit_seconds <= 0.0) return by_step;
-  return std::max(by_step, std::min(1.0, train_seconds_ / options_.time_limit_seconds));
+  return std::max(by_step, std::min(1.0, state_.train_seconds / options_.time_limit_seconds));
 }
 
 void Trainer::make_batch(const std::vector<size_t>& order, int64_t batch, uint8_t* puzzles, uint8_t* solutions) {
@@ -68,7 +67,7 @@ void Trainer::make_batch(const std::vector<size_t>& order, int64_t batch, uint8_
 #pragma omp parallel for schedule(dynamic, 1)
     for (int64_t b = 0; b < batch; ++b) {
       const sudoku::GeneratedPuzzle g =
-          sudoku::generate_puzzle(stream, static_cast<uint64_t>(step_ * batch + b), *options_.generate);
+          sudoku::generate_puzzle(stream, static_cast<uint64_t>(state_.step * batch + b), *options_.generate);
       std::copy(g.puzzle.begin(), g.puzzle.end(), puzzles + b * 81);
       std::copy(g.solution.begin(), g.solution.end(), solutions + b * 81);
     }
@@ -81,10 +80,10 @@ void Trainer::make_batch(const std::vector<size_t>& order, int64_t batch, uint8_
       pool = std::clamp(static_cast<size_t>(std::ceil(competence * static_cast<double>(train_.size()))),
                         std::min(train_.size(), static_cast<size_t>(batch)), train_.size());
     }
-    Rng draw(stream_seed(options_.seed, Stream::kCurriculumDraw, static_cast<uint64_t>(step_)));
+    Rng draw(stream_seed(options_.seed, Stream::kCurriculumDraw, static_cast<uint64_t>(state_.step)));
     for (int64_t b = 0; b < batch; ++b) {
       const size_t row = options_.curriculum ? easiest_first_[draw.next_u64() % pool]
-                                             : order[static_cast<size_t>((epoch_step_ * batch + b)) % order.size()];
+                                             : order[static_cast<size_t>((state_.epoch_step * batch + b)) % order.size()];
       std::copy_n(&train_.puzzles(row, 0), 81, puzzles + b * 81);
       std::copy_n(&train_.solutions(row, 0), 81, solutions + b * 81);
     }
@@ -94,7 +93,7 @@ void Trainer::make_batch(const std::vector<size_t>& order, int64_t batch, uint8_
     sudoku::Grid p, s;
     std::copy_n(puzzles + b * 81, 81, p.begin());
     std::copy_n(solutions + b * 81, 81, s.begin());
-    sudoku::augment_pair(augment_rng_, p, s);
+    sudoku::augment_pair(state_.augment_rng, p, s);
     std::copy(p.begin(), p.end(), puzzles + b * 81);
     std::copy(s.begin(), s.end(), solutions + b * 81);
   }
@@ -115,9 +114,9 @@ int64_t Trainer::batch_size() const {
 }
 
 void Trainer::next_batch(uint8_t* puzzles, uint8_t* solutions) {
-  const Rng saved = augment_rng_;  // looking must not move the run on
-  make_batch(epoch_order(epoch_), batch_size(), puzzles, solutions);
-  augment_rng_ = saved;
+  const Rng saved = state_.augment_rng;  // looking must not move the run on
+  make_batch(epoch_order(state_.epoch), batch_size(), puzzles, solutions);
+  state_.augment_rng = saved;
 }
 
 bool Trainer::run(const TrainerHooks& hooks) {
@@ -130,49 +129,49 @@ bool Trainer::run(const TrainerHooks& hooks) {
   double epoch_start = clock();
 
   while (!finished()) {
-    const std::vector<size_t> order = epoch_order(epoch_);
-    while (epoch_step_ < steps_per_epoch_ && !finished()) {
+    const std::vector<size_t> order = epoch_order(state_.epoch);
+    while (state_.epoch_step < steps_per_epoch_ && !finished()) {
       if (hooks.should_stop && hooks.should_stop()) return false;
       const double step_start = clock();
       make_batch(order, batch, puzzles.data(), solutions.data());
-      const float lr = lr_scale_ * cosine_lr_at(progress(), step_, config.lr, config.warmup_steps, config.min_lr_ratio);
+      const float lr = state_.lr_scale * cosine_lr_at(progress(), state_.step, config.lr, config.warmup_steps, config.min_lr_ratio);
       StepResult result;
-      const std::string at = "step " + std::to_string(step_ + 1) + " (epoch " + std::to_string(epoch_ + 1) + "): ";
+      const std::string at = "step " + std::to_string(state_.step + 1) + " (epoch " + std::to_string(state_.epoch + 1) + "): ";
       try {
-        result = train_step(model_, optimizer_, puzzles.data(), solutions.data(), batch, lr, dropout_rng_);
+        result = train_step(model_, optimizer_, puzzles.data(), solutions.data(), batch, lr, state_.dropout_rng);
       } catch (const NonFiniteStep& e) {
         // Nothing changed yet: skip the batch (when allowed) with a lower learning rate from here on.
         if (!options_.skip_nonfinite) throw NumericError(at + e.what());
-        if (lr_scale_ < 1.0f / 512.0f)
-          throw NumericError(at + e.what() + "; stopping: " + std::to_string(skipped_steps_) +
+        if (state_.lr_scale < 1.0f / 512.0f)
+          throw NumericError(at + e.what() + "; stopping: " + std::to_string(state_.skipped_steps) +
                              " steps were skipped already and the learning rate is down to 1/1024");
-        lr_scale_ *= 0.5f;
-        ++skipped_steps_;
-        ++epoch_skipped_;
-        ++step_;
-        ++epoch_step_;
-        train_seconds_ += clock() - step_start;
-        if (hooks.on_skip) hooks.on_skip(step_, e.what(), lr_scale_);
+        state_.lr_scale *= 0.5f;
+        ++state_.skipped_steps;
+        ++state_.epoch_skipped;
+        ++state_.step;
+        ++state_.epoch_step;
+        state_.train_seconds += clock() - step_start;
+        if (hooks.on_skip) hooks.on_skip(state_.step, e.what(), state_.lr_scale);
         continue;
       } catch (const NumericError& e) {
         throw NumericError(at + e.what());
       }
       if (average_) average_->update(model_.parameters());
-      train_seconds_ += clock() - step_start;
-      ++step_;
-      ++epoch_step_;
-      epoch_loss_sum_ += result.loss;
-      epoch_accuracy_sum_ += result.blank_accuracy;
-      if (hooks.on_step) hooks.on_step({epoch_, step_, total_steps_, epoch_step_, steps_per_epoch_, lr, result});
+      state_.train_seconds += clock() - step_start;
+      ++state_.step;
+      ++state_.epoch_step;
+      state_.epoch_loss_sum += result.loss;
+      state_.epoch_accuracy_sum += result.blank_accuracy;
+      if (hooks.on_step) hooks.on_step({state_.epoch, state_.step, total_steps_, state_.epoch_step, steps_per_epoch_, lr, result});
     }
     // End of an epoch (or of the run, when max_steps ends it early): validate and report.
     EpochMetrics m{};
-    m.epoch = epoch_ + 1;
-    m.step = step_;
+    m.epoch = state_.epoch + 1;
+    m.step = state_.step;
     // Means over the steps that trained (a skipped step added nothing to the sums).
-    const int64_t trained = epoch_step_ - epoch_skipped_;
-    m.train_loss = trained > 0 ? epoch_loss_sum_ / static_cast<double>(trained) : 0.0;
-    m.train_blank_accuracy = trained > 0 ? epoch_accuracy_sum_ / static_cast<double>(trained) : 0.0;
+    const int64_t trained = state_.epoch_step - state_.epoch_skipped;
+    m.train_loss = trained > 0 ? state_.epoch_loss_sum / static_cast<double>(trained) : 0.0;
+    m.train_blank_accuracy = trained > 0 ? state_.epoch_accuracy_sum / static_cast<double>(trained) : 0.0;
     m.has_validation = validation_ != nullptr && validation_->size() > 0;
     if (m.has_validation) {
       EvalOptions eo;
@@ -186,11 +185,11 @@ bool Trainer::run(const TrainerHooks& hooks) {
       if (average_) average_->swap_with(model_.parameters());
     }
     m.seconds = clock() - epoch_start;
-    ++epoch_;
-    epoch_step_ = 0;
-    epoch_skipped_ = 0;
-    epoch_loss_sum_ = epoch_accuracy_sum_ = 0.0;
-    history_.push_back(metrics_json(m));
+    ++state_.epoch;
+    state_.epoch_step = 0;
+    state_.epoch_skipped = 0;
+    state_.epoch_loss_sum = state_.epoch_accuracy_sum = 0.0;
+    state_.history.push_back(metrics_json(m));
     if (hooks.on_epoch) hooks.on_epoch(m);
     epoch_start = clock();
   }
@@ -221,96 +220,13 @@ Json Trainer::metrics_json(const EpochMetrics& m) {
   return j;
 }
 
-namespace {
-Json rng_json(const Rng& rng) { return Json(std::vector<uint64_t>(rng.state().begin(), rng.state().end())); }
-void rng_from_json(Rng& rng, const Json& j, const std::string& where) {
-  if (!j.is_array() || j.size() != 4) throw InputError(where + ": bad generator state");
-  Rng::State s{};
-  for (size_t i = 0; i < 4; ++i) {
-    if (!j[i].is_number_unsigned()) throw InputError(where + ": bad generator state");
-    s[i] = j[i].get<uint64_t>();
-  }
-  rng.set_state(s);
-}
-// A finite number at `key`, `fallback` when the key is absent.
-double get_number(const Json& j, const char* key, double fallback, const std::string& where) {
-  if (!j.contains(key)) return fallback;
-  if (!j[key].is_number() || !std::isfinite(j[key].get<double>()))
-    throw InputError(where + ": \"" + key + "\" is not a finite number");
-  return j[key].get<double>();
-}
-int64_t get_int(const Json& j, const char* key, const std::string& where) {
-  if (!j.contains(key) || !j[key].is_number_integer()) throw InputError(where + ": \"" + key + "\" is missing or not an integer");
-  return j[key].get<int64_t>();
-}
-}  // namespace
-
 Json Trainer::state_json() const {
-  Json j;
-  j["step"] = step_;
-  j["epoch"] = epoch_;
-  j["epoch_step"] = epoch_step_;
-  j["epoch_skipped"] = epoch_skipped_;
-  j["total_steps"] = total_steps_;
-  j["epoch_loss_sum"] = epoch_loss_sum_;
-  j["epoch_accuracy_sum"] = epoch_accuracy_sum_;
-  j["lr_scale"] = lr_scale_;
-  j["skipped_steps"] = skipped_steps_;
-  j["train_seconds"] = train_seconds_;
-  j["dropout_rng"] = rng_json(dropout_rng_);
-  j["augment_rng"] = rng_json(augment_rng_);
-  j["optimizer"] = {{"steps", optimizer_.steps()},
-                    {"m", tensors_to_json(model_.parameters(), optimizer_.first_moment().data(), TensorEncoding::Base64)},
-                    {"v", tensors_to_json(model_.parameters(), optimizer_.second_moment().data(), TensorEncoding::Base64)}};
-  if (average_) {
-    j["ema"] = {{"updates", average_->updates()},
-                {"weights", tensors_to_json(model_.parameters(), average_->average().data(), TensorEncoding::Base64)}};
-  }
-  j["history"] = history_;
-  return j;
+  return training_state_to_json(state_, total_steps_, optimizer_, average_ ? &*average_ : nullptr, model_.parameters());
 }
 
 void Trainer::restore_state(const Json& state, const std::string& where) {
-  if (!state.is_object()) throw InputError(where + ": training state must be an object");
-  step_ = get_int(state, "step", where);
-  epoch_ = static_cast<int>(get_int(state, "epoch", where));
-  epoch_step_ = get_int(state, "epoch_step", where);
-  epoch_skipped_ = state.contains("epoch_skipped") ? get_int(state, "epoch_skipped", where) : 0;
-  if (epoch_skipped_ < 0 || epoch_skipped_ > epoch_step_)
-    throw InputError(where + ": \"epoch_skipped\" must be between 0 and \"epoch_step\"");
-  if (step_ < 0 || epoch_ < 0 || epoch_step_ < 0 || epoch_step_ > steps_per_epoch_)
-    throw InputError(where + ": training position out of range (the data or batch size differs from the saved run?)");
-  epoch_loss_sum_ = get_number(state, "epoch_loss_sum", 0.0, where);
-  epoch_accuracy_sum_ = get_number(state, "epoch_accuracy_sum", 0.0, where);
-  lr_scale_ = static_cast<float>(get_number(state, "lr_scale", 1.0, where));
-  if (!(lr_scale_ > 0.0f && lr_scale_ <= 1.0f)) throw InputError(where + ": \"lr_scale\" must be in (0, 1]");
-  skipped_steps_ = state.contains("skipped_steps") ? get_int(state, "skipped_steps", where) : 0;
-  train_seconds_ = get_number(state, "train_seconds", 0.0, where);
-  if (train_seconds_ < 0.0) throw InputError(where + ": \"train_seconds\" must be >= 0");
-  rng_from_json(dropout_rng_, state.value("dropout_rng", Json()), where + ": dropout_rng");
-  rng_from_json(augment_rng_, state.value("augment_rng", Json()), where + ": augment_rng");
-  if (!state.contains("optimizer") || !state["optimizer"].is_object()) throw InputError(where + ": optimizer state missing");
-  const Json& opt = state["optimizer"];
-  optimizer_.set_steps(get_int(opt, "steps", where + ": optimizer"));
-  tensors_from_json(opt.value("m", Json()), model_.parameters(), optimizer_.first_moment().data(), where + ": optimizer m");
-  tensors_from_json(opt.value("v", Json()), model_.parameters(), optimizer_.second_moment().data(), where + ": optimizer v");
-  if (average_) {
-    if (!state.contains("ema") || !state["ema"].is_object())
-      throw InputError(where + ": the config keeps a weight average (ema_decay > 0) but the state has no \"ema\"");
-    const Json& ema = state["ema"];
-    average_->set_updates(get_int(ema, "updates", where + ": ema"));
-    tensors_from_json(ema.value("weights", Json()), model_.parameters(), average_->average().data(), where + ": ema weights");
-  }
-  history_.clear();
-  if (state.contains("history") && state["history"].is_array())
-    for (const auto& h : state["history"]) {
-      // Epoch metrics: objects whose scores (what picks best.json) are numbers; anything else is a damaged file.
-      if (!h.is_object()) throw InputError(where + ": \"history\" holds an entry that is not an object");
-      for (const char* key : {"val_loss", "val_blank_accuracy", "val_puzzle_accuracy", "train_loss"})
-        if (h.contains(key) && !h[key].is_number())
-          throw InputError(where + ": \"history\" entry key \"" + std::string(key) + "\" is not a number");
-      history_.push_back(h);
-    }
+  training_state_from_json(state, where, steps_per_epoch_, state_, optimizer_, average_ ? &*average_ : nullptr,
+                           model_.parameters());
 }
 
 }  // namespace trm

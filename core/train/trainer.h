@@ -18,6 +18,7 @@
 #include "optim/ema.h"
 #include "sudoku/dataset.h"
 #include "sudoku/generator.h"
+#include "train/training_state.h"
 #include "train/evaluate.h"
 #include "train/train_step.h"
 
@@ -85,17 +86,17 @@ class Trainer {
 
   int64_t steps_per_epoch() const { return steps_per_epoch_; }
   int64_t total_steps() const { return total_steps_; }
-  int64_t step() const { return step_; }
-  int epoch() const { return epoch_; }
-  bool finished() const { return step_ >= total_steps_ || out_of_time(); }
-  double train_seconds() const { return train_seconds_; }
-  const std::vector<nlohmann::json>& history() const { return history_; }
+  int64_t step() const { return state_.step; }
+  int epoch() const { return state_.epoch; }
+  bool finished() const { return state_.step >= total_steps_ || out_of_time(); }
+  double train_seconds() const { return state_.train_seconds; }
+  const std::vector<nlohmann::json>& history() const { return state_.history; }
   AdamW& optimizer() { return optimizer_; }
   // The weight average when config.ema_decay > 0 (validation uses it; checkpoints keep it in their state).
   const WeightAverage* weight_average() const { return average_ ? &*average_ : nullptr; }
 
-  // Everything a resume needs besides the model weights: optimiser moments and step, epoch and
-  // position, generator states, metrics history.
+  // Everything a resume needs besides the model weights (train/training_state.h has the format): optimiser moments
+  // and step, epoch and position, generator states, metrics history.
   nlohmann::json state_json() const;
   void restore_state(const nlohmann::json& state, const std::string& where);
 
@@ -108,7 +109,7 @@ class Trainer {
  private:
   // The shuffled row order of `epoch`; empty for --generate and --curriculum, which draw their batches otherwise.
   std::vector<size_t> epoch_order(int epoch) const;
-  bool out_of_time() const { return options_.time_limit_seconds > 0.0 && train_seconds_ >= options_.time_limit_seconds; }
+  bool out_of_time() const { return options_.time_limit_seconds > 0.0 && state_.train_seconds >= options_.time_limit_seconds; }
   // How far the run is, in [0, 1]: the step's place in the schedule, or the share of the time budget if larger.
   double progress() const;
   // puzzles, solutions: [batch, 81] for the step about to run (epoch order, curriculum or generator).
@@ -121,16 +122,8 @@ class Trainer {
   AdamW optimizer_;
   std::optional<WeightAverage> average_;
   int64_t steps_per_epoch_ = 0, total_steps_ = 0;
-  int64_t step_ = 0, epoch_step_ = 0;
-  int epoch_ = 0;
-  double epoch_loss_sum_ = 0.0, epoch_accuracy_sum_ = 0.0;
-  float lr_scale_ = 1.0f;       // halved at every skipped non-finite step
-  int64_t skipped_steps_ = 0;
-  int64_t epoch_skipped_ = 0;           // skipped steps of the current epoch (not in its means)
-  double train_seconds_ = 0.0;          // time spent in steps, across resumes
   std::vector<size_t> easiest_first_;   // curriculum: row indices ranked by difficulty
-  Rng dropout_rng_, augment_rng_;
-  std::vector<nlohmann::json> history_;
+  TrainingState state_;                 // the position, sums, generators and history a resume restores
 };
 
 }  // namespace trm
