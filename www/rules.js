@@ -25,7 +25,7 @@
   const boxOf = (cell) => 3 * Math.floor(cell / 27) + Math.floor((cell % 9) / 3);
 
   // The grid of an 81-character string this project wrote itself (examples.js, the board's own text). Text a person
-  // gives (the paste box, the text field, the address) is read by core's reader instead: app.js readPuzzle ->
+  // gives (the paste box, the text field, the address) is read by core's reader instead: board.js readPuzzle ->
   // Module.readPuzzle (web/bindings.cpp) -> core/sudoku/lines.h, the reader `trm solve` uses.
   const gridOf = (digits) => Array.from(digits, (ch) => (ch === '.' ? 0 : Number(ch)));
 
