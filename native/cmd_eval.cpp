@@ -84,7 +84,7 @@ void run_eval(const EvalArgs& a) {
     j["search_budget_spent"] = model.search_budget_spent;
     j["h_cycles"] = model.per_cycle.size();
     j["ms_per_puzzle"] = ms_per_puzzle;
-    j["halting"] = options.decode.halting && loaded.model->has_halting();
+    j["halting"] = uses_halting(*loaded.model, options.decode);
     j["baseline"] = result_json(baseline);
     std::printf("%s\n", j.dump(2).c_str());
     return;

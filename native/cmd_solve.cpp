@@ -81,9 +81,10 @@ void solve_chunk(const TRM& model, const std::vector<PuzzleLine>& chunk, const S
   const int readings = decode_options.symmetries;  // resolved by run_solve
   // Iterative commit and search write their answers over the blanks only, so they always keep the givens.
   // With one symmetry the trace above is iterative commit's first pass too (decode() ignores it otherwise).
-  const bool halting = decode_options.halting && model.has_halting();
+  const bool halting = uses_halting(model, decode_options);
   const bool plain_single_pass = decode_options.decoding == Decoding::SinglePass && readings == 1 && !halting;
-  const bool first_pass_reusable = decode_options.decoding != Decoding::Search && readings == 1;
+  // decode() runs its own first pass when halting (the trace runs every cycle): no trace for it then.
+  const bool first_pass_reusable = decode_options.decoding != Decoding::Search && readings == 1 && !halting;
   const InferenceTrace trace =
       a.trace || first_pass_reusable ? infer(model, puzzles.data(), batch, decode_options.h_cycles) : InferenceTrace{};
   const DecodeResult decoded =
@@ -222,7 +223,7 @@ void run_solve(SolveArgs a) {
     std::string head = Json{{"model", a.model}, {"decoding", decoding_name(a.decode.decoding)},
                             {"symmetries", a.decode.symmetries}, {"h_cycles", h},
                             {"l_cycles", loaded.model->config().L_cycles}, {"keep_givens", !a.no_keep_givens},
-                            {"halting", a.decode.halting && loaded.model->has_halting()}}
+                            {"halting", uses_halting(*loaded.model, a.decode)}}
                            .dump();
     head.pop_back();  // the closing brace
     std::printf("%s,\"results\":[", head.c_str());

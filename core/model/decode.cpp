@@ -188,7 +188,7 @@ DecodeResult decode(const TRM& model, const std::vector<uint8_t>& puzzles, const
   const bool searching = options.decoding == Decoding::Search;
   const int budget = options.max_forward_passes > 0 ? options.max_forward_passes : kDefaultSearchBudget;
   // The caller's frame ran every cycle: with learned halting the first pass must run as every other does.
-  if (readings > 1 || searching || (options.halting && model.has_halting())) first_pass = nullptr;
+  if (readings > 1 || searching || uses_halting(model, options)) first_pass = nullptr;
   if (first_pass && (first_pass->digits.size() != n * 81 || first_pass->confidence.size() != n * 81))
     throw std::invalid_argument("decode: the first pass's frame does not cover the puzzles");
   DecodeResult result;

@@ -102,6 +102,10 @@ struct DecodeOptions {
   DecodeObserver* observer = nullptr;  // sees every pass as it runs (null: none)
 };
 
+// Whether a decode with `options` stops each reading where the model's halting head says halt: asked for (the
+// default) and the model has a head.
+inline bool uses_halting(const TRM& model, const DecodeOptions& options) { return options.halting && model.has_halting(); }
+
 // The symmetries a decode with `count` symmetries averages over: the identity first, then fixed random ones (the
 // same on every call, so decoding is deterministic).
 std::vector<sudoku::Symmetry> decoding_symmetries(int count);

@@ -156,14 +156,13 @@ Continued run_halting(const TRM& model, const uint8_t* puzzles, int64_t batch, i
   std::unique_ptr<HaltingView> view;
   for (int h = 0; h < h_cycles && !active.empty(); ++h) {
     const bool compact = observer == nullptr;
-    const std::vector<int64_t>& rows = active;
-    std::vector<uint8_t> board;  // [rows, 81]
+    std::vector<uint8_t> board;  // [active, 81]
     const uint8_t* input = puzzles;
     int64_t count = batch;
     if (compact) {
-      count = static_cast<int64_t>(rows.size());
-      board.resize(rows.size() * 81);
-      for (size_t k = 0; k < rows.size(); ++k) std::copy_n(puzzles + rows[k] * 81, 81, board.begin() + static_cast<std::ptrdiff_t>(k * 81));
+      count = static_cast<int64_t>(active.size());
+      board.resize(active.size() * 81);
+      for (size_t k = 0; k < active.size(); ++k) std::copy_n(puzzles + active[k] * 81, 81, board.begin() + static_cast<std::ptrdiff_t>(k * 81));
       input = board.data();
     }
     Tape tape(/*recording=*/false);
@@ -189,7 +188,7 @@ Continued run_halting(const TRM& model, const uint8_t* puzzles, int64_t batch, i
     }
     std::vector<int64_t> going, going_rows;  // rows still going after this cycle, and their rows in `step`
     for (int64_t k = 0; k < count; ++k) {
-      const int64_t row = compact ? rows[static_cast<size_t>(k)] : k;
+      const int64_t row = compact ? active[static_cast<size_t>(k)] : k;
       if (done[static_cast<size_t>(row)]) continue;
       out.cycles[static_cast<size_t>(row)] = h + 1;
       if (halt[k * 2 + 1] > halt[k * 2] || h + 1 == h_cycles) {
@@ -234,7 +233,7 @@ Continued predict_continued(const TRM& model, const uint8_t* puzzles, int64_t ba
   options.start_z = start_z;
   ForwardResult result = model.forward(tape, puzzles, batch, options);
   Continued out{result.logits->value, std::move(result.y), std::move(result.z), std::vector<int>(static_cast<size_t>(batch), cycles)};
-  check_finite_logits(out.logits.data(), batch, h_cycles > 0 ? h_cycles : model.config().inference_cycles());
+  check_finite_logits(out.logits.data(), batch, cycles);
   return out;
 }
 

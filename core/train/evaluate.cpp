@@ -66,7 +66,7 @@ EvalResult evaluate(const TRM& model, const sudoku::Dataset& data, const EvalOpt
   // A single pass of the puzzle alone is the trace's last frame (unless learned halting stops it sooner); anything
   // else is decoded from it.
   const bool decoded = options.decode.decoding != Decoding::SinglePass || options.decode.symmetries > 1 ||
-                       (options.decode.halting && model.has_halting());
+                       uses_halting(model, options.decode);
   for (size_t start = 0; start < n; start += static_cast<size_t>(options.batch_size)) {
     const auto batch = static_cast<int64_t>(std::min<size_t>(static_cast<size_t>(options.batch_size), n - start));
     const uint8_t* puzzles = data.puzzles.data() + start * 81;
