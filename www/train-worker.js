@@ -108,7 +108,9 @@
         if (run && !run.done) finish();
       },
       export(m) {
-        scope.postMessage({ type: 'weights', id: m.id, data: unwrap(session.exportWeights()) });
+        const text = session.exportWeights();
+        unwrap(text);  // throws on {"error": ...}; the page gets the text itself, as a file holds it
+        scope.postMessage({ type: 'weights', id: m.id, data: text });
       },
     };
 

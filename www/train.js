@@ -184,7 +184,7 @@
         const wasTraining = body.getAttribute('data-state') === 'training';
         setPhase('failed');
         train.trainer = null;
-        const memory = /memory/i.test(message);
+        const memory = /memory|OOM/i.test(message);
         sayTrain('Training stopped: ' + message + '.' + (memory ? ' A smaller batch or width needs less memory.' : '') +
           ' The rest of the page keeps working.', 'error');
         if (wasTraining) setMarker('state', state.info ? 'ready' : 'error');
