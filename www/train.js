@@ -176,7 +176,9 @@
         sayTrain('Trained ' + page.plural(r.step, 'step') + '. On ' + r.single.puzzles + ' held-out puzzles: ' +
           pct(r.decoded.puzzle_accuracy) + ' solved with ' + decodingName + ' (the page\'s decoding), ' +
           pct(r.single.puzzle_accuracy) + ' in one pass of the model, ' + pct(r.single.blank_accuracy) +
-          ' of the blank cells right in one pass. Solve with it or download it below.', 'info');
+          ' of the blank cells right in one pass' + (r.decoded.decoding === 'search' ? ' (verified search branches where the ' +
+          'model is unsure and the rules reject dead ends, so it solves easy puzzles even for a weak model: the one-pass ' +
+          'numbers say what the model learned)' : '') + '. Solve with it or download it below.', 'info');
         if (body.getAttribute('data-state') === 'training') setMarker('state', 'trained');
         renderTrain();
       }),
@@ -280,7 +282,8 @@
     $('train-minutes').disabled = active;
     $('train-fresh').hidden = !train.from;
     $('train-from').textContent = train.from ? 'Continues ' + train.from.name + ' with its own config (the fields above ' +
-      'are not used), a fresh optimiser and schedule.' : 'A fresh model with the settings above (configs/quickstart.json).';
+      'are not used), a fresh optimiser and schedule.' : 'A fresh model with the settings above (by default those of ' +
+      'configs/quickstart.json, the model scripts/run.sh trains).';
     const p = train.last;
     if (p && train.info) {
       const rate = p.train_seconds > 0 ? p.step / p.train_seconds : 0;

@@ -53,7 +53,10 @@ async function pageRun(browser, minutes, screenshot) {
     lossStart: Number(attrs['data-train-loss-start']), lossEnd: Number(attrs['data-train-loss-end']), message };
 }
 
-const median = (xs) => xs.slice().sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
+const median = (xs) => {
+  const s = xs.slice().sort((a, b) => a - b), m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
 
 async function main() {
   const browser = await Browser.launch();
