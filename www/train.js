@@ -311,7 +311,10 @@
     }
     const W = 340, Ht = 190, left = 40, right = 44, top = 10, bottom = 40;
     const plotW = W - left - right, plotH = Ht - top - bottom;
-    const maxStep = Math.max(10, stepOf(), ...train.evals.map((e) => e.step));
+    // While training, the axis reaches the step the run is expected to end at (steps/s times the time budget).
+    const p = train.last;
+    const expected = p && p.train_seconds > 0 && train.phase !== 'trained' ? p.step * 60 * train.minutes / p.train_seconds : 0;
+    const maxStep = Math.max(10, stepOf(), Math.min(expected, 4 * stepOf() + 10), ...train.evals.map((e) => e.step));
     const niceStep = niceCeil(maxStep);
     const maxLoss = niceCeil(Math.max(0.5, ...train.losses.map((l) => l.loss)));
     const x = (s) => left + plotW * (s / niceStep);
@@ -361,10 +364,11 @@
     return out;
   }
 
-  // 1, 2 or 5 times a power of ten, at least v.
+  // The smallest of 1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8 times a power of ten that is at least v: the curves fill most of
+  // the chart, and the half-way tick stays a round number.
   function niceCeil(v) {
     const p = Math.pow(10, Math.floor(Math.log10(v)));
-    return [1, 2, 5, 10].map((m) => m * p).find((n) => n >= v - 1e-9);
+    return [1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10].map((m) => m * p).find((n) => n >= v - 1e-9);
   }
   const fmt = (v) => (v >= 10 ? String(Math.round(v)) : String(Number(v.toFixed(2))));
 

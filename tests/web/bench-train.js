@@ -3,6 +3,7 @@
 // `trm train` natively on one thread with the same config (configs/quickstart.json, fresh generated puzzles with
 // augmentation, a time budget), interleaved, and the held-out accuracy after a full-length page run.
 //   node tests/web/bench-train.js [--trm build/native/trm] [--rate-seconds 60] [--repeats 2] [--minutes 5]
+// (--repeats 0: only the page runs, no speed comparison)
 // Prints one line per run and a summary table; the screenshot of the Train card after the long run goes to
 // build-wasm/web-artifacts/train-5min.png. Timings on a shared machine are noisy: compare only within one run.
 'use strict';
@@ -45,6 +46,13 @@ async function pageRun(browser, minutes, screenshot) {
   if (screenshot) {
     await page.evaluate("document.getElementById('train-card').scrollIntoView()");
     fs.writeFileSync(screenshot, await page.screenshot());
+    // The Download button's file, as a person would save it (its Blob, caught on its way to the link).
+    const weights = await page.evaluate(`new Promise((resolve) => {
+      const make = URL.createObjectURL;
+      URL.createObjectURL = (blob) => { URL.createObjectURL = make; blob.text().then(resolve); return make(blob); };
+      document.getElementById('train-download').click();
+    })`);
+    fs.writeFileSync(screenshot.replace(/\.png$/, '.json'), weights);
   }
   await page.close();
   if (!done || attrs['data-state'] !== 'trained') throw new Error('the page did not finish training: ' + JSON.stringify(attrs) + ' ' + message);
@@ -75,14 +83,38 @@ async function main() {
   console.log(`page, ${MINUTES} minutes: ${long.message}`);
   await browser.close();
   const pct = (x) => (100 * x).toFixed(1) + '%';
-  console.log('\n| measure | page (Chromium, wasm) | native `trm train`, 1 thread | page / native |');
-  console.log('|---|---:|---:|---:|');
-  console.log(`| steps/s, median of ${REPEATS} interleaved ${RATE_SECONDS} s runs | ${median(wasm).toFixed(2)} | ` +
-    `${median(native).toFixed(2)} | ${(median(wasm) / median(native)).toFixed(2)}x |`);
+  // The downloaded model, read by the native CLI on fresh generated puzzles: the page's givens range and easy ones.
+  const weights = path.join(ARTIFACTS, 'train-5min.json');
+  const sets = [['22-36 givens (the training range)', 22, 36, 2201], ['36-40 givens (the page\'s easy examples)', 36, 40, 3601]];
+  const evals = [];
+  for (const [name, lo, hi, seed] of sets) {
+    const csv = path.join(ARTIFACTS, `bench-train-${lo}-${hi}.csv`);
+    execFileSync(TRM, ['generate', '--count', '200', '--min-givens', String(lo), '--max-givens', String(hi), '--seed', String(seed),
+      '--out', csv, '--force'], { stdio: 'ignore' });
+    const row = [name];
+    for (const decoding of ['single', 'iterative', 'search']) {
+      const r = JSON.parse(execFileSync(TRM, ['eval', '--model', weights, '--data', csv, '--decoding', decoding, '--json']).toString());
+      row.push(r);
+    }
+    evals.push(row);
+  }
+  if (REPEATS > 0) {
+    console.log('\n| measure | page (Chromium, wasm) | native `trm train`, 1 thread | page / native |');
+    console.log('|---|---:|---:|---:|');
+    console.log(`| steps/s, median of ${REPEATS} interleaved ${RATE_SECONDS} s runs | ${median(wasm).toFixed(2)} | ` +
+      `${median(native).toFixed(2)} | ${(median(wasm) / median(native)).toFixed(2)}x |`);
+  }
   console.log(`\n| page run | steps | loss (first -> last slices) | held-out solved, default decoding | held-out solved, one pass |`);
   console.log('|---|---:|---:|---:|---:|');
   for (const [name, r] of [[`${MINUTES} minutes`, long], ['almost untrained (0.6 s)', almostFresh]])
     console.log(`| ${name} | ${r.steps} | ${r.lossStart.toFixed(3)} -> ${r.lossEnd.toFixed(3)} | ${pct(r.accuracy)} | ${pct(r.single)} |`);
+  console.log(`\nThe ${MINUTES}-minute model, downloaded, read by \`trm eval\` (200 generated puzzles per row):\n`);
+  console.log('| puzzles | one pass: puzzles (blank cells) | iterative commit x4, no branching | verified search (the default) | no model: random allowed digit (blank cells) |');
+  console.log('|---|---:|---:|---:|---:|');
+  for (const [name, single, iterative, search] of evals)
+    console.log(`| ${name} | ${pct(single.puzzle_accuracy)} (${pct(single.blank_cell_accuracy)}) | ${pct(iterative.puzzle_accuracy)} | ` +
+      `${pct(search.puzzle_accuracy)} | ${pct(single.baseline.puzzle_accuracy)} (${pct(single.baseline.blank_cell_accuracy)}) |`);
+  fs.writeFileSync(path.join(ARTIFACTS, 'bench-train-eval.json'), JSON.stringify(evals, null, 1));
 }
 
 main().catch((e) => {
