@@ -78,7 +78,7 @@ async function main() {
     wasm.push(p.rate);
   }
   const almostFresh = await pageRun(browser, 0.01, null);
-  console.log(`page after ${almostFresh.steps} steps: ${almostFresh.message}`);
+  console.log(`page, almost untrained (0.6 s, ${almostFresh.steps} steps): ${almostFresh.message}`);
   const long = await pageRun(browser, MINUTES, path.join(ARTIFACTS, 'train-5min.png'));
   console.log(`page, ${MINUTES} minutes: ${long.message}`);
   await browser.close();
