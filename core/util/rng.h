@@ -36,6 +36,12 @@ class Rng {
     return result;
   }
 
+  // Skips n numbers: the state next_u64() would leave after n calls (a data-parallel rank skips the draws that
+  // belong to the other ranks' samples; see the dropout shard in nn/block.h).
+  void discard(uint64_t n) {
+    for (uint64_t i = 0; i < n; ++i) next_u64();
+  }
+
   // Uniform in [0, 1) with 24 bits, exactly representable as float.
   float uniform() { return static_cast<float>(next_u64() >> 40) * (1.0f / 16777216.0f); }
   float uniform(float lo, float hi) { return lo + (hi - lo) * uniform(); }
