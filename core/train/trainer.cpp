@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <numeric>
 
 #include "sudoku/augment.h"
@@ -192,6 +193,7 @@ bool Trainer::run(const TrainerHooks& hooks) {
       if (hooks.on_step) hooks.on_step({state_.epoch, state_.step, total_steps_, state_.epoch_step, steps_per_epoch_, lr, result});
     }
     // End of an epoch (or of the run, when max_steps ends it early): validate and report.
+    if (ranks) require_same_weights_on_all_ranks();
     EpochMetrics m{};
     m.epoch = state_.epoch + 1;
     m.step = state_.step;
@@ -221,6 +223,24 @@ bool Trainer::run(const TrainerHooks& hooks) {
     epoch_start = clock();
   }
   return true;
+}
+
+void Trainer::require_same_weights_on_all_ranks() const {
+  // FNV-1a over the weights' bits; its two 32-bit halves (exact in a double) and their negations, so one maximum
+  // gives every rank both the largest and the smallest hash.
+  const Parameters& params = model_.parameters();
+  uint64_t hash = 1469598103934665603ULL;
+  for (int64_t i = 0; i < params.size(); ++i) {
+    uint32_t bits;
+    std::memcpy(&bits, params.values() + i, sizeof bits);
+    hash = (hash ^ bits) * 1099511628211ULL;
+  }
+  const auto high = static_cast<double>(hash >> 32), low = static_cast<double>(hash & 0xffffffffULL);
+  double seen[4] = {high, low, -high, -low};
+  options_.ranks->all_reduce_max(seen, 4);
+  if (seen[0] != -seen[2] || seen[1] != -seen[3])
+    throw NumericError("epoch " + std::to_string(state_.epoch + 1) + ": the ranks' weights differ (the MPI library's "
+                       "all-reduce gave the ranks different sums); the checkpoints on disk hold the last agreed state");
 }
 
 Json Trainer::metrics_json(const EpochMetrics& m) {

@@ -127,6 +127,10 @@ class Trainer {
   void make_batch(const std::vector<size_t>& order, int64_t batch, uint8_t* puzzles, uint8_t* solutions,
                   int64_t first = 0, int64_t end = -1);
   bool parallel() const { return options_.ranks && options_.ranks->size() > 1; }
+  // Data-parallel: every rank applies the same update to the same weights, so they stay identical bit for bit as
+  // long as the all-reduce gives every rank the same sums (MPI advises it; Open MPI's algorithms do). Checked at
+  // each epoch's end, on a hash of the weights: a NumericError on every rank when they differ.
+  void require_same_weights_on_all_ranks() const;
 
   TRM& model_;
   const sudoku::Dataset& train_;
