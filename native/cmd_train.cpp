@@ -370,14 +370,18 @@ void run_train(const TrainArgs& a) {
   model->set_recompute_activations(a.recompute_activations);
   Trainer trainer(*model, train, validation.size() && writer ? &validation : nullptr, options);
   if (!resume_state.is_null()) trainer.restore_state(resume_state, a.resume);
+  const auto start = std::chrono::steady_clock::now();
+  auto now = [start] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(); };
+  // The budget's clock: wall time, or this process's CPU time (all threads), which other jobs on the machine do
+  // not eat into: with one thread it is the wall time the run would take alone, so budgets compare fairly.
+  const bool cpu_clock = run.value("budget_clock", std::string("wall")) == "cpu";
+  const std::function<double()> budget_clock =
+      cpu_clock ? std::function<double()>([] { return static_cast<double>(std::clock()) / CLOCKS_PER_SEC; })
+                : std::function<double()>(now);
   if (!writer) {  // the other ranks only train: no files, no output
     TrainerHooks hooks;
     hooks.should_stop = [] { return g_stop_requested.load(); };
-    const auto start = std::chrono::steady_clock::now();
-    if (run.value("budget_clock", std::string("wall")) == "cpu")
-      hooks.now_seconds = [] { return static_cast<double>(std::clock()) / CLOCKS_PER_SEC; };
-    else
-      hooks.now_seconds = [start] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(); };
+    hooks.now_seconds = budget_clock;
     std::signal(SIGINT, on_interrupt);
     std::signal(SIGTERM, on_interrupt);
     if (!trainer.run(hooks)) throw Interrupted();
@@ -410,17 +414,11 @@ void run_train(const TrainArgs& a) {
   for (const auto& h : trainer.history()) best = std::max(best, score(h));
 
   Progress progress;
-  const auto start = std::chrono::steady_clock::now();
-  auto now = [start] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(); };
   const int64_t log_every = std::max<int64_t>(1, trainer.total_steps() / 400);
   double window_loss = 0.0, window_accuracy = 0.0;
   int64_t window = 0;
   TrainerHooks hooks;
-  // The budget's clock: wall time, or this process's CPU time (all threads), which other jobs on the machine do
-  // not eat into: with one thread it is the wall time the run would take alone, so budgets compare fairly.
-  const bool cpu_clock = run.value("budget_clock", std::string("wall")) == "cpu";
-  hooks.now_seconds = cpu_clock ? std::function<double()>([] { return static_cast<double>(std::clock()) / CLOCKS_PER_SEC; })
-                                : std::function<double()>(now);
+  hooks.now_seconds = budget_clock;
   hooks.should_stop = [] { return g_stop_requested.load(); };
   hooks.on_step = [&](const StepProgress& p) {
     window_loss += p.result.loss;

@@ -33,8 +33,9 @@ class Rng {
 
   // Skips n numbers: the state next_u64() would leave after n calls (a data-parallel rank skips the draws that
   // belong to the other ranks' samples; see the dropout shard in nn/block.h). The state update is linear over
-  // GF(2), so a long skip applies the precomputed matrices A^(2^k) of the set bits k of n (A: one step), about
-  // 30 us whatever n is, instead of n steps; short skips just step.
+  // GF(2), so a long skip applies the precomputed matrices A^(2^k) of the set bits k of n (A: one step): measured
+  // 16-56 us whatever n is (0.5 ns a step; the tables take 20-100 ms once; bench/rng_jump.cpp on a loaded
+  // machine), where n steps would take n / 2 ns.
   void discard(uint64_t n) {
     if (n < kSteppedSkips) {
       for (uint64_t i = 0; i < n; ++i) state_ = advance(state_);
@@ -99,7 +100,7 @@ class Rng {
 
   // A GF(2)-linear map of the 256-bit state: column j is the image of state bit j (word j / 64, bit j % 64).
   using Matrix = std::array<State, 256>;
-  static constexpr uint64_t kSteppedSkips = 4096;  // below this, stepping is cheaper than the matrices
+  static constexpr uint64_t kSteppedSkips = 4096;  // short skips step: no tables for small jobs
 
   static State apply(const Matrix& m, const State& v) {
     State out{};
