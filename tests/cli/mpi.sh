@@ -42,17 +42,18 @@ same_weights() {  # same_weights A B WHAT
 
 steps_logged() { grep -c '"type":"step"' "$1/metrics.jsonl" || true; }
 
-# The process of rank RANK among the descendants of an mpirun (its environment names its rank).
-rank_pid() {  # rank_pid MPIRUN_PID RANK
-  local pids=("$1") child i
-  for ((i = 0; i < ${#pids[@]}; i++)); do
-    for child in $(pgrep -P "${pids[i]}"); do
-      pids+=("$child")
-      if tr '\0' '\n' <"/proc/$child/environ" 2>/dev/null | grep -qx "OMPI_COMM_WORLD_RANK=$2"; then
-        echo "$child"
-        return 0
-      fi
-    done
+# The process of rank RANK of the job started with marker MARK in its environment (JOB_MARK=MARK): /proc only, so
+# no procps is needed.
+rank_pid() {  # rank_pid MARK RANK
+  local environ pid
+  for environ in /proc/[0-9]*/environ; do
+    pid=${environ#/proc/}
+    pid=${pid%/environ}
+    if tr '\0' '\n' <"$environ" 2>/dev/null | grep -qx "JOB_MARK=$1" &&
+       tr '\0' '\n' <"$environ" 2>/dev/null | grep -qx "OMPI_COMM_WORLD_RANK=$2"; then
+      echo "$pid"
+      return 0
+    fi
   done
   return 1
 }
@@ -111,13 +112,15 @@ case $CASE in
           --batch_size 16 --epochs 4 --dropout 0.1 --augment --lr 0.002 --val-fraction 0.05 --val-limit 16 --seed 7)
     run "$TRM" train "${ARGS[@]}" --out straight
     expect_rc 0 "train on 1 process"
-    "${MPIRUN[@]}" -np 2 "$TRM" train "${ARGS[@]}" --out stopped >stopped.stdout 2>stopped.stderr &
+    JOB_MARK=stopped-$$ "${MPIRUN[@]}" -np 2 "$TRM" train "${ARGS[@]}" --out stopped >stopped.stdout 2>stopped.stderr &
     launcher=$!
+    until writer=$(rank_pid "stopped-$$" 0) && other=$(rank_pid "stopped-$$" 1); do  # found before they train
+      kill -0 "$launcher" 2>/dev/null || fail "mpirun ended before its ranks were found"
+      sleep 0.05
+    done
     wait_for_step stopped "$launcher" 5
     # Freeze rank 0, stop rank 1 alone, thaw: rank 1 asks to stop while rank 0 is mid-run, so only agreement
     # can stop rank 0 (and the run ends well before its 80 steps).
-    writer=$(rank_pid "$launcher" 0) || fail "no rank 0 process under mpirun"
-    other=$(rank_pid "$launcher" 1) || fail "no rank 1 process under mpirun"
     kill -STOP "$writer"
     kill -INT "$other"
     kill -CONT "$writer"
@@ -146,10 +149,10 @@ case $CASE in
   fault)
     ARGS=(--data data.csv --arch cells --hidden_dim 16 --L_layers 1 --L_cycles 2 --H_cycles 2 --batch_size 16
           --epochs 5 --dropout 0.1 --augment --val-fraction 0.05 --val-limit 16 --seed 7 --checkpoint-every 5)
-    "${MPIRUN[@]}" -np 2 "$TRM" train "${ARGS[@]}" --out killed >killed.stdout 2>killed.stderr &
+    JOB_MARK=killed-$$ "${MPIRUN[@]}" -np 2 "$TRM" train "${ARGS[@]}" --out killed >killed.stdout 2>killed.stderr &
     launcher=$!
     wait_for_step killed "$launcher" 12  # the checkpoint of step 10 is written
-    victim=$(rank_pid "$launcher" 1) || fail "no rank 1 process under mpirun"
+    victim=$(rank_pid "killed-$$" 1) || fail "no rank 1 process under mpirun"
     kill -KILL "$victim"
     waited=0
     while kill -0 "$launcher" 2>/dev/null; do
