@@ -17,6 +17,7 @@
 #include "commands.h"
 #include "common.h"
 #include "files.h"
+#include "parallel.h"
 #include "io/checkpoint.h"
 #include "io/weights_json.h"
 #include "progress.h"
@@ -333,12 +334,18 @@ RunData load_run_data(const TrainArgs& a, Json& run, const std::optional<sudoku:
 }
 
 void run_train(const TrainArgs& a) {
+  // Data-parallel (mpirun -np N): every rank reads the same inputs and trains its shard of each batch; rank 0
+  // alone holds the run folder (lock, checkpoints, metrics, report), validates and prints.
+  Communicator& ranks = job_ranks();
+  const bool writer = ranks.rank() == 0;
   RunStart begun = start_run(a);
   std::unique_ptr<TRM>& model = begun.model;
   const Json& resume_state = begun.resume_state;
   Json& run = begun.run;
   const std::optional<sudoku::GeneratorOptions> generate = generator_of(run);
-  RunFolder folder(a);
+  std::optional<RunFolder> folder;
+  if (writer) folder.emplace(a);
+  const std::string last_path = a.out + "/last.json";
   if (a.resume.empty()) run["skip_nonfinite"] = a.skip_nonfinite;
   if (a.resume.empty() || a.checkpoint_every >= 0) run["checkpoint_every"] = std::max<int64_t>(0, a.checkpoint_every);
 
@@ -356,13 +363,31 @@ void run_train(const TrainArgs& a) {
   options.time_limit_seconds = 60.0 * run.value("time_limit_minutes", 0.0);
   options.curriculum = run.value("curriculum", false);
   options.generate = generate;
+  options.ranks = &ranks;
   const int64_t checkpoint_every = run.value("checkpoint_every", int64_t{0});
   // Recompute each inner cycle's activations during backward instead of keeping them: same gradients (bit for
   // bit), a fraction of the memory, about a third more time. Not part of the run, so a resume may change it.
   model->set_recompute_activations(a.recompute_activations);
-  Trainer trainer(*model, train, validation.size() ? &validation : nullptr, options);
+  Trainer trainer(*model, train, validation.size() && writer ? &validation : nullptr, options);
   if (!resume_state.is_null()) trainer.restore_state(resume_state, a.resume);
-  folder.prepare(a.resume.empty(), data.val_data.empty() && a.resume.empty() ? &validation : nullptr);
+  const auto start = std::chrono::steady_clock::now();
+  auto now = [start] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(); };
+  // The budget's clock: wall time, or this process's CPU time (all threads), which other jobs on the machine do
+  // not eat into: with one thread it is the wall time the run would take alone, so budgets compare fairly.
+  const bool cpu_clock = run.value("budget_clock", std::string("wall")) == "cpu";
+  const std::function<double()> budget_clock =
+      cpu_clock ? std::function<double()>([] { return static_cast<double>(std::clock()) / CLOCKS_PER_SEC; })
+                : std::function<double()>(now);
+  if (!writer) {  // the other ranks only train: no files, no output
+    TrainerHooks hooks;
+    hooks.should_stop = [] { return g_stop_requested.load(); };
+    hooks.now_seconds = budget_clock;
+    std::signal(SIGINT, on_interrupt);
+    std::signal(SIGTERM, on_interrupt);
+    if (!trainer.run(hooks)) throw Interrupted();
+    return;
+  }
+  folder->prepare(a.resume.empty(), data.val_data.empty() && a.resume.empty() ? &validation : nullptr);
 
   const TRMConfig& config = model->config();
   std::printf("%s\n", run_line(config, TRM::parameter_count(config)).c_str());
@@ -378,32 +403,29 @@ void run_train(const TrainArgs& a) {
               validation.size(), static_cast<long long>(trainer.total_steps()), config.batch_size,
               static_cast<long long>(trainer.steps_per_epoch()), budget,
               trainer.step() ? (", resuming at step " + std::to_string(trainer.step())).c_str() : "");
+  if (ranks.size() > 1)
+    std::printf("data-parallel over %d ranks: %lld puzzles of each batch per rank\n", ranks.size(),
+                static_cast<long long>(trainer.batch_size() / ranks.size()));
   std::fflush(stdout);
-  if (!a.resume.empty()) append_line(folder.metrics, {{"type", "resume"}, {"step", trainer.step()}});
+  if (!a.resume.empty()) append_line(folder->metrics, {{"type", "resume"}, {"step", trainer.step()}});
 
-  auto save_checkpoint = [&](const std::string& path) { folder.save_checkpoint(path, *model, trainer.state_json(), run); };
+  auto save_checkpoint = [&](const std::string& path) { folder->save_checkpoint(path, *model, trainer.state_json(), run); };
   double best = -1e300;
   for (const auto& h : trainer.history()) best = std::max(best, score(h));
 
   Progress progress;
-  const auto start = std::chrono::steady_clock::now();
-  auto now = [start] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(); };
   const int64_t log_every = std::max<int64_t>(1, trainer.total_steps() / 400);
   double window_loss = 0.0, window_accuracy = 0.0;
   int64_t window = 0;
   TrainerHooks hooks;
-  // The budget's clock: wall time, or this process's CPU time (all threads), which other jobs on the machine do
-  // not eat into: with one thread it is the wall time the run would take alone, so budgets compare fairly.
-  const bool cpu_clock = run.value("budget_clock", std::string("wall")) == "cpu";
-  hooks.now_seconds = cpu_clock ? std::function<double()>([] { return static_cast<double>(std::clock()) / CLOCKS_PER_SEC; })
-                                : std::function<double()>(now);
+  hooks.now_seconds = budget_clock;
   hooks.should_stop = [] { return g_stop_requested.load(); };
   hooks.on_step = [&](const StepProgress& p) {
     window_loss += p.result.loss;
     window_accuracy += p.result.blank_accuracy;
     ++window;
     if (p.step % log_every == 0)
-      append_line(folder.metrics, {{"type", "step"}, {"step", p.step}, {"epoch", p.epoch + 1}, {"loss", p.result.loss},
+      append_line(folder->metrics, {{"type", "step"}, {"step", p.step}, {"epoch", p.epoch + 1}, {"loss", p.result.loss},
                                  {"lr", p.lr}, {"grad_norm", p.result.grad_norm}, {"blank_accuracy", p.result.blank_accuracy}});
     char fields[96];
     std::snprintf(fields, sizeof fields, "loss %.4f  acc %.3f", window_loss / static_cast<double>(window),
@@ -419,19 +441,19 @@ void run_train(const TrainArgs& a) {
     progress.update(p.step, expected_steps, p.step * config.batch_size, prefix, fields);
     if (window >= 50) window_loss = window_accuracy = 0.0, window = 0;  // a running mean over ~50 steps
     // --checkpoint-every: mid-epoch checkpoints (an epoch's end writes its own just after).
-    if (checkpoint_every > 0 && p.step % checkpoint_every == 0 && p.epoch_step < p.steps_per_epoch) save_checkpoint(folder.last);
+    if (checkpoint_every > 0 && p.step % checkpoint_every == 0 && p.epoch_step < p.steps_per_epoch) save_checkpoint(folder->last);
   };
   hooks.on_skip = [&](int64_t step, const std::string& why, float lr_scale) {
     progress.finish_line();
     std::printf("step %lld skipped: %s; learning rate now x%g\n", static_cast<long long>(step), why.c_str(), lr_scale);
     std::fflush(stdout);
-    append_line(folder.metrics, {{"type", "skip"}, {"step", step}, {"reason", why}, {"lr_scale", lr_scale}});
+    append_line(folder->metrics, {{"type", "skip"}, {"step", step}, {"reason", why}, {"lr_scale", lr_scale}});
   };
   hooks.on_epoch = [&](const EpochMetrics& m) {
     progress.finish_line();
     Json line = Trainer::metrics_json(m);
     line["type"] = "epoch";
-    append_line(folder.metrics, line);
+    append_line(folder->metrics, line);
     std::printf("epoch %d: train loss %.4f", m.epoch, m.train_loss);
     if (m.has_validation)
       std::printf(", validation loss %.4f, blank cells %s, whole puzzles %s (%zu puzzles)", m.validation.loss,
@@ -439,12 +461,12 @@ void run_train(const TrainArgs& a) {
                   percent(m.validation.final_cycle.puzzle_accuracy()).c_str(), m.validation.puzzles);
     std::printf(", %s\n", format_duration(m.seconds).c_str());
     std::fflush(stdout);
-    save_checkpoint(folder.last);
+    save_checkpoint(folder->last);
     if (score(line) > best) {
       best = score(line);
-      save_checkpoint(folder.best);
+      save_checkpoint(folder->best);
     }
-    folder.write_report(run);
+    folder->write_report(run);
   };
 
   std::signal(SIGINT, on_interrupt);
@@ -456,21 +478,21 @@ void run_train(const TrainArgs& a) {
     // Nothing of the failed step was saved: the checkpoints on disk hold the last good state.
     progress.finish_line();
     throw NumericError(std::string(e.what()) + "; " +
-                       (file_exists(folder.last) ? folder.last + " holds the last good state" : "no checkpoint was written") +
+                       (file_exists(last_path) ? last_path + " holds the last good state" : "no checkpoint was written") +
                        (options.skip_nonfinite ? "" : " (--skip-nonfinite skips such steps and halves the learning rate)"));
   }
   std::signal(SIGINT, SIG_DFL);
   std::signal(SIGTERM, SIG_DFL);
   progress.finish_line();
   if (!finished) {
-    save_checkpoint(folder.last);
+    save_checkpoint(folder->last);
     std::printf("stopped at step %lld; checkpoint %s\ncontinue with: trm train %s--out %s --resume %s\n",
-                static_cast<long long>(trainer.step()), folder.last.c_str(),
-                generate ? "" : ("--data " + a.data + " ").c_str(), a.out.c_str(), folder.last.c_str());
+                static_cast<long long>(trainer.step()), folder->last.c_str(),
+                generate ? "" : ("--data " + a.data + " ").c_str(), a.out.c_str(), folder->last.c_str());
     throw Interrupted();
   }
   std::printf("done in %s: checkpoints %s (last) and %s (best), report %s\n", format_duration(now()).c_str(),
-              folder.last.c_str(), folder.best.c_str(), folder.report.c_str());
+              folder->last.c_str(), folder->best.c_str(), folder->report.c_str());
 }
 }  // namespace
 

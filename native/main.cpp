@@ -4,7 +4,40 @@
 #include <string>
 
 #include "commands.h"
+#include "parallel.h"
 #include "util/error.h"
+
+namespace {
+// Parses and runs the command; the exit code, after any message.
+int run(CLI::App& app, int argc, char** argv) {
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::fprintf(stderr, "%s%s\n", trm::cli::message_prefix().c_str(), e.what());
+    std::fprintf(stderr, "run 'trm --help' or 'trm COMMAND --help' for usage\n");
+    return 2;
+  } catch (const trm::InputError& e) {
+    std::fprintf(stderr, "%serror: %s\n", trm::cli::message_prefix().c_str(), e.what());
+    return 1;
+  } catch (const trm::Interrupted&) {
+    return 130;
+  } catch (const trm::NumericError& e) {
+    std::fprintf(stderr, "%snumerical error: %s\n", trm::cli::message_prefix().c_str(), e.what());
+    return 3;
+  } catch (const std::bad_alloc&) {
+    std::fprintf(stderr, "%serror: out of memory\n", trm::cli::message_prefix().c_str());
+    return 1;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "%serror: %s\n", trm::cli::message_prefix().c_str(), e.what());
+    return 1;
+  }
+  return 0;
+}
+}  // namespace
 
 int main(int argc, char** argv) {
   CLI::App app{"trm: train, evaluate and use Tiny Recursive Models that solve Sudoku"};
@@ -24,30 +57,9 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "trm: unknown command '%s' (commands: %s)\n", argv[1], names.c_str());
     return 2;
   }
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::CallForHelp& e) {
-    return app.exit(e);
-  } catch (const CLI::CallForAllHelp& e) {
-    return app.exit(e);
-  } catch (const CLI::ParseError& e) {
-    std::fprintf(stderr, "trm: %s\n", e.what());
-    std::fprintf(stderr, "run 'trm --help' or 'trm COMMAND --help' for usage\n");
-    return 2;
-  } catch (const trm::InputError& e) {
-    std::fprintf(stderr, "trm: error: %s\n", e.what());
-    return 1;
-  } catch (const trm::Interrupted&) {
-    return 130;
-  } catch (const trm::NumericError& e) {
-    std::fprintf(stderr, "trm: numerical error: %s\n", e.what());
-    return 3;
-  } catch (const std::bad_alloc&) {
-    std::fprintf(stderr, "trm: error: out of memory\n");
-    return 1;
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "trm: error: %s\n", e.what());
-    return 1;
-  }
-  return 0;
+  const int code = run(app, argc, argv);
+  // A data-parallel rank that fails would leave the others waiting for it: end the whole job (not on Ctrl-C,
+  // which every rank agreed to stop on).
+  if (code != 130) trm::cli::end_job_on_error(code);
+  return code;
 }

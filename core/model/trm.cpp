@@ -86,7 +86,7 @@ void TRM::init_halting_head() {
 ForwardResult TRM::forward(Tape& tape, const uint8_t* puzzles, int64_t batch, const ForwardOptions& options) const {
   if (batch < 1) throw std::invalid_argument("TRM::forward: empty batch");
   const int h_cycles = options.h_cycles > 0 ? options.h_cycles : config_.inference_cycles();
-  BlockContext ctx{options.training, config_.dropout, options.dropout_rng};
+  BlockContext ctx{options.training, config_.dropout, options.dropout_rng, options.shard_index, options.shard_count};
   const Var latent_gate = params_.var(latent_gate_);
   const Var output_gate = params_.var(output_gate_);
 

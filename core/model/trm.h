@@ -48,6 +48,9 @@ struct ForwardOptions {
   bool logits_every_cycle = false;  // also apply the head after every outer cycle (deep supervision, traces)
   bool halt_logits = false;         // with a halting head: its logits too, wherever the logits are computed
   Rng* dropout_rng = nullptr;       // needed when training with dropout
+  // Data-parallel training: the batch is shard `shard_index` of `shard_count` equal shards of the global batch,
+  // and dropout draws the masks one process would give these samples (BlockContext).
+  int shard_index = 0, shard_count = 1;
   RecursionObserver* observer = nullptr;
   // Where the recursion starts (the x_emb shape, [B, d] or [B, 81, d]); null: zeros. Supervision steps start
   // from the previous step's final states, as constants (no gradient flows back into them).

@@ -25,10 +25,20 @@ Var FeedForward::forward(Tape& tape, const Parameters& p, const Var& h, BlockCon
   if (ctx.training && ctx.dropout > 0.0f && !ctx.rng) throw std::logic_error("FeedForward: dropout needs an Rng");
   Rng unused;
   Rng& rng = ctx.rng ? *ctx.rng : unused;
-  Var f = linear(tape, h, p.var(fc1_weight_), p.var(fc1_bias_));    // [rows, 4d]
-  f = dropout(tape, gelu(tape, f), ctx.dropout, ctx.training, rng);  // [rows, 4d]
-  f = linear(tape, f, p.var(fc2_weight_), p.var(fc2_bias_));         // [rows, d]
-  return dropout(tape, f, ctx.dropout, ctx.training, rng);                         // [rows, d]
+  // Rows are batch-major ([B, d] or [B * 81, d]), so a shard's elements follow shard_index earlier shards of the
+  // same size.
+  auto sharded_dropout = [&](const Var& x) {
+    const bool draws = ctx.training && ctx.dropout > 0.0f && ctx.shard_count > 1;
+    const auto per_shard = static_cast<uint64_t>(x->value.numel());
+    if (draws) rng.discard(per_shard * static_cast<uint64_t>(ctx.shard_index));
+    Var out = dropout(tape, x, ctx.dropout, ctx.training, rng);
+    if (draws) rng.discard(per_shard * static_cast<uint64_t>(ctx.shard_count - 1 - ctx.shard_index));
+    return out;
+  };
+  Var f = linear(tape, h, p.var(fc1_weight_), p.var(fc1_bias_));  // [rows, 4d]
+  f = sharded_dropout(gelu(tape, f));                              // [rows, 4d]
+  f = linear(tape, f, p.var(fc2_weight_), p.var(fc2_bias_));       // [rows, d]
+  return sharded_dropout(f);                                       // [rows, d]
 }
 
 void FeedForward::init(Parameters& params, Rng& rng) const {

@@ -18,6 +18,10 @@ struct BlockContext {
   bool training = false;
   float dropout = 0.0f;
   Rng* rng = nullptr;  // dropout masks; required when training with dropout > 0
+  // Data-parallel training: this forward runs shard `shard_index` of `shard_count` equal shards of a global
+  // batch. Dropout draws one number per element, serially over the batch, so a shard skips the draws of the
+  // shards before and after it and gets exactly the masks one process would give its samples.
+  int shard_index = 0, shard_count = 1;
 };
 
 class Block {

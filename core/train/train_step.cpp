@@ -63,7 +63,8 @@ struct Snapshot {
 }  // namespace
 
 StepResult train_step(TRM& model, AdamW& optimizer, const uint8_t* puzzles, const uint8_t* solutions, int64_t batch,
-                      float lr, Rng& dropout_rng) {
+                      float lr, Rng& dropout_rng, Communicator* ranks) {
+  const bool parallel = ranks && ranks->size() > 1;
   const TRMConfig& config = model.config();
   Parameters& params = model.parameters();
   const std::vector<int32_t> targets = cell_targets(solutions, batch);
@@ -88,6 +89,7 @@ StepResult train_step(TRM& model, AdamW& optimizer, const uint8_t* puzzles, cons
       options.dropout_rng = &dropout_rng;
       options.logits_every_cycle = config.deep_supervision;
       options.halt_logits = model.has_halting();
+      if (parallel) options.shard_index = ranks->rank(), options.shard_count = ranks->size();
       if (s > 0) options.start_y = &carried_y, options.start_z = &carried_z;
       ForwardResult out = model.forward(tape, puzzles, batch, options);
       Var logits = out.logits;  // [B, 81, 9]
@@ -112,7 +114,11 @@ StepResult train_step(TRM& model, AdamW& optimizer, const uint8_t* puzzles, cons
       } else {
         loss = supervised(logits, out.halt);
       }
-      const float value = loss->value[0];
+      float value = loss->value[0];
+      if (parallel) {  // the global batch's mean: every rank then takes the same decision below
+        ranks->all_reduce_sum(&value, 1);
+        value /= static_cast<float>(ranks->size());
+      }
       if (!std::isfinite(value)) fail("the loss is not finite (" + std::to_string(value) + ")");
       loss_sum += value;
       tape.backward(loss);
@@ -125,8 +131,23 @@ StepResult train_step(TRM& model, AdamW& optimizer, const uint8_t* puzzles, cons
         decode_logits(logits->value.data(), batch * 81, digits.data(), confidence.data());
         AccuracyCounter counter;
         for (int64_t b = 0; b < batch; ++b) counter.add(puzzles + b * 81, solutions + b * 81, digits.data() + b * 81);
+        if (parallel) {  // counts, not fractions: shards hold different numbers of blanks
+          double counts[2] = {static_cast<double>(counter.blank_correct), static_cast<double>(counter.blank_cells)};
+          ranks->all_reduce_sum(counts, 2);
+          counter.blank_correct = static_cast<int64_t>(counts[0]);
+          counter.blank_cells = static_cast<int64_t>(counts[1]);
+        }
         result.blank_accuracy = counter.blank_accuracy();
       }
+    }
+    if (parallel) {
+      // The ranks' gradients are of means over equal shards: their mean is the global batch's gradient. One
+      // all-reduce over the whole arena (params.grads() is contiguous); every rank receives the same sums.
+      float* grads = params.grads();
+      const int64_t n = params.size();
+      ranks->all_reduce_sum(grads, n);
+      const float inverse_ranks = 1.0f / static_cast<float>(ranks->size());
+      for (int64_t i = 0; i < n; ++i) grads[i] *= inverse_ranks;
     }
     // Clipping only rescales gradients; the parameters change in optimizer.step, after the check.
     const float norm = clip_grad_norm(params, config.grad_clip);

@@ -7,6 +7,7 @@
 
 #include "model/trm.h"
 #include "optim/adamw.h"
+#include "train/communicator.h"
 #include "util/error.h"
 
 namespace trm {
@@ -28,8 +29,13 @@ class NonFiniteStep : public NumericError {
 // puzzles, solutions: [batch, 81]. Throws NonFiniteStep when the loss or the gradient norm is not finite, and
 // NumericError when the update itself made a parameter or an optimiser moment non-finite (too high a learning
 // rate; the state is then spoiled and must not be saved). Messages say what, not which step: the caller knows it.
+//
+// Data-parallel (ranks with size() > 1): puzzles and solutions are this rank's shard, [batch, 81] of a global batch
+// of batch * size() samples whose slots rank * batch .. come here. The losses are means over the shard, so the mean
+// of the ranks' gradients (all-reduced) is the global batch's gradient; the reported loss and accuracy are the
+// global batch's too, and every rank takes the same decisions (non-finite, clipping) and the same update.
 StepResult train_step(TRM& model, AdamW& optimizer, const uint8_t* puzzles, const uint8_t* solutions, int64_t batch,
-                      float lr, Rng& dropout_rng);
+                      float lr, Rng& dropout_rng, Communicator* ranks = nullptr);
 
 // Cell-wise targets (solution digit - 1) for [batch, 81] solutions.
 std::vector<int32_t> cell_targets(const uint8_t* solutions, int64_t batch);

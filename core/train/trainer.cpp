@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <numeric>
 
 #include "sudoku/augment.h"
@@ -38,6 +39,10 @@ Trainer::Trainer(TRM& model, const sudoku::Dataset& train, const sudoku::Dataset
   steps_per_epoch_ = static_cast<int64_t>(std::max<size_t>(1, epoch_puzzles / batch));
   total_steps_ = steps_per_epoch_ * model.config().epochs;
   if (options.max_steps > 0) total_steps_ = std::min(total_steps_, options.max_steps);
+  if (parallel() && batch_size() % options.ranks->size() != 0)
+    throw InputError("the global batch of " + std::to_string(batch_size()) + " puzzles does not split evenly over " +
+                     std::to_string(options.ranks->size()) + " ranks: run a number of ranks that divides it, or set "
+                     "--batch_size to a multiple of " + std::to_string(options.ranks->size()));
   if (model.config().ema_decay > 0.0f) average_.emplace(model.parameters(), model.config().ema_decay);
   if (options.curriculum && !options.generate) {
     // Rank once: guesses the solver needs beyond singles (what separates rated levels), then blanks; ties keep
@@ -61,11 +66,13 @@ double Trainer::progress() const {
   return std::max(by_step, std::min(1.0, state_.train_seconds / options_.time_limit_seconds));
 }
 
-void Trainer::make_batch(const std::vector<size_t>& order, int64_t batch, uint8_t* puzzles, uint8_t* solutions) {
+void Trainer::make_batch(const std::vector<size_t>& order, int64_t batch, uint8_t* puzzles, uint8_t* solutions,
+                         int64_t first, int64_t end) {
+  if (end < 0) end = batch;
   if (options_.generate) {
     const uint64_t stream = stream_seed(options_.seed, Stream::kGeneratedTraining);
 #pragma omp parallel for schedule(dynamic, 1)
-    for (int64_t b = 0; b < batch; ++b) {
+    for (int64_t b = first; b < end; ++b) {  // each puzzle has a seed of its own: a shard makes only its own
       const sudoku::GeneratedPuzzle g =
           sudoku::generate_puzzle(stream, static_cast<uint64_t>(state_.step * batch + b), *options_.generate);
       std::copy(g.puzzle.begin(), g.puzzle.end(), puzzles + b * 81);
@@ -81,15 +88,20 @@ void Trainer::make_batch(const std::vector<size_t>& order, int64_t batch, uint8_
                         std::min(train_.size(), static_cast<size_t>(batch)), train_.size());
     }
     Rng draw(stream_seed(options_.seed, Stream::kCurriculumDraw, static_cast<uint64_t>(state_.step)));
-    for (int64_t b = 0; b < batch; ++b) {
+    for (int64_t b = 0; b < batch; ++b) {  // every slot draws, in slot order: the same draws for every shard
       const size_t row = options_.curriculum ? easiest_first_[draw.next_u64() % pool]
                                              : order[static_cast<size_t>((state_.epoch_step * batch + b)) % order.size()];
+      if (b < first || b >= end) continue;
       std::copy_n(&train_.puzzles(row, 0), 81, puzzles + b * 81);
       std::copy_n(&train_.solutions(row, 0), 81, solutions + b * 81);
     }
   }
   if (!options_.augment) return;
   for (int64_t b = 0; b < batch; ++b) {  // one generator, in slot order: the same on every run
+    if (b < first || b >= end) {  // another shard's slot: draw its symmetry, apply it there
+      sudoku::random_symmetry(state_.augment_rng);
+      continue;
+    }
     sudoku::Grid p, s;
     std::copy_n(puzzles + b * 81, 81, p.begin());
     std::copy_n(solutions + b * 81, 81, s.begin());
@@ -128,17 +140,33 @@ bool Trainer::run(const TrainerHooks& hooks) {
   auto clock = [&] { return hooks.now_seconds ? hooks.now_seconds() : 0.0; };
   double epoch_start = clock();
 
+  // Data-parallel: this rank's slots of every global batch, and agreement on what each rank decides alone.
+  Communicator* ranks = parallel() ? options_.ranks : nullptr;
+  const int64_t shard = ranks ? batch / ranks->size() : batch;
+  const int64_t first = ranks ? shard * ranks->rank() : 0;
+  auto stop_requested = [&] {  // a stop on any rank (Ctrl-C reaches them at different steps) stops them all
+    double stop = hooks.should_stop && hooks.should_stop() ? 1.0 : 0.0;
+    if (ranks) ranks->all_reduce_max(&stop, 1);
+    return stop > 0.0;
+  };
+  auto step_seconds = [&](double since) {  // the slowest rank's: the time budget ends on the same step everywhere
+    double seconds = clock() - since;
+    if (ranks) ranks->all_reduce_max(&seconds, 1);
+    return seconds;
+  };
+
   while (!finished()) {
     const std::vector<size_t> order = epoch_order(state_.epoch);
     while (state_.epoch_step < steps_per_epoch_ && !finished()) {
-      if (hooks.should_stop && hooks.should_stop()) return false;
+      if (stop_requested()) return false;
       const double step_start = clock();
-      make_batch(order, batch, puzzles.data(), solutions.data());
+      make_batch(order, batch, puzzles.data(), solutions.data(), first, first + shard);
       const float lr = state_.lr_scale * cosine_lr_at(progress(), state_.step, config.lr, config.warmup_steps, config.min_lr_ratio);
       StepResult result;
       const std::string at = "step " + std::to_string(state_.step + 1) + " (epoch " + std::to_string(state_.epoch + 1) + "): ";
       try {
-        result = train_step(model_, optimizer_, puzzles.data(), solutions.data(), batch, lr, state_.dropout_rng);
+        result = train_step(model_, optimizer_, puzzles.data() + first * 81, solutions.data() + first * 81, shard, lr,
+                            state_.dropout_rng, ranks);
       } catch (const NonFiniteStep& e) {
         // Nothing changed yet: skip the batch (when allowed) with a lower learning rate from here on.
         if (!options_.skip_nonfinite) throw NumericError(at + e.what());
@@ -150,14 +178,14 @@ bool Trainer::run(const TrainerHooks& hooks) {
         ++state_.epoch_skipped;
         ++state_.step;
         ++state_.epoch_step;
-        state_.train_seconds += clock() - step_start;
+        state_.train_seconds += step_seconds(step_start);
         if (hooks.on_skip) hooks.on_skip(state_.step, e.what(), state_.lr_scale);
         continue;
       } catch (const NumericError& e) {
         throw NumericError(at + e.what());
       }
       if (average_) average_->update(model_.parameters());
-      state_.train_seconds += clock() - step_start;
+      state_.train_seconds += step_seconds(step_start);
       ++state_.step;
       ++state_.epoch_step;
       state_.epoch_loss_sum += result.loss;
@@ -165,6 +193,7 @@ bool Trainer::run(const TrainerHooks& hooks) {
       if (hooks.on_step) hooks.on_step({state_.epoch, state_.step, total_steps_, state_.epoch_step, steps_per_epoch_, lr, result});
     }
     // End of an epoch (or of the run, when max_steps ends it early): validate and report.
+    if (ranks) require_same_weights_on_all_ranks();
     EpochMetrics m{};
     m.epoch = state_.epoch + 1;
     m.step = state_.step;
@@ -194,6 +223,24 @@ bool Trainer::run(const TrainerHooks& hooks) {
     epoch_start = clock();
   }
   return true;
+}
+
+void Trainer::require_same_weights_on_all_ranks() const {
+  // FNV-1a over the weights' bits; its two 32-bit halves (exact in a double) and their negations, so one maximum
+  // gives every rank both the largest and the smallest hash.
+  const Parameters& params = model_.parameters();
+  uint64_t hash = 1469598103934665603ULL;
+  for (int64_t i = 0; i < params.size(); ++i) {
+    uint32_t bits;
+    std::memcpy(&bits, params.values() + i, sizeof bits);
+    hash = (hash ^ bits) * 1099511628211ULL;
+  }
+  const auto high = static_cast<double>(hash >> 32), low = static_cast<double>(hash & 0xffffffffULL);
+  double seen[4] = {high, low, -high, -low};
+  options_.ranks->all_reduce_max(seen, 4);
+  if (seen[0] != -seen[2] || seen[1] != -seen[3])
+    throw NumericError("epoch " + std::to_string(state_.epoch + 1) + ": the ranks' weights differ (the MPI library's "
+                       "all-reduce gave the ranks different sums); the checkpoints on disk hold the last agreed state");
 }
 
 Json Trainer::metrics_json(const EpochMetrics& m) {

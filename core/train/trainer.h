@@ -18,6 +18,7 @@
 #include "optim/ema.h"
 #include "sudoku/dataset.h"
 #include "sudoku/generator.h"
+#include "train/communicator.h"
 #include "train/training_state.h"
 #include "train/evaluate.h"
 #include "train/train_step.h"
@@ -45,6 +46,14 @@ struct TrainOptions {
   // from `seed`, so a resume repeats it) instead of a row of the training set, which may then be empty. An epoch
   // is then kGeneratedEpoch puzzles (validation and checkpoints follow epochs).
   std::optional<sudoku::GeneratorOptions> generate;
+  // Data-parallel training (train/communicator.h): this trainer is one of ranks->size() ranks. Each draws the same
+  // global batches, random streams included, trains on its shard of each and sums the gradients with the others,
+  // so the weights, the optimiser and the saved state are those of one process training on the whole batch (to
+  // floating-point summation order), and a run may resume on any number of ranks. The global batch must split
+  // evenly (the constructor refuses otherwise). The ranks agree on stopping and on the steps' time (the slowest
+  // rank's). Validation runs wherever a validation set is given: the CLI gives it to rank 0 alone. Null: one
+  // process alone, exactly as before.
+  Communicator* ranks = nullptr;
 };
 
 constexpr int64_t kGeneratedEpoch = 20000;
@@ -115,7 +124,15 @@ class Trainer {
   // How far the run is, in [0, 1]: the step's place in the schedule, or the share of the time budget if larger.
   double progress() const;
   // puzzles, solutions: [batch, 81] for the step about to run (epoch order, curriculum or generator).
-  void make_batch(const std::vector<size_t>& order, int64_t batch, uint8_t* puzzles, uint8_t* solutions);
+  // Data-parallel: only the slots [first, end) of the batch are filled (this rank's shard), while the random
+  // streams move on exactly as for the whole batch.
+  void make_batch(const std::vector<size_t>& order, int64_t batch, uint8_t* puzzles, uint8_t* solutions,
+                  int64_t first = 0, int64_t end = -1);
+  bool parallel() const { return options_.ranks && options_.ranks->size() > 1; }
+  // Data-parallel: every rank applies the same update to the same weights, so they stay identical bit for bit as
+  // long as the all-reduce gives every rank the same sums (MPI advises it; Open MPI's algorithms do). Checked at
+  // each epoch's end, on a hash of the weights: a NumericError on every rank when they differ.
+  void require_same_weights_on_all_ranks() const;
 
   TRM& model_;
   const sudoku::Dataset& train_;
