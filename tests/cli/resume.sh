@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Exact resume.   resume.sh TRM WORKDIR JSON_QUERY ARCH
-# Run A trains 2 epochs of 20 steps straight. Run B is the same command stopped by SIGINT once epoch 1 is
+# Run A trains 4 epochs of 20 steps straight. Run B is the same command stopped by SIGINT once epoch 1 is
 # logged (it saves last.json and exits 130), then continued with --resume; run C is stopped mid-epoch 1.
 # B and C must end exactly where A does: the same step losses, the same epoch metrics (but wall time), and
-# byte-identical exported weights. Dropout, augmentation, warmup and a cosine floor are on, so the generator
-# states, the optimizer moments and the schedule position all have to survive the checkpoint.
+# byte-identical exported weights. Four epochs, so 60 steps (about a second) follow B's trigger line: a SIGINT sent
+# from a loaded machine still lands before the run ends. Dropout, augmentation, warmup and a cosine floor are on, so
+# the generator states, the optimizer moments and the schedule position all have to survive the checkpoint.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 TRM=$1 work=$2 JQ=$3 arch=$4
@@ -19,9 +20,9 @@ case $arch in
   *) echo "resume.sh: unknown arch $arch" >&2; exit 2 ;;
 esac
 # 340 puzzles, 5% held out -> 323 training rows -> 20 steps of 16 per epoch.
-ARGS=(--data data.csv "${MODEL[@]}" --batch_size 16 --epochs 2 --dropout 0.1 --augment --warmup_steps 5
+ARGS=(--data data.csv "${MODEL[@]}" --batch_size 16 --epochs 4 --dropout 0.1 --augment --warmup_steps 5
       --min_lr_ratio 0.1 --lr 0.002 --val-fraction 0.05 --val-limit 16 --seed 7)
-TOTAL=40
+TOTAL=80
 
 run "$TRM" generate --count 340 --seed 5 --out data.csv
 expect_rc 0 "generate"
