@@ -19,6 +19,7 @@
 
 #include "ops/ops.h"
 #include "ops/parallel.h"
+#include "ops/precision.h"
 
 namespace trm {
 
@@ -234,7 +235,10 @@ void gemm_xwt(Tensor& out, const Tensor& x, const Tensor& w) {
   auto X = x.matrix();
   auto W = w.matrix();
   auto O = out.matrix();
-  if (kTiledGemm && n > kFewRows) {
+  if (matmul_precision() == MatmulPrecision::bf16 && n > kFewRows) {
+    // out[N, M] = x[N, K] (x rows contiguous along K) @ B[K, M] with B(k, j) = w[j, k]
+    gemm_bf16(out.data(), m, false, n, m, k, x.data(), k, 1, w.data(), 1, k);
+  } else if (kTiledGemm && n > kFewRows) {
     gemm_xwt_tiled(out, x, w);
   } else if (n <= kFewRows) {
     // Batch-1 inference: memory-bound dot products of each x row with every row of w (dot_rows above).
@@ -257,7 +261,10 @@ void gemm_dx(Tensor& dx, const Tensor& dout, const Tensor& w) {
   auto D = dout.matrix();
   auto W = w.matrix();
   auto X = dx.matrix();
-  if (n >= 4 * kAlign) {
+  if (matmul_precision() == MatmulPrecision::bf16 && n > kFewRows) {
+    // dx[N, K] += dout[N, M] @ w[M, K], both row-major
+    gemm_bf16(dx.data(), k, true, n, k, m, dout.data(), m, 1, w.data(), k, 1);
+  } else if (n >= 4 * kAlign) {
     split(n, flops, [&](int64_t b, int64_t e) { X.middleRows(b, e - b).noalias() += D.middleRows(b, e - b) * W; });
   } else {
     split(k, flops, [&](int64_t b, int64_t e) { X.middleCols(b, e - b).noalias() += D * W.middleCols(b, e - b); });
@@ -271,6 +278,11 @@ void gemm_dw(Tensor& dw, const Tensor& dout, const Tensor& x) {
   auto D = dout.matrix();
   auto X = x.matrix();
   auto G = dw.matrix();
+  if (matmul_precision() == MatmulPrecision::bf16 && n > kFewRows) {
+    // dw[M, K] += A[M, N] @ x[N, K] with A(i, r) = dout[r, i]
+    gemm_bf16(dw.data(), k, true, m, k, n, dout.data(), 1, m, x.data(), k, 1);
+    return;
+  }
   split(m, flops, [&](int64_t b, int64_t e) { G.middleRows(b, e - b).noalias() += D.middleCols(b, e - b).transpose() * X; });
 }
 
