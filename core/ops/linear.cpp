@@ -286,6 +286,36 @@ void gemm_dw(Tensor& dw, const Tensor& dout, const Tensor& x) {
   split(m, flops, [&](int64_t b, int64_t e) { G.middleRows(b, e - b).noalias() += D.middleCols(b, e - b).transpose() * X; });
 }
 
+// dw[r0:r1, K] += dout[N, r0:r1]^T @ x[N, K] on the calling thread: the rows [r0, r1) of gemm_dw's product.
+static void gemm_dw_rows(Tensor& dw, const Tensor& dout, const Tensor& x, int64_t r0, int64_t r1) {
+  const int64_t n = dout.shape().rows(), m = dout.shape().last(), k = x.shape().last();
+  if (matmul_precision() == MatmulPrecision::bf16 && n > kFewRows) {
+    gemm_bf16(dw.data() + r0 * k, k, true, r1 - r0, k, n, dout.data() + r0, 1, m, x.data(), k, 1);
+    return;
+  }
+  dw.matrix().middleRows(r0, r1 - r0).noalias() += dout.matrix().middleCols(r0, r1 - r0).transpose() * x.matrix();
+}
+
+// The weight gradient of every use of w at the end of backward (Tape::defer): for the uses u (dout_u [N_u, M],
+// x_u [N_u, K]) in the order their closures ran,
+//   dw[M, K] += dout_1^T x_1;  dw += dout_2^T x_2;  ...
+// the same sums in the same order as one gemm_dw per use, so the same bits (recomputed activations flush per
+// recomputed step and still match). What changes is the memory traffic: a recursion step's product has only the
+// batch's rows as its depth (64 at the default config) yet reads and writes all of dw (4 MB for a 2048 x 512
+// weight), so 32 uses one after another were 32 passes over dw from main memory. Here each thread takes its rows of
+// dw and walks them in blocks that stay in cache across all the uses.
+static void flush_weight_grad(Node* w, std::vector<Tape::Deferred>& uses) {
+  Tensor& dw = w->grad_buffer();
+  const int64_t m = dw.shape()[0], k = dw.shape()[1];
+  constexpr int64_t kBlockRows = 96;  // 96 x 512 floats = 192 KB of dw per block: fits L2 beside one use's x
+  double flops = 0;
+  for (const auto& u : uses) flops += 2.0 * u.a.shape().rows() * m * k;
+  split(m, flops, [&](int64_t b, int64_t e) {
+    for (int64_t r = b; r < e; r += kBlockRows)
+      for (const auto& u : uses) gemm_dw_rows(dw, u.a, u.b, r, std::min(e, r + kBlockRows));
+  });
+}
+
 // dx[N, K] += dout[N, M] @ w[M, K];  dw[M, K] += dout[N, M]^T @ x[N, K]
 static void matmul_backward(Tensor* dx, Tensor* dw, const Tensor& dout, const Tensor& x, const Tensor& w) {
   if (dx) gemm_dx(*dx, dout, w);
@@ -302,9 +332,9 @@ Var matmul(Tape& tape, const Var& x, const Var& w) {
   Var out = make_var(Tensor::empty(Shape(dims)));
   gemm_xwt(out->value, x->value, w->value);
   if (tape.needs_grad({&x, &w})) {
-    tape.record(out, [x, w, o = out.get()] {
-      matmul_backward(x->requires_grad ? &x->grad_buffer() : nullptr, w->requires_grad ? &w->grad_buffer() : nullptr,
-                      o->grad, x->value, w->value);
+    tape.record(out, [x, w, o = out.get(), t = &tape] {
+      matmul_backward(x->requires_grad ? &x->grad_buffer() : nullptr, nullptr, o->grad, x->value, w->value);
+      if (w->requires_grad) t->defer(w.get(), flush_weight_grad, Tape::Deferred{o->grad, x->value});
     });
   }
   return out;
@@ -373,9 +403,9 @@ Var linear(Tape& tape, const Var& x, const Var& w, const Var& b) {
   }
   const bool bias_grad = b && b->requires_grad;
   if (tape.needs_grad({&x, &w}) || (tape.recording() && bias_grad)) {
-    tape.record(out, [x, w, b, o = out.get()] {
+    tape.record(out, [x, w, b, o = out.get(), t = &tape] {
       if (x->requires_grad) gemm_dx(x->grad_buffer(), o->grad, w->value);
-      if (w->requires_grad) gemm_dw(w->grad_buffer(), o->grad, x->value);
+      if (w->requires_grad) t->defer(w.get(), flush_weight_grad, Tape::Deferred{o->grad, x->value});
       if (b && b->requires_grad) {
         Tensor db = b->grad_buffer().reshaped(Shape{1, b->value.numel()});
         db.matrix().row(0) += o->grad.matrix().colwise().sum();
