@@ -13,8 +13,10 @@
 //   tape.backward(loss);   // parameter gradients accumulate into the parameter arena
 //   tape.clear();          // frees every intermediate value
 #include <functional>
+#include <map>
 #include <memory>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "autodiff/tensor.h"
@@ -74,8 +76,15 @@ class Tape {
   };
   using Flush = void (*)(Node* key, std::vector<Deferred>& items);
   void defer(Node* key, Flush flush, Deferred item);
+  // Scratch an op keeps for the tape's life, by key and slot: linear keeps each weight packed for the bf16 products
+  // (ops/linear.cpp), packed once per forward and once per backward instead of once per use. So a tape's values
+  // must not change under it: true of every tape here (one per step or per inference call, weights updated after).
+  std::shared_ptr<void>& scratch(const Node* key, int slot) { return scratch_[{key, slot}]; }
   // Releases every recorded node (and, through the pool, its memory).
-  void clear() { nodes_.clear(); }
+  void clear() {
+    nodes_.clear();
+    scratch_.clear();
+  }
   size_t size() const { return nodes_.size(); }
 
  private:
@@ -90,6 +99,7 @@ class Tape {
   };
   std::vector<DeferredGroup> deferred_;
   std::unordered_map<Node*, size_t> deferred_index_;  // key -> its group in deferred_
+  std::map<std::pair<const Node*, int>, std::shared_ptr<void>> scratch_;
 };
 
 // Activation recomputation (also called activation checkpointing; "checkpoint" in this project names only training

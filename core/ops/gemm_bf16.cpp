@@ -260,19 +260,10 @@ void block(float* c, long ldc, bool accumulate, const uint32_t* pa, long depth2,
 
 }  // namespace
 
-void gemm_bf16(float* c, long ldc, bool accumulate, long rows, long cols, long depth, const float* a, long a_row,
-               long a_depth, const float* b, long b_depth, long b_col) {
-  if (rows <= 0 || cols <= 0) return;
-  const long depth2 = (depth + 1) / 2, panels = (cols + kLanes - 1) / kLanes;
-  thread_local std::vector<uint32_t> pa_buf, pb_buf;  // reused: no allocation per call once warm
-  pa_buf.resize(static_cast<size_t>(rows * depth2));
-  pb_buf.resize(static_cast<size_t>(panels * depth2 * kLanes));
-  uint32_t* pa = pa_buf.data();
-  uint32_t* pb = pb_buf.data();
-  const double macs = static_cast<double>(rows) * cols * depth;
-  // Packing is split like the product (rows of A, panels of B), each thread packing a slice: one barrier each.
-  split(rows, 1, macs, [&](long r0, long r1) { pack_a(pa, r0, r1, depth, a, a_row, a_depth); });
-  split(panels, 1, macs, [&](long p0, long p1) { pack_b(pb, p0, p1, cols, depth, b, b_depth, b_col); });
+// c (+)= A @ B from packed A (pa) and packed B (pb), split across threads by rows of c or, with few rows, by panels.
+static void run_packed(float* c, long ldc, bool accumulate, long rows, long cols, long depth2, const uint32_t* pa,
+                       const uint32_t* pb, double macs) {
+  const long panels = (cols + kLanes - 1) / kLanes;
   if (rows >= 8 * kRows) {
     split(rows, kRows, macs, [&](long r0, long r1) { block(c, ldc, accumulate, pa, depth2, pb, r0, r1, 0, panels, cols); });
   } else {
@@ -280,9 +271,54 @@ void gemm_bf16(float* c, long ldc, bool accumulate, long rows, long cols, long d
   }
 }
 
+static const uint32_t* packed_a(long rows, long depth, const float* a, long a_row, long a_depth, double macs) {
+  thread_local std::vector<uint32_t> pa_buf;  // reused: no allocation per call once warm
+  pa_buf.resize(static_cast<size_t>(rows * ((depth + 1) / 2)));
+  uint32_t* pa = pa_buf.data();
+  split(rows, 1, macs, [&](long r0, long r1) { pack_a(pa, r0, r1, depth, a, a_row, a_depth); });
+  return pa;
+}
+
+void pack_bf16(PackedBf16& out, long cols, long depth, const float* b, long b_depth, long b_col) {
+  const long depth2 = (depth + 1) / 2, panels = (cols + kLanes - 1) / kLanes;
+  out.cols = cols, out.depth = depth;
+  out.words.resize(static_cast<size_t>(panels * depth2 * kLanes));
+  uint32_t* pb = out.words.data();
+  split(panels, 1, 64.0 * cols * depth,  // as much work as a product with 64 rows: worth a barrier when that is
+        [&](long p0, long p1) { pack_b(pb, p0, p1, cols, depth, b, b_depth, b_col); });
+}
+
+void gemm_bf16(float* c, long ldc, bool accumulate, long rows, long cols, long depth, const float* a, long a_row,
+               long a_depth, const float* b, long b_depth, long b_col) {
+  if (rows <= 0 || cols <= 0) return;
+  const long depth2 = (depth + 1) / 2, panels = (cols + kLanes - 1) / kLanes;
+  thread_local std::vector<uint32_t> pb_buf;
+  pb_buf.resize(static_cast<size_t>(panels * depth2 * kLanes));
+  uint32_t* pb = pb_buf.data();
+  const double macs = static_cast<double>(rows) * cols * depth;
+  // Packing is split like the product (rows of A, panels of B), each thread packing a slice: one barrier each.
+  const uint32_t* pa = packed_a(rows, depth, a, a_row, a_depth, macs);
+  split(panels, 1, macs, [&](long p0, long p1) { pack_b(pb, p0, p1, cols, depth, b, b_depth, b_col); });
+  run_packed(c, ldc, accumulate, rows, cols, depth2, pa, pb, macs);
+}
+
+void gemm_bf16(float* c, long ldc, bool accumulate, long rows, const float* a, long a_row, long a_depth,
+               const PackedBf16& b) {
+  if (rows <= 0 || b.cols <= 0) return;
+  const double macs = static_cast<double>(rows) * b.cols * b.depth;
+  const uint32_t* pa = packed_a(rows, b.depth, a, a_row, a_depth, macs);
+  run_packed(c, ldc, accumulate, rows, b.cols, (b.depth + 1) / 2, pa, b.words.data(), macs);
+}
+
 #else  // no kernel: bf16 is refused by set_matmul_precision, so this is never reached
 
 void gemm_bf16(float*, long, bool, long, long, long, const float*, long, long, const float*, long, long) {
+  throw std::logic_error("gemm_bf16: this build has no bf16 kernel");
+}
+void pack_bf16(PackedBf16&, long, long, const float*, long, long) {
+  throw std::logic_error("pack_bf16: this build has no bf16 kernel");
+}
+void gemm_bf16(float*, long, bool, long, const float*, long, long, const PackedBf16&) {
   throw std::logic_error("gemm_bf16: this build has no bf16 kernel");
 }
 

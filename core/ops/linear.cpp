@@ -316,10 +316,35 @@ static void flush_weight_grad(Node* w, std::vector<Tape::Deferred>& uses) {
   });
 }
 
-// dx[N, K] += dout[N, M] @ w[M, K];  dw[M, K] += dout[N, M]^T @ x[N, K]
-static void matmul_backward(Tensor* dx, Tensor* dw, const Tensor& dout, const Tensor& x, const Tensor& w) {
-  if (dx) gemm_dx(*dx, dout, w);
-  if (dw) gemm_dw(*dw, dout, x);
+
+// bf16 products whose right-hand operand is the weight w, packed once per tape (Tape::scratch) instead of per use:
+//   forward:  out[N, M] = x[N, K] @ w^T      (slot 0: w^T's panels)
+//   backward: dx[N, K] += dout[N, M] @ w     (slot 1: w's panels)
+// Same packing, same sums as gemm_xwt and gemm_dx at bf16 (xwt_packed returns false, doing nothing, where those
+// would not run bf16).
+static const PackedBf16& packed_weight(Tape& tape, const Node* w, int slot) {
+  std::shared_ptr<void>& entry = tape.scratch(w, slot);
+  if (!entry) {
+    auto packed = std::make_shared<PackedBf16>();
+    const int64_t m = w->value.shape()[0], k = w->value.shape()[1];
+    if (slot == 0) pack_bf16(*packed, m, k, w->value.data(), 1, k);  // B[K, M] = w^T
+    else pack_bf16(*packed, k, m, w->value.data(), k, 1);            // B[M, K] = w
+    entry = packed;
+  }
+  return *static_cast<const PackedBf16*>(entry.get());
+}
+
+static bool xwt_packed(Tape& tape, Tensor& out, const Tensor& x, const Node* w) {
+  const int64_t n = x.shape().rows(), k = x.shape().last();
+  if (matmul_precision() != MatmulPrecision::bf16 || n <= kFewRows) return false;
+  gemm_bf16(out.data(), w->value.shape()[0], false, n, x.data(), k, 1, packed_weight(tape, w, 0));
+  return true;
+}
+
+static void dx_packed(Tape& tape, Tensor& dx, const Tensor& dout, const Node* w) {
+  const int64_t n = dout.shape().rows(), m = dout.shape().last();
+  if (matmul_precision() != MatmulPrecision::bf16 || n <= kFewRows) return gemm_dx(dx, dout, w->value);
+  gemm_bf16(dx.data(), w->value.shape()[1], true, n, dout.data(), m, 1, packed_weight(tape, w, 1));
 }
 
 Var matmul(Tape& tape, const Var& x, const Var& w) {
@@ -330,10 +355,10 @@ Var matmul(Tape& tape, const Var& x, const Var& w) {
   std::vector<int64_t> dims = xs.to_vector();
   dims.back() = ws[0];
   Var out = make_var(Tensor::empty(Shape(dims)));
-  gemm_xwt(out->value, x->value, w->value);
+  if (!xwt_packed(tape, out->value, x->value, w.get())) gemm_xwt(out->value, x->value, w->value);
   if (tape.needs_grad({&x, &w})) {
     tape.record(out, [x, w, o = out.get(), t = &tape] {
-      matmul_backward(x->requires_grad ? &x->grad_buffer() : nullptr, nullptr, o->grad, x->value, w->value);
+      if (x->requires_grad) dx_packed(*t, x->grad_buffer(), o->grad, w.get());
       if (w->requires_grad) t->defer(w.get(), flush_weight_grad, Tape::Deferred{o->grad, x->value});
     });
   }
@@ -388,7 +413,7 @@ Var linear(Tape& tape, const Var& x, const Var& w, const Var& b) {
     // The WebAssembly build: the bias is added in the kernel's tiles, while they are in registers (the same sums).
     gemm_xwt_tiled(out->value.data(), x->value.data(), w->value.data(), xs.rows(), xs.last(), ws[0], ws[1],
                    b ? b->value.data() : nullptr);
-  } else {
+  } else if (!xwt_packed(tape, out->value, x->value, w.get())) {
     gemm_xwt(out->value, x->value, w->value);
   }
   if (b && !(kTiledGemm && xs.rows() > kFewRows)) {
@@ -404,7 +429,7 @@ Var linear(Tape& tape, const Var& x, const Var& w, const Var& b) {
   const bool bias_grad = b && b->requires_grad;
   if (tape.needs_grad({&x, &w}) || (tape.recording() && bias_grad)) {
     tape.record(out, [x, w, b, o = out.get(), t = &tape] {
-      if (x->requires_grad) gemm_dx(x->grad_buffer(), o->grad, w->value);
+      if (x->requires_grad) dx_packed(*t, x->grad_buffer(), o->grad, w.get());
       if (w->requires_grad) t->defer(w.get(), flush_weight_grad, Tape::Deferred{o->grad, x->value});
       if (b && b->requires_grad) {
         Tensor db = b->grad_buffer().reshaped(Shape{1, b->value.numel()});

@@ -10,7 +10,9 @@
 //         no kernel for it.
 // Matrix-vector products (one or two rows, batch-1 inference) stay float32 in both: they are bound by reading the
 // weights, not by multiply-adds.
+#include <cstdint>
 #include <string>
+#include <vector>
 
 namespace trm {
 
@@ -35,6 +37,16 @@ MatmulPrecision parse_precision(const std::string& name);
 // bf16_matmul_compiled().
 void gemm_bf16(float* c, long ldc, bool accumulate, long rows, long cols, long depth, const float* a, long a_row,
                long a_depth, const float* b, long b_depth, long b_col);
+
+// The right-hand operand packed once, for products that reuse it (a weight used by every recursion step: linear
+// keeps it on the tape for the tape's life, ops/linear.cpp). Same layout and same sums as gemm_bf16's own packing.
+struct PackedBf16 {
+  long cols = 0, depth = 0;
+  std::vector<uint32_t> words;  // [ceil(cols / 16), ceil(depth / 2), 16] pairs of bf16
+};
+void pack_bf16(PackedBf16& out, long cols, long depth, const float* b, long b_depth, long b_col);
+void gemm_bf16(float* c, long ldc, bool accumulate, long rows, const float* a, long a_row, long a_depth,
+               const PackedBf16& b);
 
 // x rounded to bfloat16 (round to nearest even) and back to float: the scalar reference the tests compare with.
 float round_to_bf16(float x);

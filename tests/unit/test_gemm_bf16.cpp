@@ -220,3 +220,30 @@ TEST_CASE("bf16: one training step's gradients stay within 3% of float32's (flat
   cells.deep_supervision = true;
   check_against_fp32(cells);
 }
+
+TEST_CASE("bf16: linear's weight packed once per tape gives the bits of gemm_xwt and gemm_dx", "[gemm][bf16]") {
+  if (!bf16_runs()) {
+    WARN("no AVX512-BF16 here: the bf16 kernel is not run");
+    return;
+  }
+  PrecisionScope scope(MatmulPrecision::bf16);
+  Rng rng(23);
+  const Tensor xv = random_matrix(40, 70, rng), wv = random_matrix(33, 70, rng), dyv = random_matrix(40, 33, rng);
+  Tape tape;
+  Var w = leaf(wv.clone(), Tensor::zeros(wv.shape()));
+  Var x = leaf(xv.clone(), Tensor::zeros(xv.shape()));
+  Var out = matmul(tape, x, w);
+  Var again = matmul(tape, x, w);  // the second use reads the packing the first one made
+  Tensor want = Tensor::empty(Shape{40, 33}), want_dx = Tensor::zeros(Shape{40, 70});
+  gemm_xwt(want, xv, wv);
+  for (int64_t i = 0; i < want.numel(); ++i) {
+    REQUIRE(out->value.data()[i] == want.data()[i]);
+    REQUIRE(again->value.data()[i] == want.data()[i]);
+  }
+  out->grad = dyv.clone();
+  again->grad = dyv.clone();
+  tape.backward_seeded();
+  gemm_dx(want_dx, dyv, wv);
+  gemm_dx(want_dx, dyv, wv);
+  for (int64_t i = 0; i < want_dx.numel(); ++i) REQUIRE(x->grad.data()[i] == want_dx.data()[i]);
+}
