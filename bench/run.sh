@@ -9,7 +9,9 @@
 # Options: --workload NAME (repeatable; `build-bench/native/trm bench --list` and wasm-infer-{default,small,cells}-b1),
 # --repeats N (default 3), --seconds S (per run, default 3), --threads N (every implementation, default 2),
 # --precision fp32|bf16|both (ours and PyTorch's: bf16 = our bf16 products, PyTorch's bf16 autocast; default fp32),
-# --impl NAME (repeatable: trm, pytorch, wasm, tfjs; default all found), --json, --write-docs SECTION.
+# --peer-precision fp32|bf16|both (PyTorch's alone, default as --precision),
+# --impl NAME (repeatable: trm, pytorch, wasm, tfjs; default all found), --json, --write-docs SECTION,
+# --cpu-time (ours and PyTorch's timed by process CPU time: for one thread on a busy machine, with --threads 1).
 #
 # Implementations: ours natively (`trm bench`, build-bench/: Release, -march=native, OpenMP), our WebAssembly build
 # under Node (bench/wasm_bench.js on a fresh build-wasm-bench/ bundle, else www/generated/trm.js), PyTorch
@@ -20,7 +22,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs=${TRM_JOBS:-$(nproc)}
 
-workloads=() impls=() json=0 repeats=3 seconds=3 threads=2 precision=fp32 section=""
+workloads=() impls=() json=0 repeats=3 seconds=3 threads=2 precision=fp32 peer_precision="" section="" cpu_time=()
 while (($#)); do
   case "$1" in
     --workload) workloads+=("$2"); shift 2 ;;
@@ -29,6 +31,8 @@ while (($#)); do
     --seconds) seconds=$2; shift 2 ;;
     --threads) threads=$2; shift 2 ;;
     --precision) precision=$2; shift 2 ;;
+    --peer-precision) peer_precision=$2; shift 2 ;;
+    --cpu-time) cpu_time=(--cpu-time); shift ;;
     --json) json=1; shift ;;
     --write-docs) section=$2; shift 2 ;;
     -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
@@ -39,6 +43,8 @@ done
 [[ "$threads" =~ ^[1-9][0-9]*$ ]] || { echo "bench/run.sh: --threads: must be a whole number of at least 1, got '$threads'" >&2; exit 2; }
 case "$precision" in fp32) precisions=(fp32) ;; bf16) precisions=(bf16) ;; both) precisions=(fp32 bf16) ;;
   *) echo "bench/run.sh: --precision: fp32, bf16 or both, got '$precision'" >&2; exit 2 ;; esac
+case "${peer_precision:-$precision}" in fp32) peer_precisions=" fp32 " ;; bf16) peer_precisions=" bf16 " ;; both) peer_precisions=" fp32 bf16 " ;;
+  *) echo "bench/run.sh: --peer-precision: fp32, bf16 or both, got '$peer_precision'" >&2; exit 2 ;; esac
 ((${#impls[@]})) || impls=(trm pytorch wasm tfjs)
 for i in "${impls[@]}"; do
   case "$i" in trm|pytorch|wasm|tfjs) ;; *) echo "bench/run.sh: --impl: trm, pytorch, wasm or tfjs, got '$i'" >&2; exit 2 ;; esac
@@ -91,7 +97,7 @@ fi
 
 tmp=$(mktemp -d /tmp/trm-bench-XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
-rows=$tmp/rows.jsonl
+rows=$tmp/rows.jsonl  # also kept as build-bench/last-rows.jsonl, for bench/table.py again
 : >"$rows"
 if ((any_wasm)); then "$trm" bench --write-weights "$tmp" 2>/dev/null; fi
 
@@ -127,16 +133,18 @@ for ((repeat = 1; repeat <= repeats; ++repeat)); do
     fi
     for p in "${precisions[@]}"; do
       if has trm; then
-        record "$w trm ($p)" "$trm" bench --workload "$w" --json --seconds "$seconds" --threads "$threads" --precision "$p"
+        record "$w trm ($p)" "$trm" bench --workload "$w" --json --seconds "$seconds" --threads "$threads" --precision "$p" \
+          "${cpu_time[@]}"
       fi
-      if ((torch)) && pytorch_runs "$w"; then
+      if ((torch)) && pytorch_runs "$w" && [[ "$peer_precisions" == *" $p "* ]]; then
         record "$w pytorch ($p)" env OPENBLAS_CORETYPE=SkylakeX /usr/bin/python3 bench/pytorch_bench.py --workload "$w" \
-          --seconds "$seconds" --threads "$threads" --precision "$p"
+          --seconds "$seconds" --threads "$threads" --precision "$p" "${cpu_time[@]}"
       fi
     done
   done
 done
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
+cp "$rows" build-bench/last-rows.jsonl
 
 if ((json)); then
   /usr/bin/python3 bench/table.py "$rows" --json
@@ -146,6 +154,8 @@ cpu=$(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //')
 args=()
 for w in "${workloads[@]}"; do args+=(--workload "$w"); done
 command="bench/run.sh --repeats $repeats --seconds $seconds --threads $threads --precision $precision"
+if [[ -n "$peer_precision" ]]; then command+=" --peer-precision $peer_precision"; fi
+if ((${#cpu_time[@]})); then command+=" --cpu-time"; fi
 if ((${#workloads[@]} < ${#native_workloads[@]} + ${#wasm_workloads[@]})); then command+=" ${args[*]}"; fi
 header="Measured $(date -u +%Y-%m-%d) with \`$command\` on $cpu ($(nproc) cores); load average before ${load_before}, after ${load_after}."
 if [[ -n "$section" ]]; then

@@ -21,7 +21,7 @@ import sys
 
 # Columns in this order when present; ratios between these pairs when both are present.
 IMPLS = ["trm", "pytorch", "trm-bf16", "pytorch-bf16", "tfjs-wasm"]
-RATIOS = [("trm", "pytorch"), ("trm-bf16", "pytorch-bf16"), ("trm-bf16", "trm"), ("trm", "tfjs-wasm")]
+RATIOS = [("trm", "pytorch"), ("trm-bf16", "pytorch-bf16"), ("trm-bf16", "pytorch"), ("trm-bf16", "trm"), ("trm", "tfjs-wasm")]
 HIGHER_IS_BETTER = {"samples_per_s", "gflops"}
 
 
@@ -72,14 +72,14 @@ def better(metric, a, b):
     return a / b if metric in HIGHER_IS_BETTER else b / a
 
 
-def table(rows):
+def table(rows, extra_ratios=()):
     # (workload, metric) -> impl -> repeat -> value, in the order first seen
     cells = {}
     for r in rows:
         cells.setdefault((r["workload"], r["metric"]), {}).setdefault(r["impl"], {})[r["repeat"]] = r["value"]
     present = [i for i in IMPLS if any(i in v for v in cells.values())]
     present += sorted({i for v in cells.values() for i in v} - set(present))
-    ratios = [(a, b) for a, b in RATIOS if a in present and b in present]
+    ratios = [(a, b) for a, b in list(RATIOS) + list(extra_ratios) if a in present and b in present]
     header = ["workload", "metric"] + present + [f"{a} / {b}" for a, b in ratios]
     lines = ["| " + " | ".join(header) + " |", "|---|---|" + "---:|" * (len(header) - 2)]
     repeats = 1
@@ -128,13 +128,15 @@ def main():
     ap.add_argument("--write-docs", metavar="SECTION")
     ap.add_argument("--doc", default="docs/performance.md")
     ap.add_argument("--header", default="", help="a paragraph above the table: when, where, which command")
+    ap.add_argument("--ratio", action="append", default=[], metavar="A/B", help="another ratio column (impl names)")
     a = ap.parse_args()
     try:
         rows = read_rows(a.rows)
         if a.json:
             print(json.dumps(rows))
             return 0
-        text = (a.header.strip() + "\n\n" if a.header.strip() else "") + table(rows)
+        extra = [tuple(r.split("/", 1)) for r in a.ratio if "/" in r]
+        text = (a.header.strip() + "\n\n" if a.header.strip() else "") + table(rows, extra)
         print(text, end="")
         if a.write_docs:
             write_docs(a.doc, a.write_docs, text)
