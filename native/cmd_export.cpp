@@ -33,14 +33,10 @@ void run_export(const ExportArgs& a) {
   } catch (const NumericError& e) {
     throw NumericError(a.checkpoint + ": not exporting: " + e.what());
   }
-  nlohmann::json weights = weights_to_json(*loaded.model, encoding);
   // The outer cycles the model runs by default (eval, solve, the page). A recursion's weights are the same for
   // any count, and a model can refine further at test time than it was trained to: the count that serves it
   // best is measured after training (see docs/results.md).
-  // A production file states the depth directly: a model trained with supervision steps runs all of their
-  // cycles (inference_cycles), so its config says so and keeps no training-only multiplier.
-  weights["config"]["H_cycles"] = a.h_cycles > 0 ? a.h_cycles : loaded.model->config().inference_cycles();
-  weights["config"]["supervision_steps"] = 1;
+  const nlohmann::json weights = production_weights_json(*loaded.model, encoding, a.h_cycles);
   write_atomically(a.out, [&](std::ostream& out) { out << weights.dump() << '\n'; });
   if (a.h_cycles > 0 && a.h_cycles != loaded.model->config().inference_cycles())
     std::printf("default outer cycles %d (trained with %d)\n", a.h_cycles, loaded.model->config().inference_cycles());

@@ -46,7 +46,7 @@ wait
 {
   echo "# Hard generated puzzles"
   echo
-  echo "Written by \`scripts/hard-sets.sh\` on $(date -u +%Y-%m-%d) for \`$model\` ($(nproc) cores, one thread per eval, two evals at a time)."
+  echo "Written by \`scripts/hard-sets.sh\` on $(date -u +%Y-%m-%d) for \`$model\` ($(nproc --all) cores, one thread per eval, two evals at a time)."
   echo "Sets: 200 generated puzzles each, 17-26 givens, at least 40 solver guesses, then 2,000 hill-climbing steps"
   echo "(\`trm generate --climb 2000\`). Development (seed 9101) is where choices are made; test (seed 9201) is only reported."
   echo "Outer cycles and forward passes count every reading of every pass and branch; time is wall time per puzzle on the"

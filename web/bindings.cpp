@@ -33,11 +33,38 @@
 //                                  -> '{"solutions":N,"guesses":G}': the exact solver (core/sudoku/solver.h), counting
 //                                     up to limit (2 proves uniqueness); needs no model, takes milliseconds
 //
+// Training in the page (www/train-worker.js runs it in its own worker), with core's one trainer (core/train/trainer.h:
+// the same step, AdamW, cosine schedule, clipping and weight average as `trm train --generate --augment
+// --time-limit`):
+//
+//   Module.checkTrainConfig(configJson) -> '{"config":{...every key...},"parameter_count":N,"memory_bytes":B,
+//                                        "memory_limit_bytes":L}': the keys given on top of TRMConfig's defaults,
+//                                        checked by core (an absurd width or cycle count is refused, naming the key)
+//                                        and refused when the estimated memory of a training step (B) exceeds what
+//                                        the page's WebAssembly may hold (L); allocates nothing large
+//   const t = new Module.TrainSession();
+//   t.start(configJson, optionsJson) -> '{"config":...,"parameter_count":N,"validation_puzzles":V,"step":0,...}':
+//                                       a fresh model; options {"seed":S,"minutes":M,"min_givens":A,"max_givens":B,
+//                                       "validation":V} (training puzzles come from the generator, each augmented by
+//                                       a random Sudoku symmetry; V held-out puzzles come from another stream of it)
+//   t.startFrom(weightsText, name, optionsJson) -> the same, continuing from a weights file (`trm export`'s or one this
+//                                       session exported): its config and weights, a fresh optimiser and schedule
+//   t.step(n)                        -> '{"step":S,"steps":k,"loss":mean,"blank_accuracy":mean,"lr":x,
+//                                       "train_seconds":T,"finished":bool,"memory_bytes":peak}': k <= n more steps
+//                                       (fewer when the time budget ends), their mean loss and training accuracy
+//   t.evaluate(limit, decoding, onProgress) -> '{"puzzles":N,"loss":x,"blank_accuracy":a,"puzzle_accuracy":p,
+//                                       "per_cycle_puzzle_accuracy":[H],"per_cycle_blank_accuracy":[H],
+//                                       "decoding":"single|iterative|search","mean_forward_passes":f}': core's
+//                                       evaluate() on the first `limit` held-out puzzles with the weight average when
+//                                       there is one (what export writes); onProgress('{"done":d,"total":t}')
+//   t.exportWeights()                -> the weights file `trm export` writes (float32), for trm info/solve/eval
+//
 // No C++ exception leaves this file: every method catches everything and answers {"error": "message"};
 // www/trm-api.js turns that into a thrown Error. A failed load keeps the model held before it.
 #include <emscripten/bind.h>
 #include <emscripten/val.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include <cstdint>
@@ -56,9 +83,14 @@
 #include "model/config.h"
 #include "model/inference.h"
 #include "model/trm.h"
+#include "sudoku/generator.h"
 #include "sudoku/lines.h"
 #include "sudoku/solver.h"
+#include "train/streams.h"
+#include "train/trainer.h"
 #include "util/error.h"
+
+#include <emscripten/emscripten.h>
 
 
 namespace {
@@ -365,9 +397,256 @@ std::string count_solutions(const std::string& puzzle, int limit) {
   });
 }
 
+// ---------------------------------------------------------------- training
+// The page's WebAssembly may grow to 2 GB (web/CMakeLists.txt); a run is refused when a step is estimated to need
+// more than this, leaving room for the held-out set, the generator and fragmentation.
+constexpr int64_t kTrainMemoryLimit = int64_t{1536} << 20;
+// The page's runs end by time: the schedule's step count must not end them first (the cosine schedule follows
+// whichever is further along, and with this many epochs that is the time budget).
+constexpr int kPageEpochs = 100000;
+constexpr double kMaxMinutes = 24 * 60;
+constexpr int kMaxValidation = 5000;
+
+// Memory a training step of `config` takes, in bytes: the parameter arena five times (values, gradients, AdamW's
+// two moments, the weight average) plus what the tape records, per token row (batch x 81 for cells, batch for flat)
+// and width d: about kFloatsPerBlockRow floats per recorded block, each block recorded once per inner refinement
+// and per answer update of every outer cycle. The constant is measured, not derived: pooled_bytes_peak() after
+// steps of several configs (tests/web/wasm.test.js checks that the estimate is above the measured peak and within 3x of it).
+constexpr double kFloatsPerBlockRow = 40.0;
+int64_t training_bytes_estimate(const trm::TRMConfig& c) {
+  const double rows = static_cast<double>(c.batch_size) * (c.arch == "cells" ? 81.0 : 1.0);
+  const double blocks = static_cast<double>(c.H_cycles) * (static_cast<double>(c.L_cycles) * c.L_layers + c.O_layers);
+  const double activations = 4.0 * rows * c.hidden_dim * kFloatsPerBlockRow * blocks;
+  const double parameters = 4.0 * 5.0 * static_cast<double>(trm::TRM::parameter_count(c));
+  const double total = activations + parameters;
+  return total > 9e18 ? INT64_MAX : static_cast<int64_t>(total);
+}
+
+// The keys the page gives on top of TRMConfig's defaults, checked by core, then the memory estimate.
+trm::TRMConfig checked_train_config(const std::string& text) {
+  if (json_depth(text, kMaxJsonDepth) > kMaxJsonDepth) throw trm::InputError("config: nested too deep");
+  trm::TRMConfig config;
+  trm::apply_config_json(config, Json::parse(text), "config");
+  config.validate();
+  const int64_t bytes = training_bytes_estimate(config);
+  if (bytes > kTrainMemoryLimit)
+    throw trm::InputError("config: a training step would need about " + std::to_string(bytes >> 20) +
+                          " MB, more than the " + std::to_string(kTrainMemoryLimit >> 20) +
+                          " MB the page can use; lower batch_size, hidden_dim or the cycles");
+  return config;
+}
+
+std::string check_train_config(const std::string& text) {
+  return guarded([&] {
+    const trm::TRMConfig config = checked_train_config(text);
+    return Json{{"config", trm::config_to_json(config)},
+                {"parameter_count", trm::TRM::parameter_count(config)},
+                {"memory_bytes", training_bytes_estimate(config)},
+                {"memory_limit_bytes", kTrainMemoryLimit}}.dump();
+  });
+}
+
+// One training run: a model, core's Trainer over fresh generated puzzles, and a held-out generated set. The page
+// calls step() in slices (its worker stays responsive between them), evaluate() now and then, exportWeights() at
+// any pause.
+class TrainSession {
+ public:
+  std::string start(const std::string& config_text, const std::string& options_text) {
+    return guarded([&] {
+      trm::TRMConfig config = checked_train_config(config_text);
+      const Options options = read_options(options_text);
+      config.epochs = kPageEpochs;
+      auto model = std::make_unique<trm::TRM>(config);
+      model->init(options.seed);
+      begin(std::move(model), options);
+      return info().dump();
+    });
+  }
+
+  // Continues from a weights file: its config (checked like a new one, memory included) and weights, with a fresh
+  // optimiser and schedule, as `trm train --init-from` does.
+  std::string start_from(const std::string& text, const std::string& name, const std::string& options_text) {
+    return guarded([&] {
+      const std::string where = name.empty() ? std::string("weights") : name;
+      if (json_depth(text, kMaxJsonDepth) > kMaxJsonDepth)
+        throw trm::InputError(where + ": not a weights file (JSON nested more than " + std::to_string(kMaxJsonDepth) +
+                              " levels deep)");
+      const Options options = read_options(options_text);
+      std::istringstream in(text);
+      const std::unique_ptr<trm::TRM> source = trm::load_weights(in, where);
+      trm::TRMConfig config = checked_train_config(trm::config_to_json(source->config()).dump());
+      config.epochs = kPageEpochs;
+      auto model = std::make_unique<trm::TRM>(config);  // the same layout: the file's config, more epochs
+      std::copy_n(source->parameters().values(), source->parameters().size(), model->parameters().values());
+      begin(std::move(model), options);
+      return info().dump();
+    });
+  }
+
+  std::string step(int n) {
+    return guarded([&] {
+      require_started();
+      if (n < 1 || n > 100000) throw trm::InputError("step: n must be 1 to 100000, got " + std::to_string(n));
+      int done = 0;
+      double loss = 0.0, accuracy = 0.0;
+      float lr = 0.0f;
+      trm::TrainerHooks hooks;
+      hooks.now_seconds = [] { return emscripten_get_now() / 1000.0; };
+      hooks.should_stop = [&] { return done >= n; };
+      hooks.on_step = [&](const trm::StepProgress& p) {
+        ++done;
+        loss += p.result.loss;
+        accuracy += p.result.blank_accuracy;
+        lr = p.lr;
+      };
+      trainer_->run(hooks);
+      return Json{{"step", trainer_->step()}, {"steps", done}, {"loss", done ? loss / done : 0.0},
+                  {"blank_accuracy", done ? accuracy / done : 0.0}, {"lr", lr},
+                  {"train_seconds", trainer_->train_seconds()}, {"finished", trainer_->finished()},
+                  {"memory_bytes", trm::pooled_bytes_peak()}}.dump();
+    });
+  }
+
+  std::string evaluate(int limit, const std::string& decoding, emscripten::val on_progress) {
+    return guarded([&] {
+      require_started();
+      if (limit < 1) throw trm::InputError("evaluate: limit must be at least 1, got " + std::to_string(limit));
+      trm::EvalOptions eo;
+      eo.limit = static_cast<size_t>(limit);
+      eo.batch_size = 64;
+      eo.decode.decoding = trm::parse_decoding(decoding);
+      if (on_progress.typeOf().as<std::string>() == "function")
+        eo.on_progress = [&](size_t done, size_t total, const trm::AccuracyCounter&) {
+          on_progress(Json{{"done", done}, {"total", total}}.dump());
+        };
+      trm::EvalResult r;
+      with_average([&] { r = trm::evaluate(*model_, validation_, eo); });
+      Json blank = Json::array(), exact = Json::array();
+      for (const auto& c : r.per_cycle) {
+        blank.push_back(c.blank_accuracy());
+        exact.push_back(c.puzzle_accuracy());
+      }
+      return Json{{"step", trainer_->step()}, {"puzzles", r.puzzles}, {"loss", r.loss},
+                  {"blank_accuracy", r.final_cycle.blank_accuracy()}, {"puzzle_accuracy", r.final_cycle.puzzle_accuracy()},
+                  {"per_cycle_blank_accuracy", blank}, {"per_cycle_puzzle_accuracy", exact},
+                  {"decoding", trm::decoding_flag(eo.decode.decoding)}, {"mean_forward_passes", r.mean_forward_passes}}
+          .dump();
+    });
+  }
+
+  // What `trm export` writes from a checkpoint of this run: the weight average when there is one, float32, the
+  // config stating the outer cycles inference runs; refused, as there, when a forward pass overflows.
+  std::string export_weights() {
+    return guarded([&] {
+      require_started();
+      std::string text;
+      with_average([&] {
+        const std::vector<uint8_t> empty_grid(81, 0);
+        trm::predict(*model_, empty_grid.data(), 1, model_->config().inference_cycles());
+        text = trm::production_weights_json(*model_, trm::TensorEncoding::Base64).dump() + "\n";
+      });
+      return text;
+    });
+  }
+
+ private:
+  struct Options {
+    uint64_t seed = 1;
+    double minutes = 5.0;
+    trm::sudoku::GeneratorOptions generator;
+    int validation = 200;
+  };
+
+  static Options read_options(const std::string& text) {
+    if (json_depth(text, kMaxJsonDepth) > kMaxJsonDepth) throw trm::InputError("options: nested too deep");
+    const Json j = Json::parse(text);
+    if (!j.is_object()) throw trm::InputError("options: expected a JSON object");
+    Options o;
+    for (const auto& [key, value] : j.items()) {
+      if (!value.is_number()) throw trm::InputError("options: \"" + key + "\" must be a number");
+      if (key == "seed") o.seed = value.get<uint64_t>();
+      else if (key == "minutes") o.minutes = value.get<double>();
+      else if (key == "min_givens") o.generator.min_givens = value.get<int>();
+      else if (key == "max_givens") o.generator.max_givens = value.get<int>();
+      else if (key == "validation") o.validation = value.get<int>();
+      else throw trm::InputError("options: unknown key \"" + key + "\"");
+    }
+    if (!(o.minutes > 0.0 && o.minutes <= kMaxMinutes))
+      throw trm::InputError("options: minutes must be above 0 and at most " + std::to_string(static_cast<int>(kMaxMinutes)) +
+                            ", got " + std::to_string(o.minutes));
+    if (o.validation < 1 || o.validation > kMaxValidation)
+      throw trm::InputError("options: validation must be 1 to " + std::to_string(kMaxValidation) + " puzzles, got " +
+                            std::to_string(o.validation));
+    // An invalid or unreachable givens range fails here, naming it (as `trm train --generate` checks it).
+    trm::sudoku::require_in_range(trm::sudoku::generate_puzzle(0, 0, o.generator), o.generator);
+    return o;
+  }
+
+  // Everything is made before anything is replaced: a run that fails to start keeps the previous one.
+  void begin(std::unique_ptr<trm::TRM> model, const Options& options) {
+    trm::TrainOptions to;
+    to.seed = options.seed;
+    to.augment = true;
+    to.generate = options.generator;
+    to.time_limit_seconds = 60.0 * options.minutes;
+    // The held-out puzzles come from the generator's validation stream, which no training step draws from (as in
+    // `trm train --generate`).
+    trm::sudoku::Dataset validation = trm::sudoku::generate(
+        static_cast<size_t>(options.validation), trm::stream_seed(options.seed, trm::Stream::kGeneratedValidation),
+        options.generator);
+    auto trainer = std::make_unique<trm::Trainer>(*model, no_rows_, nullptr, to);
+    trainer_ = std::move(trainer);  // the old trainer goes first: it refers to the old model
+    model_ = std::move(model);
+    validation_ = std::move(validation);
+    options_ = options;
+  }
+
+  Json info() const {
+    return Json{{"config", trm::config_to_json(model_->config())},
+                {"parameter_count", trm::TRM::parameter_count(model_->config())},
+                {"memory_bytes", training_bytes_estimate(model_->config())},
+                {"validation_puzzles", validation_.size()},
+                {"min_givens", options_.generator.min_givens}, {"max_givens", options_.generator.max_givens},
+                {"minutes", options_.minutes}, {"seed", options_.seed},
+                {"step", trainer_->step()}, {"ema", trainer_->weight_average() != nullptr}};
+  }
+
+  void require_started() const {
+    if (!trainer_) throw trm::InputError("no training run started");
+  }
+
+  // Runs f with the weight average in the model (when there is one), then puts the training weights back.
+  template <typename F>
+  void with_average(F&& f) {
+    trm::WeightAverage* average = trainer_->weight_average();
+    if (average) average->swap_with(model_->parameters());
+    try {
+      f();
+    } catch (...) {
+      if (average) average->swap_with(model_->parameters());
+      throw;
+    }
+    if (average) average->swap_with(model_->parameters());
+  }
+
+  std::unique_ptr<trm::TRM> model_;
+  trm::sudoku::Dataset no_rows_;  // training rows: none, every puzzle is generated
+  trm::sudoku::Dataset validation_;
+  std::unique_ptr<trm::Trainer> trainer_;
+  Options options_;
+};
+
 }  // namespace
 
 EMSCRIPTEN_BINDINGS(trm) {
+  emscripten::function("checkTrainConfig", &check_train_config);
+  emscripten::class_<TrainSession>("TrainSession")
+      .constructor<>()
+      .function("start", &TrainSession::start)
+      .function("startFrom", &TrainSession::start_from)
+      .function("step", &TrainSession::step)
+      .function("evaluate", &TrainSession::evaluate)
+      .function("exportWeights", &TrainSession::export_weights);
   emscripten::function("readPuzzle", &read_puzzle);
   emscripten::function("countSolutions", &count_solutions);
   emscripten::class_<Model>("Model")

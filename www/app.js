@@ -2,7 +2,7 @@
  * This file wires the page's parts and starts it; the parts share one namespace, window.TrmPage (page.js: the state,
  * DOM helpers, messages), and each adds its functions to it: board.js (the grid, editing, undo, examples), player.js
  * (stops, replay, progress, verdict, chart), settings.js (the settings card, the address), solver-client.js (the
- * worker: weights, solve, hint, cancel). Classic scripts, loaded in that order before this one (works from file://).
+ * worker: weights, solve, hint, cancel), train.js (the Train view: a model trained in its own worker). Classic scripts, loaded in that order before this one (works from file://).
  * DOM code only; the model runs in a Web Worker behind TrmWorker (worker.js), so the main thread only draws; the rules
  * are behind SudokuRules (rules.js). Text from users or files is only ever set with textContent, never parsed as HTML.
  *
@@ -23,6 +23,8 @@
  *        reading of every pass, body[data-symmetries] readings per pass, body[data-branches] and
  *        body[data-search-end] (complete | rejected | budget) for a search, body[data-verdict] valid | invalid,
  *        body[data-weights-errors] count
+ *   Training: ?train=N trains for N minutes (train.js has its contract: body[data-state] training -> trained,
+ *        body[data-train-steps], data-train-accuracy, data-train-loss-start and -end).
  *   window.TRM_TEST_WEIGHTS = [{name, text}, ...] (set before app.js runs): loaded at start through the same
  *        path as a picked file, before autosolve.
  */
@@ -38,6 +40,7 @@
     page.wireSolver();
     page.wirePlayer();
     page.wireSettings();
+    page.wireTrainer();
   }
 
   // ---------------------------------------------------------------- start
@@ -78,6 +81,7 @@
     setMarker('ready-ms', performance.now().toFixed(1));
     page.readUrlCycles(params, asked);
     if (params.get('autosolve') === '1' && state.info && body.getAttribute('data-state') !== 'error') page.solve();
+    else if (body.getAttribute('data-state') !== 'error') page.trainFromAddress(params);
   }
 
   start();

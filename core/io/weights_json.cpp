@@ -225,6 +225,13 @@ Json weights_to_json(const TRM& model, TensorEncoding encoding) {
   return out;
 }
 
+Json production_weights_json(const TRM& model, TensorEncoding encoding, int h_cycles) {
+  Json out = weights_to_json(model, encoding);
+  out["config"]["H_cycles"] = h_cycles > 0 ? h_cycles : model.config().inference_cycles();
+  out["config"]["supervision_steps"] = 1;
+  return out;
+}
+
 std::unique_ptr<TRM> model_from_json(const Json& weights, const std::string& where) {
   if (!weights.is_object()) throw InputError(where + ": not a weights file (expected a JSON object)");
   auto format = weights.find("format");

@@ -45,6 +45,11 @@ void check_tensors_json(const nlohmann::json& tensors, const std::vector<Paramet
 void tensors_from_json(const nlohmann::json& tensors, const Parameters& params, float* arena, const std::string& where);
 
 nlohmann::json weights_to_json(const TRM& model, TensorEncoding encoding = TensorEncoding::Base64);
+// The production file `trm export` writes (and the page's training downloads): weights_to_json with a config that
+// states the depth directly: H_cycles = the outer cycles inference runs by default (h_cycles, or 0 for the model's
+// inference_cycles(), every supervision step's) and supervision_steps = 1, a training-only multiplier. The caller
+// swaps the weight average in first when there is one.
+nlohmann::json production_weights_json(const TRM& model, TensorEncoding encoding, int h_cycles = 0);
 std::unique_ptr<TRM> model_from_json(const nlohmann::json& weights, const std::string& where);
 
 void save_weights(std::ostream& out, const TRM& model, TensorEncoding encoding = TensorEncoding::Base64);

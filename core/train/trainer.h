@@ -94,6 +94,8 @@ class Trainer {
   AdamW& optimizer() { return optimizer_; }
   // The weight average when config.ema_decay > 0 (validation uses it; checkpoints keep it in their state).
   const WeightAverage* weight_average() const { return average_ ? &*average_ : nullptr; }
+  // The same, to swap in and out (WeightAverage::swap_with) around an evaluation or export between steps.
+  WeightAverage* weight_average() { return average_ ? &*average_ : nullptr; }
 
   // Everything a resume needs besides the model weights (train/training_state.h has the format): optimiser moments
   // and step, epoch and position, generator states, metrics history.

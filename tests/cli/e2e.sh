@@ -463,6 +463,20 @@ case $case_name in
     run "$TRM" solve --model . "$puzzle"
     expect_error nonzero "directory" "solve with a folder as the model"
     ;;
+  page_trained)
+    # A model trained in the page (web/bindings.cpp TrainSession.exportWeights, 20 steps; tests/web/train.test.js
+    # checks that the page still exports this layout) is read by info, solve and eval unchanged.
+    page=$fixtures/page-trained.json
+    run "$TRM" info --model "$page" --json
+    expect_rc 0 "info --json (trained in the page)"
+    [[ $("$JQ" "$OUT" kind) == weights ]] || fail "info: kind of page-trained.json is $("$JQ" "$OUT" kind), expected weights"
+    [[ $("$JQ" "$OUT" config.hidden_dim) == 16 ]] || fail "info: config.hidden_dim of page-trained.json is not 16"
+    run "$TRM" solve --model "$page" "$puzzle"
+    expect_rc 0 "solve (trained in the page)"
+    run "$TRM" eval --model "$page" --data "$data" --json --limit 10
+    expect_rc 0 "eval --json (trained in the page)"
+    [[ $("$JQ" "$OUT" puzzles) == 10 ]] || fail "eval: puzzles is $("$JQ" "$OUT" puzzles), expected 10"
+    ;;
   *) echo "e2e.sh: unknown case $case_name" >&2; exit 2 ;;
 esac
 echo "ok: $case_name"

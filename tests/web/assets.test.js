@@ -58,12 +58,13 @@ test('the page loads its scripts in dependency order, all local', () => {
   const scripts = [...html.matchAll(/<script src="([^"]+)"><\/script>/g)].map((m) => m[1]);
   // The page's own scripts: page.js (the shared namespace TrmPage) first, then its parts, and app.js, which starts the
   // page, last (the browser tests put their hooks just before app.js).
-  const own = ['page.js', 'board.js', 'player.js', 'settings.js', 'solver-client.js', 'app.js'];
-  assert.deepEqual(scripts, ['rules.js', 'generated/examples.js', 'generated/default-weights.js', 'generated/trm.js', 'worker.js', ...own]);
+  const own = ['page.js', 'board.js', 'player.js', 'settings.js', 'solver-client.js', 'train.js', 'app.js'];
+  assert.deepEqual(scripts, ['rules.js', 'generated/examples.js', 'generated/default-weights.js', 'generated/trm.js', 'worker.js',
+    'train-worker.js', ...own]);
   for (const s of scripts) assert.ok(fs.existsSync(path.join(ROOT, 'www', s)), s);
   assert.doesNotMatch(html, /<script>|\son\w+=|style="|https?:\/\/(?!www\.w3\.org)/, 'no inline script, handler, style or remote URL');
   assert.doesNotMatch(html, /type="module"/, 'classic scripts only: a file:// page cannot load modules');
-  for (const file of [...own, 'worker.js', 'rules.js'])
+  for (const file of [...own, 'worker.js', 'train-worker.js', 'rules.js'])
     assert.doesNotMatch(fs.readFileSync(path.join(ROOT, 'www', file), 'utf8'), /innerHTML|outerHTML|insertAdjacentHTML|document\.write/,
       `${file}: user text is never inserted as HTML`);
   for (const file of own)

@@ -327,6 +327,49 @@ browser = await Browser.launch();
   for (const [name, ok, detail] of steps) check('crash: ' + name, ok, detail);
 }
 
+// 7c. Training in the page, by the address (the test contract of issue 23): ?train=N trains for N minutes, data-state
+// goes training -> trained, the steps and the held-out accuracy are set, and the loss fell. A small model (the card's
+// fields from the address) and a short budget keep it to about half a minute; the card's screenshot is kept.
+{
+  const page = await openPage(fileUrl(PAGE, 'train=0.2&trainwidth=32&trainbatch=8&trainheldout=10'),
+    { width: 1280, height: 1400, until: "['trained', 'error'].includes(document.body.getAttribute('data-state'))", timeoutMs: 300000 });
+  const attrs = JSON.parse(await page.evaluate('JSON.stringify(Object.fromEntries([...document.body.attributes].map((a) => [a.name, a.value])))'));
+  const states = JSON.parse(await page.evaluate('JSON.stringify(window.TRM_STATES)'));
+  check('?train=N: data-state goes ready -> training -> trained', JSON.stringify(states.slice(-3)) === '["ready","training","trained"]', JSON.stringify(states));
+  check('?train=N: data-train-steps is set', Number(attrs['data-train-steps']) > 0, JSON.stringify(attrs));
+  const accuracy = Number(attrs['data-train-accuracy']);
+  check('?train=N: data-train-accuracy is a fraction', attrs['data-train-accuracy'] !== undefined && accuracy >= 0 && accuracy <= 1, JSON.stringify(attrs));
+  check('?train=N: the training loss fell', Number(attrs['data-train-loss-end']) < Number(attrs['data-train-loss-start']),
+    `${attrs['data-train-loss-start']} -> ${attrs['data-train-loss-end']}`);
+  console.log(`  (measured: ${attrs['data-train-steps']} steps at ${attrs['data-train-rate']} steps/s, loss ${attrs['data-train-loss-start']} -> ` +
+    `${attrs['data-train-loss-end']}, held-out ${attrs['data-train-accuracy']} solved with the default decoding, ` +
+    `${attrs['data-train-single-accuracy']} in one pass; headless Chromium, width 32, batch 8)`);
+  await page.evaluate("document.getElementById('train-card').scrollIntoView()");
+  const out = path.join(ARTIFACTS, 'train.png');
+  fs.writeFileSync(out, await page.screenshot());
+  check(`screenshot ${path.relative(ROOT, out)}`, fs.statSync(out).size > 10000);
+  lastConsole = page.console.slice();
+  check('?train=N: the page logs nothing to the console', lastConsole.length === 0, lastConsole.join('\n').slice(0, 400));
+  await page.close();
+}
+
+// 7d. The Train card used by hand (tests/web/train-hook.js): refusals, pause, solve with the model, resume, budget,
+// an out-of-memory worker, and no long task on the main thread while training.
+{
+  fs.copyFileSync(path.join(__dirname, 'train-hook.js'), path.join(TEST_DIR, 'train-hook.js'));
+  const page = testPage('train.html', ['train-hook.js'], []);
+  const dom = await dumpDom(fileUrl(page, 'example=easy'), { until: "document.body.getAttribute('data-train-check-done') === '1'", timeoutMs: 400000 });
+  const attrs = bodyAttrs(dom);
+  check('the training scenario finished', attrs['data-train-check-done'] === '1', JSON.stringify(attrs).slice(0, 300));
+  let steps = [];
+  try {
+    steps = JSON.parse(unescapeHtml(attrs['data-train-check'] || '[]'));
+  } catch (e) {
+    check('training results are readable', false, e.message);
+  }
+  for (const [name, ok, detail] of steps) check('train: ' + name, ok, detail);
+}
+
 // 8. Screenshots for people: 1280x900 and a 390x844 phone, mid-run look and finished look.
 for (const [name, width, height, mobile] of [['page.png', 1280, 900, false], ['page-phone.png', 390, 844, true]]) {
   const out = path.join(ARTIFACTS, name);
