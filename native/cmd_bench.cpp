@@ -1,15 +1,17 @@
-// trm bench: training and inference speed against the reference implementations, in one table.
+// trm bench: training and inference speed and memory of this implementation, native (the peers are bench/'s).
 //
-//   trm bench                     every workload, every implementation found, one table
+//   trm bench                     every workload, one table of our own rows
 //   trm bench --json              the rows as one JSON array of {"workload","impl","metric","value"}
 //   trm bench --workload NAME     one workload (repeatable)
+//   trm bench --precision bf16    bf16 matrix products (rows under impl "trm-bf16")
 //
-// Each native workload runs in a child process of its own (this binary, `bench --child`), so its
-// peak RSS is that workload's alone. Peers run as child processes too: bench/pytorch_bench.py under
-// Debian's python3-torch, bench/wasm_bench.js (the WebAssembly build under Node) and
-// bench/tfjs/bench.js (TensorFlow.js, wasm backend; a benchmark-only npm install). A peer that is not
-// installed is skipped with a message. All implementations run the same weights (written here, random
-// init), the same batch and the same number of threads. Times are medians over repeated runs.
+// Only our native build is measured here. PyTorch and TensorFlow.js, and our WebAssembly build (ours, but it runs
+// under Node: the product binary does not spawn interpreters), are measured by bench/'s scripts, which write rows
+// of the same shape; bench/run.sh runs them all, interleaved, and joins the rows into docs/performance.md's table.
+// `--write-weights DIR` writes the random-init weights every implementation runs, so they all compute the same
+// numbers. Each workload runs in a child process of its own (this binary, `bench --child`), so its peak RSS is that
+// workload's alone. Times are medians over repeated runs. No goals live here: the table and its ratios are
+// bench/'s.
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -52,13 +54,11 @@ using Clock = std::chrono::steady_clock;
 
 struct BenchArgs {
   std::vector<std::string> workloads;
-  std::vector<std::string> impls{"trm", "pytorch", "tfjs-wasm"};
-  bool json = false, child = false, cpu_time = false;
+  bool json = false, child = false, cpu_time = false, list = false;
   double seconds = 3.0;
   int threads = 0;  // 0: what OpenMP reports
-  std::string bench_dir = "bench", wasm_bundle = "www/generated/trm.js";
-  std::string python = "/usr/bin/python3";
-  std::string table_from;  // print the table of rows saved by an earlier --json run
+  std::string precision = "fp32";
+  std::string write_weights;  // folder for weights-{default,small,cells}.json (the peers' weights), no runs
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -66,33 +66,34 @@ struct BenchArgs {
 
 struct Workload {
   std::string name;
-  std::string model;  // "default", "small", "cells"
+  std::string model;  // "default", "small", "cells"; "" for the sgemm rows
   bool train;
   int64_t batch;
-  bool wasm = false;            // batch-1 inference of the WebAssembly build under Node
-  bool single_thread = false;   // native, one thread (the yardstick for wasm)
+  bool single_thread = false;   // native, one thread (the yardstick for the wasm build)
   bool recompute = false;       // training with activation recomputation (activation checkpointing)
 };
 
+// The workloads measured here. bench/run.sh adds wasm-infer-{default,small,cells}-b1 (our WebAssembly build under
+// Node, bench/wasm_bench.js) and runs the peers on the workloads they implement.
 const std::vector<Workload>& workloads() {
   static const std::vector<Workload> all = {
       {"train-default-b64", "default", true, 64},
       {"train-small-b256", "small", true, 256},
+      {"train-cells-b32", "cells", true, 32},
       {"infer-default-b1", "default", false, 1},
       {"infer-small-b1", "small", false, 1},
+      {"infer-cells-b1", "cells", false, 1},
       {"infer-default-b256", "default", false, 256},
       {"infer-small-b256", "small", false, 256},
-      {"wasm-infer-default-b1", "default", false, 1, true},
-      {"wasm-infer-small-b1", "small", false, 1, true},
-      // Beyond the issue's list: the native single-threaded yardstick for wasm, the shipped cell-wise model
-      // (what users train), and activation recomputation (the "-ckpt" rows: activation checkpointing).
-      {"infer-default-b1-1thread", "default", false, 1, false, true},
-      {"infer-small-b1-1thread", "small", false, 1, false, true},
-      {"train-cells-b32", "cells", true, 32},
-      {"infer-cells-b1", "cells", false, 1},
-      {"wasm-infer-cells-b1", "cells", false, 1, true},
-      {"train-default-b64-ckpt", "default", true, 64, false, false, true},
-      {"train-cells-b32-ckpt", "cells", true, 32, false, false, true},
+      {"infer-default-b1-1thread", "default", false, 1, true},
+      {"infer-small-b1-1thread", "small", false, 1, true},
+      {"infer-cells-b1-1thread", "cells", false, 1, true},
+      {"train-default-b64-ckpt", "default", true, 64, false, true},
+      {"train-cells-b32-ckpt", "cells", true, 32, false, true},
+      // The GEMM kernels alone, for the "of sgemm peak" column: 2048^3, and the six GEMMs of one MLP block's
+      // training step at the default config (batch 64, d=512).
+      {"sgemm-2048", "", false, 0},
+      {"sgemm-model-shapes", "", false, 0},
   };
   return all;
 }
@@ -129,13 +130,6 @@ double forward_flops(const TRMConfig& c) {
     return 81.0 * (blocks * per_cell_block + heads);
   }
   return blocks * 2.0 * 8 * d * d + 2.0 * 810 * d + 2.0 * d * 729;
-}
-
-// GEMM GFLOP/s a native workload achieved, from its measured throughput (samples/s) or latency (ms per batch of 1).
-double achieved_gflops(const Workload& w, const std::string& metric, double value) {
-  const double flops = forward_flops(model_config(w.model)) * (w.train ? 3.0 : 1.0);
-  const double per_s = metric == "samples_per_s" ? value : 1e3 / value;
-  return flops * per_s / 1e9;
 }
 
 std::vector<uint8_t> random_digits(int64_t count, uint64_t seed, int lo, int hi) {
@@ -184,12 +178,20 @@ double peak_rss_mb() {
   return static_cast<double>(usage.ru_maxrss) / 1024.0;  // ru_maxrss is in KiB on Linux
 }
 
-Json row(const std::string& workload, const std::string& impl, const std::string& metric, double value) {
-  return Json{{"workload", workload}, {"impl", impl}, {"metric", metric}, {"value", value}};
+std::string g_impl = "trm";  // "trm-bf16" with --precision bf16
+
+Json row(const std::string& workload, const std::string& metric, double value) {
+  return Json{{"workload", workload}, {"impl", g_impl}, {"metric", metric}, {"value", value}};
 }
 
-// One native workload in this process.
+double gemm_gflops(int64_t m, int64_t k, int64_t n, double seconds);
+double model_shape_gflops(double seconds);
+
+// One native workload in this process: its speed, the GEMM rate that speed means, and its peak RSS.
 Json run_native(const Workload& w, double seconds) {
+  Json rows = Json::array();
+  if (w.name == "sgemm-2048") return Json::array({row(w.name, "gflops", gemm_gflops(2048, 2048, 2048, seconds))});
+  if (w.name == "sgemm-model-shapes") return Json::array({row(w.name, "gflops", model_shape_gflops(seconds))});
 #ifdef _OPENMP
   if (w.single_thread) omp_set_num_threads(1);
 #endif
@@ -197,7 +199,7 @@ Json run_native(const Workload& w, double seconds) {
   model.set_recompute_activations(w.recompute);
   model.init(7);
   const std::vector<uint8_t> puzzles = random_digits(w.batch * 81, 1, 0, 9);
-  Json rows = Json::array();
+  double per_s = 0;  // samples (or batch-1 runs) per second
   if (w.train) {
     const std::vector<uint8_t> solutions = random_digits(w.batch * 81, 2, 1, 9);
     AdamWSettings settings;
@@ -205,13 +207,17 @@ Json run_native(const Workload& w, double seconds) {
     Rng dropout_rng(3);
     const double t = time_median(
         [&] { train_step(model, optimizer, puzzles.data(), solutions.data(), w.batch, 1e-4f, dropout_rng); }, seconds);
-    rows.push_back(row(w.name, "trm", "samples_per_s", static_cast<double>(w.batch) / t));
+    per_s = static_cast<double>(w.batch) / t;
+    rows.push_back(row(w.name, "samples_per_s", per_s));
   } else {
     const double t = time_median([&] { (void)predict(model, puzzles.data(), w.batch); }, seconds, w.batch == 1 ? 20 : 3);
-    if (w.batch == 1) rows.push_back(row(w.name, "trm", "latency_ms", t * 1e3));
-    else rows.push_back(row(w.name, "trm", "samples_per_s", static_cast<double>(w.batch) / t));
+    per_s = static_cast<double>(w.batch) / t;
+    if (w.batch == 1) rows.push_back(row(w.name, "latency_ms", t * 1e3));
+    else rows.push_back(row(w.name, "samples_per_s", per_s));
   }
-  rows.push_back(row(w.name, "trm", "peak_rss_mb", peak_rss_mb()));
+  const double flops = forward_flops(model_config(w.model)) * (w.train ? 3.0 : 1.0);
+  rows.push_back(row(w.name, "gflops", flops * per_s / 1e9));
+  rows.push_back(row(w.name, "peak_rss_mb", peak_rss_mb()));
   return rows;
 }
 
@@ -254,7 +260,7 @@ double model_shape_gflops(double seconds) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Child processes
+// Child processes (this binary, one per workload)
 
 std::string shell_quote(const std::string& s) {
   std::string out = "'";
@@ -277,7 +283,7 @@ std::string capture(const std::string& command, bool& ok) {
   return out;
 }
 
-// The last line of a child's output that parses as a JSON array (children may print other lines).
+// The last line of a child's output that parses as a JSON array.
 Json parse_rows(const std::string& text) {
   std::istringstream in(text);
   std::string line;
@@ -292,8 +298,6 @@ Json parse_rows(const std::string& text) {
   return rows;
 }
 
-bool file_exists(const std::string& path) { return access(path.c_str(), R_OK) == 0; }
-
 std::string self_exe() {
   char buf[4096];
   const ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
@@ -301,25 +305,17 @@ std::string self_exe() {
   return std::string(buf, static_cast<size_t>(n));
 }
 
-void note(const BenchArgs& a, const std::string& message) {
-  std::fprintf(stderr, "bench: %s\n", message.c_str());
-  (void)a;
-}
-
-// Writes random-init weights for each model the peers need, so every implementation runs the same numbers.
-std::string write_weights(const std::string& dir, const std::string& model) {
-  const std::string path = dir + "/weights-" + model + ".json";
-  if (file_exists(path)) return path;
-  TRM m(model_config(model));
-  m.init(7);
-  std::ofstream out(path);
-  save_weights(out, m);
-  if (!out) throw std::runtime_error("bench: cannot write " + path);
-  return path;
-}
-
-bool has_impl(const BenchArgs& a, const std::string& impl) {
-  return std::find(a.impls.begin(), a.impls.end(), impl) != a.impls.end();
+// Writes the random-init weights of each model (what every implementation runs) as DIR/weights-MODEL.json.
+void write_weights(const std::string& dir) {
+  for (const char* model : {"default", "small", "cells"}) {
+    const std::string path = dir + "/weights-" + model + ".json";
+    TRM m(model_config(model));
+    m.init(7);
+    std::ofstream out(path);
+    if (out) save_weights(out, m);
+    if (!out) throw InputError(path + ": cannot write");
+    std::fprintf(stderr, "bench: wrote %s\n", path.c_str());
+  }
 }
 
 Json run_all(const BenchArgs& a) {
@@ -328,72 +324,23 @@ Json run_all(const BenchArgs& a) {
     for (const auto& w : workloads()) selected.push_back(&w);
   else
     for (const auto& name : a.workloads) selected.push_back(&find_workload(name));
-
-  char tmpl[] = "/tmp/trm-bench-XXXXXX";
-  if (!mkdtemp(tmpl)) throw std::runtime_error("bench: cannot make a temporary folder");
-  const std::string tmp = tmpl;
-  const std::string secs = std::to_string(a.seconds);
-  const std::string threads = std::to_string(a.threads);
-
-  // Which peers are there.
-  bool ok = false;
-  const bool torch = has_impl(a, "pytorch") && file_exists(a.bench_dir + "/pytorch_bench.py") &&
-                     (capture(shell_quote(a.python) + " -c 'import torch' 2>/dev/null", ok), ok);
-  if (has_impl(a, "pytorch") && !torch)
-    note(a, "pytorch: skipped (needs " + a.python + " with torch: scripts/install-deps.sh --torch)");
-  const bool node = (capture("node --version 2>/dev/null", ok), ok);
-  const bool wasm = has_impl(a, "trm") && node && file_exists(a.wasm_bundle);
-  if (has_impl(a, "trm") && !wasm) note(a, "wasm: skipped (needs node and " + a.wasm_bundle + ")");
-  const bool tfjs = has_impl(a, "tfjs-wasm") && node && file_exists(a.bench_dir + "/tfjs/node_modules/@tensorflow/tfjs-backend-wasm/package.json");
-  if (has_impl(a, "tfjs-wasm") && !tfjs)
-    note(a, "tfjs-wasm: skipped (needs node and `npm install` in " + a.bench_dir + "/tfjs)");
-
   Json rows = Json::array();
-  auto append = [&](const Json& more, const std::string& what) {
-    if (more.empty()) note(a, what + ": no result");
-    for (const auto& r : more) rows.push_back(r);
-  };
   for (const Workload* w : selected) {
-    note(a, w->name + " ...");
-    if (!w->wasm && has_impl(a, "trm")) {
-      std::string cmd = shell_quote(self_exe()) + " bench --child --workload " + w->name + " --seconds " + secs;
-      if (a.cpu_time) cmd += " --cpu-time";
-      if (a.threads > 0) cmd = "OMP_NUM_THREADS=" + threads + " " + cmd;
-      append(parse_rows(capture(cmd, ok)), w->name + " trm");
-    }
-    const bool peer_workload = !w->single_thread && !w->recompute;
-    if (!w->wasm && torch && peer_workload) {
-      std::string cmd = "OPENBLAS_CORETYPE=SkylakeX " + shell_quote(a.python) + " " +
-                        shell_quote(a.bench_dir + "/pytorch_bench.py") + " --workload " + w->name + " --seconds " +
-                        secs + " --threads " + std::to_string(a.threads > 0 ? a.threads : 2) + (a.cpu_time ? " --cpu-time" : "");
-      append(parse_rows(capture(cmd, ok)), w->name + " pytorch");
-    }
-    if (w->wasm && (wasm || tfjs)) {
-      const std::string weights = write_weights(tmp, w->model);
-      if (wasm) {
-        const std::string cmd = "NODE_PATH=/usr/share/nodejs node " + shell_quote(a.bench_dir + "/wasm_bench.js") +
-                                " --bundle " + shell_quote(a.wasm_bundle) + " --weights " + shell_quote(weights) +
-                                " --workload " + w->name + " --seconds " + secs;
-        append(parse_rows(capture(cmd, ok)), w->name + " wasm");
-      }
-      if (tfjs && w->model != "cells") {  // the TF.js peer implements the flat model only
-        const std::string cmd = "node " + shell_quote(a.bench_dir + "/tfjs/bench.js") + " --weights " +
-                                shell_quote(weights) + " --workload " + w->name + " --seconds " + secs;
-        append(parse_rows(capture(cmd, ok)), w->name + " tfjs-wasm");
-      }
-    }
+    std::fprintf(stderr, "bench: %s (%s) ...\n", w->name.c_str(), g_impl.c_str());
+    std::string cmd = shell_quote(self_exe()) + " bench --child --workload " + w->name + " --seconds " +
+                      std::to_string(a.seconds) + " --precision " + a.precision;
+    if (a.cpu_time) cmd += " --cpu-time";
+    if (a.threads > 0) cmd = "OMP_NUM_THREADS=" + std::to_string(a.threads) + " " + cmd;
+    bool ok = false;
+    const Json more = parse_rows(capture(cmd, ok));
+    if (!ok || more.empty()) throw std::runtime_error("bench: workload " + w->name + " failed (its message is above)");
+    for (const auto& r : more) rows.push_back(r);
   }
-  for (const char* model : {"default", "small", "cells"}) std::remove((tmp + "/weights-" + model + ".json").c_str());
-  rmdir(tmp.c_str());
-
-  note(a, "sgemm peak ...");
-  rows.push_back(row("sgemm-2048", "trm", "gflops", gemm_gflops(2048, 2048, 2048, a.seconds)));
-  rows.push_back(row("sgemm-model-shapes", "trm", "gflops", model_shape_gflops(a.seconds)));
   return rows;
 }
 
 // ---------------------------------------------------------------------------------------------
-// The table
+// Our rows as a table (bench/run.sh prints the table with the peers and the ratios)
 
 std::string fmt(double v) {
   char buf[32];
@@ -404,165 +351,30 @@ std::string fmt(double v) {
 }
 
 void print_table(const Json& rows) {
-  std::map<std::string, std::map<std::string, double>> value;  // "workload|metric" -> impl -> value
-  std::vector<std::string> order;
-  double peak_model = 0, peak_2048 = 0;
-  for (const auto& r : rows) {
-    const std::string w = r["workload"], m = r["metric"], impl = r["impl"];
-    if (m == "gflops") {
-      (w == "sgemm-2048" ? peak_2048 : peak_model) = r["value"];
-      continue;
-    }
-    const std::string key = w + "|" + m;
-    if (!value.count(key)) order.push_back(key);
-    value[key][impl] = r["value"];
-  }
-  std::printf("| workload | metric | trm | pytorch | tfjs-wasm | trm vs peer | trm GFLOP/s | of sgemm peak |\n");
-  std::printf("|---|---|---|---|---|---|---|---|\n");
-  for (const auto& key : order) {
-    const std::string w = key.substr(0, key.find('|')), m = key.substr(key.find('|') + 1);
-    auto& v = value[key];
-    auto cell = [&](const char* impl) { return v.count(impl) ? fmt(v[impl]) : std::string("-"); };
-    std::string ratio = "-";
-    for (const char* peer : {"pytorch", "tfjs-wasm"}) {
-      if (!v.count("trm") || !v.count(peer) || v[peer] <= 0 || v["trm"] <= 0) continue;
-      // Always "how many times better": throughput trm/peer, latency and memory peer/trm.
-      const double r = m == "samples_per_s" ? v["trm"] / v[peer] : v[peer] / v["trm"];
-      ratio = fmt(r) + "x" + (std::string(peer) == "tfjs-wasm" ? " (tfjs)" : "");
-    }
-    std::string gflops = "-", share = "-";
-    const Workload* wl = nullptr;
-    for (const auto& x : workloads())
-      if (x.name == w) wl = &x;
-    if (wl && !wl->wasm && v.count("trm") && m != "peak_rss_mb") {
-      const double g = achieved_gflops(*wl, m, v["trm"]);
-      gflops = fmt(g);
-      if (peak_model > 0) share = fmt(100.0 * g / peak_model) + "%";
-    }
-    std::printf("| %s | %s | %s | %s | %s | %s | %s | %s |\n", w.c_str(), m.c_str(), cell("trm").c_str(),
-                cell("pytorch").c_str(), cell("tfjs-wasm").c_str(), ratio.c_str(), gflops.c_str(), share.c_str());
-  }
-  std::printf("\nsgemm peak (Eigen, %d threads): model shapes (64x512x2048 block, train GEMMs) %s GFLOP/s, 2048^3 %s GFLOP/s\n",
-#ifdef _OPENMP
-              omp_get_max_threads(),
-#else
-              1,
-#endif
-              fmt(peak_model).c_str(), fmt(peak_2048).c_str());
-  std::printf("trm vs peer: throughput trm/peer; latency and memory peer/trm (above 1: trm is better)\n");
-  auto get = [&](const std::string& w, const std::string& m, const char* impl) {
-    auto it = value.find(w + "|" + m);
-    return it != value.end() && it->second.count(impl) ? it->second[impl] : 0.0;
-  };
-  for (const char* model : {"default", "small", "cells"}) {
-    const double wasm = get(std::string("wasm-infer-") + model + "-b1", "latency_ms", "trm");
-    double one = get(std::string("infer-") + model + "-b1-1thread", "latency_ms", "trm");
-    if (one <= 0 && std::string(model) == "cells") one = get("infer-cells-b1", "latency_ms", "trm");  // one thread at batch 1
-    if (wasm > 0 && one > 0)
-      std::printf("wasm vs native single-threaded, %s batch 1: %s ms / %s ms = %sx\n", model, fmt(wasm).c_str(),
-                  fmt(one).c_str(), fmt(wasm / one).c_str());
-  }
-  for (const char* w : {"train-default-b64", "train-cells-b32"}) {
-    const std::string c = std::string(w) + "-ckpt";
-    const double rss = get(w, "peak_rss_mb", "trm"), rss_c = get(c, "peak_rss_mb", "trm");
-    const double sps = get(w, "samples_per_s", "trm"), sps_c = get(c, "samples_per_s", "trm");
-    if (rss > 0 && rss_c > 0 && sps > 0 && sps_c > 0)
-      std::printf("activation checkpointing, %s: peak RSS %s -> %s MB (%sx less), time per step +%s%%\n", w,
-                  fmt(rss).c_str(), fmt(rss_c).c_str(), fmt(rss / rss_c).c_str(), fmt(100.0 * (sps / sps_c - 1.0)).c_str());
-  }
-
-  // Issue 5's targets, each from the rows above; a target whose rows were not measured is left out.
-  static const double kUnknown = std::nan("");
-  struct Target {
-    std::string what;
-    double measured;  // NaN: not measured
-    int goal;
-    bool at_least;    // measured >= goal (else measured <= goal)
-    std::string unit;
-  };
-  auto better = [&](const std::string& w, const std::string& m, const char* peer) {
-    const double ours = get(w, m, "trm"), theirs = get(w, m, peer);
-    if (ours <= 0 || theirs <= 0) return kUnknown;
-    return m == "samples_per_s" ? ours / theirs : theirs / ours;
-  };
-  auto quotient = [](double a, double b) { return a > 0 && b > 0 ? a / b : kUnknown; };
-  const double ckpt_rss = quotient(get("train-default-b64", "peak_rss_mb", "trm"),
-                                   get("train-default-b64-ckpt", "peak_rss_mb", "trm"));
-  const double ckpt_time = quotient(get("train-default-b64", "samples_per_s", "trm"),
-                                    get("train-default-b64-ckpt", "samples_per_s", "trm"));
-  const double train_default_sps = get("train-default-b64", "samples_per_s", "trm");
-  const double train_share =
-      peak_model > 0 && train_default_sps > 0
-          ? 100.0 * achieved_gflops(find_workload("train-default-b64"), "samples_per_s", train_default_sps) / peak_model
-          : kUnknown;
-  const std::vector<Target> targets = {
-      {"training throughput vs PyTorch, default b64", better("train-default-b64", "samples_per_s", "pytorch"), 2, true, "x"},
-      {"training throughput vs PyTorch, small b256", better("train-small-b256", "samples_per_s", "pytorch"), 2, true, "x"},
-      {"training at the default config, of sgemm's rate on the model's shapes", train_share, 70, true, "%"},
-      {"training peak RSS, PyTorch's / ours, default b64", better("train-default-b64", "peak_rss_mb", "pytorch"), 1, true, "x"},
-      {"training peak RSS, PyTorch's / ours, small b256", better("train-small-b256", "peak_rss_mb", "pytorch"), 1, true, "x"},
-      {"activation checkpointing, default b64: peak RSS cut", ckpt_rss, 4, true, "x"},
-      {"activation checkpointing, default b64: extra time per step", 100.0 * (ckpt_time - 1.0), 40, false, "%"},
-      {"batch-1 inference vs PyTorch, default", better("infer-default-b1", "latency_ms", "pytorch"), 3, true, "x"},
-      {"batch-1 inference vs PyTorch, small", better("infer-small-b1", "latency_ms", "pytorch"), 3, true, "x"},
-      {"wasm batch-1 vs TF.js-wasm, small", better("wasm-infer-small-b1", "latency_ms", "tfjs-wasm"), 2, true, "x"},
-      {"wasm batch-1 vs TF.js-wasm, default", better("wasm-infer-default-b1", "latency_ms", "tfjs-wasm"), 1, true, "x"},
-      {"wasm / native single-threaded, default batch 1",
-       quotient(get("wasm-infer-default-b1", "latency_ms", "trm"), get("infer-default-b1-1thread", "latency_ms", "trm")),
-       3, false, "x"},
-      {"wasm / native single-threaded, small batch 1",
-       quotient(get("wasm-infer-small-b1", "latency_ms", "trm"), get("infer-small-b1-1thread", "latency_ms", "trm")), 3,
-       false, "x"},
-  };
-  bool header = false;
-  for (const Target& t : targets) {
-    if (std::isnan(t.measured)) continue;
-    if (!header) {
-      std::printf("\n| target (issue 5) | measured | goal | verdict |\n|---|---|---|---|\n");
-      header = true;
-    }
-    const bool met = t.at_least ? t.measured >= t.goal : t.measured <= t.goal;
-    const std::string goal = (t.at_least ? ">= " : "<= ") + std::to_string(t.goal) + t.unit;
-    const std::string verdict =
-        met ? "met" : "missed by " + fmt(std::abs(t.measured - t.goal)) + (t.unit == "%" ? " points" : "x");
-    std::printf("| %s | %s%s | %s | %s |\n", t.what.c_str(), fmt(t.measured).c_str(), t.unit.c_str(), goal.c_str(),
-                verdict.c_str());
-  }
+  std::printf("| workload | impl | metric | value |\n|---|---|---|---:|\n");
+  for (const auto& r : rows)
+    std::printf("| %s | %s | %s | %s |\n", r["workload"].get<std::string>().c_str(), r["impl"].get<std::string>().c_str(),
+                r["metric"].get<std::string>().c_str(), fmt(r["value"].get<double>()).c_str());
 }
 
 void run_bench(const BenchArgs& a) {
   g_cpu_time = a.cpu_time;
-  if (!a.table_from.empty()) {
-    std::ifstream in(a.table_from);
-    if (!in) throw InputError(a.table_from + ": cannot read");
-    const Json rows = parse_json(in, a.table_from);
-    // Rows of another shape are the file's fault: say which file and what a row must hold (nlohmann's own
-    // type_error names neither).
-    const auto bad_row = [&](const std::string& why) {
-      return InputError(a.table_from + ": " + why + " (expected the array of {\"workload\", \"impl\", \"metric\", \"value\"} rows "
-                        "that bench --json prints)");
-    };
-    if (!rows.is_array()) throw bad_row("not an array of rows");
-    for (size_t i = 0; i < rows.size(); ++i) {
-      const Json& r = rows[i];
-      const std::string row = "row " + std::to_string(i + 1);
-      if (!r.is_object()) throw bad_row(row + " is not an object");
-      for (const char* key : {"workload", "impl", "metric"})
-        if (!r.contains(key) || !r[key].is_string()) throw bad_row(row + ": \"" + key + "\" is missing or not a string");
-      if (!r.contains("value") || !r["value"].is_number()) throw bad_row(row + ": \"value\" is missing or not a number");
-    }
-    print_table(rows);
+  if (a.list) {
+    for (const auto& w : workloads()) std::printf("%s\n", w.name.c_str());
     return;
   }
+  if (!a.write_weights.empty()) {
+    write_weights(a.write_weights);
+    return;
+  }
+  for (const auto& w : a.workloads) find_workload(w);  // fail before running anything
+  apply_precision(a.precision);
+  g_impl = a.precision == "fp32" ? "trm" : "trm-" + a.precision;
   if (a.child) {
     if (a.workloads.size() != 1) throw InputError("bench --child runs one --workload");
     std::printf("%s\n", run_native(find_workload(a.workloads[0]), a.seconds).dump().c_str());
     return;
   }
-  for (const auto& w : a.workloads) find_workload(w);  // fail before running anything
-  for (const auto& impl : a.impls)
-    if (impl != "trm" && impl != "pytorch" && impl != "tfjs-wasm")
-      throw InputError("unknown --impl \"" + impl + "\" (implementations: trm, pytorch, tfjs-wasm)");
 #ifdef _OPENMP
   if (a.threads > 0) omp_set_num_threads(a.threads);
 #endif
@@ -575,21 +387,20 @@ void run_bench(const BenchArgs& a) {
 
 void add_bench_command(CLI::App& app) {
   auto args = std::make_shared<BenchArgs>();
-  CLI::App* cmd = app.add_subcommand("bench", "Measure training and inference speed against PyTorch and TensorFlow.js");
-  cmd->add_option("--workload", args->workloads, "Run only this workload (repeatable)");
-  cmd->add_option("--impl", args->impls, "Implementations to run: trm, pytorch, tfjs-wasm (default all)");
+  CLI::App* cmd = app.add_subcommand("bench", "Measure this implementation's training and inference speed and memory");
+  cmd->add_option("--workload", args->workloads, "Run only this workload (repeatable; --list names them)");
+  cmd->add_flag("--list", args->list, "Print the workload names and stop");
   cmd->add_flag("--json", args->json, "Print the rows as one JSON array");
-  cmd->add_option("--seconds", args->seconds, "Minimum timed seconds per workload and implementation")
-      ->check(positive_flag());
-  cmd->add_option("--threads", args->threads, "Threads for every implementation (default: OpenMP's, PyTorch 2)")
+  cmd->add_option("--seconds", args->seconds, "Minimum timed seconds per workload")->check(positive_flag());
+  cmd->add_option("--threads", args->threads, "Threads (default: OpenMP's)")
       ->check(count_flag("leave --threads out for OpenMP's default"));
-  cmd->add_option("--bench-dir", args->bench_dir, "Folder of the peer benchmark scripts");
-  cmd->add_option("--wasm", args->wasm_bundle, "WebAssembly bundle to run under Node");
-  cmd->add_option("--python", args->python, "Python with torch for the PyTorch reference");
-  cmd->add_option("--table-from", args->table_from, "Print the table of rows saved by an earlier --json run (no runs)");
+  add_precision_flag(cmd, args->precision);
+  cmd->add_option("--write-weights", args->write_weights,
+                  "Write the benchmark's random-init weights (weights-{default,small,cells}.json) into this folder, for "
+                  "bench/'s peers, and stop");
   cmd->add_flag("--cpu-time", args->cpu_time, "Time by process CPU time (for single-threaded A/B runs on a busy machine)")
       ->group("");
-  cmd->add_flag("--child", args->child, "Run one native workload in this process (used by bench itself)")->group("");
+  cmd->add_flag("--child", args->child, "Run one workload in this process (used by bench itself)")->group("");
   cmd->callback([args] { run_bench(*args); });
 }
 

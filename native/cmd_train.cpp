@@ -53,6 +53,7 @@ struct TrainArgs {
   bool allow_other_data = false;  // --resume on data whose checksum differs from the run's
   double time_limit_minutes = 0.0;
   std::string budget_clock = "wall";
+  std::string precision = "fp32";  // matrix products; not part of the run, so a resume may change it
   bool curriculum = false, generate = false;
   sudoku::GeneratorOptions generator;
   std::map<std::string, std::string> overrides;  // TRMConfig field -> flag text
@@ -334,6 +335,7 @@ RunData load_run_data(const TrainArgs& a, Json& run, const std::optional<sudoku:
 }
 
 void run_train(const TrainArgs& a) {
+  apply_precision(a.precision);  // before anything is read: a CPU without bf16 fails at once
   // Data-parallel (mpirun -np N): every rank reads the same inputs and trains its shard of each batch; rank 0
   // alone holds the run folder (lock, checkpoints, metrics, report), validates and prints.
   Communicator& ranks = job_ranks();
@@ -563,6 +565,7 @@ void add_train_command(CLI::App& app) {
   cmd->add_option("--resume", args->resume, "Continue from a checkpoint (e.g. OUT/last.json)");
   cmd->add_flag("--checkpoint-activations", args->recompute_activations,
                 "Recompute inner-cycle activations in backward: much less memory, ~35% more time, same results");
+  add_precision_flag(cmd, args->precision);
   cmd->add_flag("--allow-other-data", args->allow_other_data,
                 "--resume: continue on data whose checksum differs from the run's (same row count still required)");
   cmd->add_flag("--skip-invalid", args->skip_invalid, "Skip (and count) invalid CSV rows instead of stopping");

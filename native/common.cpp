@@ -7,6 +7,8 @@
 #include <cstdlib>
 
 #include "files.h"
+#include "ops/precision.h"
+#include "util/error.h"
 
 namespace trm::cli {
 
@@ -87,6 +89,30 @@ CLI::Validator fraction_flag() {
         return "";
       },
       "0 <= X <= 1");
+}
+
+CLI::Option* add_precision_flag(CLI::App* cmd, std::string& precision) {
+  return cmd
+      ->add_option("--precision", precision,
+                   "Matrix products: fp32, or bf16 (bf16 operands, float32 sums and weights; needs AVX512-BF16)")
+      ->check(CLI::IsMember({"fp32", "bf16"}))
+      ->capture_default_str();
+}
+
+bool cpu_has_avx512_bf16() {
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+  return __builtin_cpu_supports("avx512bf16");
+#else
+  return false;
+#endif
+}
+
+void apply_precision(const std::string& precision) {
+  try {
+    set_matmul_precision(parse_precision(precision), cpu_has_avx512_bf16());
+  } catch (const std::invalid_argument& e) {
+    throw InputError(std::string("--precision ") + precision + ": " + e.what());
+  }
 }
 
 }  // namespace trm::cli

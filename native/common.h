@@ -24,4 +24,10 @@ CLI::Validator count_flag(const std::string& omitted);
 CLI::Validator positive_flag();
 CLI::Validator fraction_flag();
 
+// --precision fp32|bf16 (train, bench): bf16 matrix products only where the CPU has AVX512-BF16 (asked here, in the
+// command line: core has no platform code); elsewhere an error that says so, never a silent fallback.
+CLI::Option* add_precision_flag(CLI::App* cmd, std::string& precision);
+bool cpu_has_avx512_bf16();
+void apply_precision(const std::string& precision);  // sets core's matmul precision (ops/precision.h)
+
 }  // namespace trm::cli

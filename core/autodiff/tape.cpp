@@ -26,6 +26,20 @@ void Tape::backward_seeded() {
     Node& node = **it;
     if (node.backward && node.grad.defined()) node.backward();
   }
+  flush_deferred();
+}
+
+void Tape::defer(Node* key, Flush flush, Deferred item) {
+  auto [it, added] = deferred_index_.emplace(key, deferred_.size());
+  if (added) deferred_.push_back(DeferredGroup{key, flush, {}});
+  deferred_[it->second].items.push_back(std::move(item));
+}
+
+void Tape::flush_deferred() {
+  std::vector<DeferredGroup> groups;
+  groups.swap(deferred_);  // a flush that throws leaves the tape with nothing half-deferred
+  deferred_index_.clear();
+  for (DeferredGroup& g : groups) g.flush(g.key, g.items);
 }
 
 Var recompute_in_backward(Tape& tape, std::vector<Var> inputs,

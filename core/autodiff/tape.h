@@ -13,7 +13,10 @@
 //   tape.backward(loss);   // parameter gradients accumulate into the parameter arena
 //   tape.clear();          // frees every intermediate value
 #include <functional>
+#include <map>
 #include <memory>
+#include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "autodiff/tensor.h"
@@ -63,13 +66,40 @@ class Tape {
   void backward(const Var& loss);
   // Runs every recorded closure in reverse, with `out`'s gradient already seeded by the caller.
   void backward_seeded();
+  // Part of an op's backward put off to the end of the pass, grouped by a key: linear and matmul defer each
+  // weight's gradient, so a weight used in 32 recursion steps gets one product over all 32 uses (depth 32 x 64 rows)
+  // instead of 32 products that each read and write the whole gradient (ops/linear.cpp). After every closure has
+  // run, each key's `flush` runs once with that key's items in the order they were deferred (keys in the order
+  // first deferred), so the pass stays deterministic.
+  struct Deferred {
+    Tensor a, b;
+  };
+  using Flush = void (*)(Node* key, std::vector<Deferred>& items);
+  void defer(Node* key, Flush flush, Deferred item);
+  // Scratch an op keeps for the tape's life, by key and slot: linear keeps each weight packed for the bf16 products
+  // (ops/linear.cpp), packed once per forward and once per backward instead of once per use. So a tape's values
+  // must not change under it: true of every tape here (one per step or per inference call, weights updated after).
+  std::shared_ptr<void>& scratch(const Node* key, int slot) { return scratch_[{key, slot}]; }
   // Releases every recorded node (and, through the pool, its memory).
-  void clear() { nodes_.clear(); }
+  void clear() {
+    nodes_.clear();
+    scratch_.clear();
+  }
   size_t size() const { return nodes_.size(); }
 
  private:
+  void flush_deferred();
+
   bool recording_;
   std::vector<Var> nodes_;
+  struct DeferredGroup {
+    Node* key;
+    Flush flush;
+    std::vector<Deferred> items;
+  };
+  std::vector<DeferredGroup> deferred_;
+  std::unordered_map<Node*, size_t> deferred_index_;  // key -> its group in deferred_
+  std::map<std::pair<const Node*, int>, std::shared_ptr<void>> scratch_;
 };
 
 // Activation recomputation (also called activation checkpointing; "checkpoint" in this project names only training

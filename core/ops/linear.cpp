@@ -19,6 +19,7 @@
 
 #include "ops/ops.h"
 #include "ops/parallel.h"
+#include "ops/precision.h"
 
 namespace trm {
 
@@ -234,7 +235,10 @@ void gemm_xwt(Tensor& out, const Tensor& x, const Tensor& w) {
   auto X = x.matrix();
   auto W = w.matrix();
   auto O = out.matrix();
-  if (kTiledGemm && n > kFewRows) {
+  if (matmul_precision() == MatmulPrecision::bf16 && n > kFewRows) {
+    // out[N, M] = x[N, K] (x rows contiguous along K) @ B[K, M] with B(k, j) = w[j, k]
+    gemm_bf16(out.data(), m, false, n, m, k, x.data(), k, 1, w.data(), 1, k);
+  } else if (kTiledGemm && n > kFewRows) {
     gemm_xwt_tiled(out, x, w);
   } else if (n <= kFewRows) {
     // Batch-1 inference: memory-bound dot products of each x row with every row of w (dot_rows above).
@@ -257,7 +261,10 @@ void gemm_dx(Tensor& dx, const Tensor& dout, const Tensor& w) {
   auto D = dout.matrix();
   auto W = w.matrix();
   auto X = dx.matrix();
-  if (n >= 4 * kAlign) {
+  if (matmul_precision() == MatmulPrecision::bf16 && n > kFewRows) {
+    // dx[N, K] += dout[N, M] @ w[M, K], both row-major
+    gemm_bf16(dx.data(), k, true, n, k, m, dout.data(), m, 1, w.data(), k, 1);
+  } else if (n >= 4 * kAlign) {
     split(n, flops, [&](int64_t b, int64_t e) { X.middleRows(b, e - b).noalias() += D.middleRows(b, e - b) * W; });
   } else {
     split(k, flops, [&](int64_t b, int64_t e) { X.middleCols(b, e - b).noalias() += D * W.middleCols(b, e - b); });
@@ -271,13 +278,83 @@ void gemm_dw(Tensor& dw, const Tensor& dout, const Tensor& x) {
   auto D = dout.matrix();
   auto X = x.matrix();
   auto G = dw.matrix();
+  if (matmul_precision() == MatmulPrecision::bf16 && n > kFewRows) {
+    // dw[M, K] += A[M, N] @ x[N, K] with A(i, r) = dout[r, i]
+    gemm_bf16(dw.data(), k, true, m, k, n, dout.data(), 1, m, x.data(), k, 1);
+    return;
+  }
   split(m, flops, [&](int64_t b, int64_t e) { G.middleRows(b, e - b).noalias() += D.middleCols(b, e - b).transpose() * X; });
 }
 
-// dx[N, K] += dout[N, M] @ w[M, K];  dw[M, K] += dout[N, M]^T @ x[N, K]
-static void matmul_backward(Tensor* dx, Tensor* dw, const Tensor& dout, const Tensor& x, const Tensor& w) {
-  if (dx) gemm_dx(*dx, dout, w);
-  if (dw) gemm_dw(*dw, dout, x);
+// dw[r0:r1, K] += dout[N, r0:r1]^T @ x[N, K] on the calling thread: the rows [r0, r1) of gemm_dw's product.
+static void gemm_dw_rows(Tensor& dw, const Tensor& dout, const Tensor& x, int64_t r0, int64_t r1) {
+  const int64_t n = dout.shape().rows(), m = dout.shape().last(), k = x.shape().last();
+  if (matmul_precision() == MatmulPrecision::bf16 && n > kFewRows) {
+    gemm_bf16(dw.data() + r0 * k, k, true, r1 - r0, k, n, dout.data() + r0, 1, m, x.data(), k, 1);
+    return;
+  }
+  dw.matrix().middleRows(r0, r1 - r0).noalias() += dout.matrix().middleCols(r0, r1 - r0).transpose() * x.matrix();
+}
+
+// The weight gradient of every use of w at the end of backward (Tape::defer): for the uses u (dout_u [N_u, M],
+// x_u [N_u, K]) in the order their closures ran,
+//   dw[M, K] += dout_1^T x_1;  dw += dout_2^T x_2;  ...
+// the same sums in the same order as one gemm_dw per use, so the same bits (recomputed activations flush per
+// recomputed step and still match). What changes is the memory traffic: a recursion step's product has only the
+// batch's rows as its depth (64 at the default config) yet reads and writes all of dw (4 MB for a 2048 x 512
+// weight), so 32 uses one after another were 32 passes over dw from main memory. Here each thread takes its rows of
+// dw and walks them in blocks that stay in cache across all the uses.
+static void flush_weight_grad(Node* w, std::vector<Tape::Deferred>& uses) {
+  Tensor& dw = w->grad_buffer();
+  const int64_t m = dw.shape()[0], k = dw.shape()[1];
+  constexpr int64_t kBlockRows = 256;  // 256 x 512 floats = 512 KB of dw per block: stays in L2 across the uses
+  double flops = 0;
+  for (const auto& u : uses) flops += 2.0 * u.a.shape().rows() * m * k;
+  split(m, flops, [&](int64_t b, int64_t e) {
+    for (int64_t r = b; r < e; r += kBlockRows)
+      for (const auto& u : uses) gemm_dw_rows(dw, u.a, u.b, r, std::min(e, r + kBlockRows));
+  });
+}
+
+
+// bf16 products whose right-hand operand is the weight w, packed once per tape (Tape::scratch) instead of per use:
+//   forward:  out[N, M] = x[N, K] @ w^T      (slot 0: w^T's panels)
+//   backward: dx[N, K] += dout[N, M] @ w     (slot 1: w's panels)
+// Same packing, same sums as gemm_xwt and gemm_dx at bf16 (xwt_packed returns false, doing nothing, where those
+// would not run bf16).
+static const PackedBf16& packed_weight(Tape& tape, const Node* w, int slot) {
+  std::shared_ptr<void>& entry = tape.scratch(w, slot);
+  if (!entry) {
+    auto packed = std::make_shared<PackedBf16>();
+    const int64_t m = w->value.shape()[0], k = w->value.shape()[1];
+    if (slot == 0) pack_bf16(*packed, m, k, w->value.data(), 1, k);  // B[K, M] = w^T
+    else pack_bf16(*packed, k, m, w->value.data(), k, 1);            // B[M, K] = w
+    entry = packed;
+  }
+  return *static_cast<const PackedBf16*>(entry.get());
+}
+
+static bool xwt_packed(Tape& tape, Tensor& out, const Tensor& x, const Node* w) {
+  const int64_t n = x.shape().rows(), k = x.shape().last();
+  if (matmul_precision() != MatmulPrecision::bf16 || n <= kFewRows) return false;
+  gemm_bf16(out.data(), w->value.shape()[0], false, n, x.data(), k, 1, packed_weight(tape, w, 0));
+  return true;
+}
+
+static void dx_packed(Tape& tape, Tensor& dx, const Tensor& dout, const Node* w) {
+  const int64_t n = dout.shape().rows(), m = dout.shape().last();
+  if (matmul_precision() != MatmulPrecision::bf16 || n <= kFewRows) return gemm_dx(dx, dout, w->value);
+  gemm_bf16(dx.data(), w->value.shape()[1], true, n, dout.data(), m, 1, packed_weight(tape, w, 1));
+}
+
+// dw += dout^T x for one use of w: deferred to the flush above when the use is shallow (few rows: the flat models'
+// batch), at once when it is deep enough to amortise dw's traffic itself (the cell-wise model's batch x 81 rows:
+// deferring those only made them re-read dout and x from memory, measured 6% slower). Every use of a weight has the
+// same rows, so a weight's uses all go one way, in the same order either way.
+static void weight_grad(Tape& tape, Node* w, const Tensor& dout, const Tensor& x) {
+  constexpr int64_t kDeepUse = 256;
+  if (dout.shape().rows() >= kDeepUse) gemm_dw(w->grad_buffer(), dout, x);
+  else tape.defer(w, flush_weight_grad, Tape::Deferred{dout, x});
 }
 
 Var matmul(Tape& tape, const Var& x, const Var& w) {
@@ -288,11 +365,11 @@ Var matmul(Tape& tape, const Var& x, const Var& w) {
   std::vector<int64_t> dims = xs.to_vector();
   dims.back() = ws[0];
   Var out = make_var(Tensor::empty(Shape(dims)));
-  gemm_xwt(out->value, x->value, w->value);
+  if (!xwt_packed(tape, out->value, x->value, w.get())) gemm_xwt(out->value, x->value, w->value);
   if (tape.needs_grad({&x, &w})) {
-    tape.record(out, [x, w, o = out.get()] {
-      matmul_backward(x->requires_grad ? &x->grad_buffer() : nullptr, w->requires_grad ? &w->grad_buffer() : nullptr,
-                      o->grad, x->value, w->value);
+    tape.record(out, [x, w, o = out.get(), t = &tape] {
+      if (x->requires_grad) dx_packed(*t, x->grad_buffer(), o->grad, w.get());
+      if (w->requires_grad) weight_grad(*t, w.get(), o->grad, x->value);
     });
   }
   return out;
@@ -346,7 +423,7 @@ Var linear(Tape& tape, const Var& x, const Var& w, const Var& b) {
     // The WebAssembly build: the bias is added in the kernel's tiles, while they are in registers (the same sums).
     gemm_xwt_tiled(out->value.data(), x->value.data(), w->value.data(), xs.rows(), xs.last(), ws[0], ws[1],
                    b ? b->value.data() : nullptr);
-  } else {
+  } else if (!xwt_packed(tape, out->value, x->value, w.get())) {
     gemm_xwt(out->value, x->value, w->value);
   }
   if (b && !(kTiledGemm && xs.rows() > kFewRows)) {
@@ -361,9 +438,9 @@ Var linear(Tape& tape, const Var& x, const Var& w, const Var& b) {
   }
   const bool bias_grad = b && b->requires_grad;
   if (tape.needs_grad({&x, &w}) || (tape.recording() && bias_grad)) {
-    tape.record(out, [x, w, b, o = out.get()] {
-      if (x->requires_grad) gemm_dx(x->grad_buffer(), o->grad, w->value);
-      if (w->requires_grad) gemm_dw(w->grad_buffer(), o->grad, x->value);
+    tape.record(out, [x, w, b, o = out.get(), t = &tape] {
+      if (x->requires_grad) dx_packed(*t, x->grad_buffer(), o->grad, w.get());
+      if (w->requires_grad) weight_grad(*t, w.get(), o->grad, x->value);
       if (b && b->requires_grad) {
         Tensor db = b->grad_buffer().reshaped(Shape{1, b->value.numel()});
         db.matrix().row(0) += o->grad.matrix().colwise().sum();

@@ -140,7 +140,6 @@ write("weights/duplicate-config-key.json", text.replace('"config": {', '"config"
 write("weights/duplicate-tensor.json", text.replace('"tensors": {', '"tensors": {"%s": %s, ' % (first, json.dumps(weights["tensors"][first])), 1))
 write("weights/truncated-base64.json", variant(lambda w: w["tensors"][first].update(data=w["tensors"][first]["data"][:-3])))
 write("weights/nul-in-tensor-name.json", variant(lambda w: w["tensors"].update({"extra\0name": w["tensors"][first]})))
-write("bench/wrong-types.json", '[{"workload": "train-default-b64", "impl": "trm", "metric": "samples_per_s", "value": "fast"}]\n')
 
 # --- checkpoints (trm train --resume, trm export --checkpoint) -------------------------------------------
 ctext = json.dumps(checkpoint)
