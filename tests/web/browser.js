@@ -96,6 +96,26 @@ function testPage(name, before, after) {
   return page;
 }
 
+// A scenario hook on its own copy of the page: tests/web/hook-lib.js, then tests/web/NAME-hook.js, loaded before or
+// after app.js (WHERE); the hook writes its checks to <body data-ATTRIBUTE> and sets data-ATTRIBUTE-done (ATTRIBUTE is
+// NAME unless given), and each of its checks becomes one of ours, named "NAME: ...".
+async function scenario(name, what, where, query, timeoutMs, attribute = name) {
+  const scripts = ['hook-lib.js', `${name}-hook.js`];
+  for (const file of scripts) fs.copyFileSync(path.join(__dirname, file), path.join(TEST_DIR, file));
+  const page = testPage(`${name}.html`, where === 'before' ? scripts : [], where === 'after' ? scripts : []);
+  const done = `data-${attribute}-done`;
+  const dom = await dumpDom(fileUrl(page, query), { until: `document.body.getAttribute('${done}') === '1'`, timeoutMs });
+  const attrs = bodyAttrs(dom);
+  check(`the ${what} scenario finished`, attrs[done] === '1', JSON.stringify(attrs).slice(0, 300));
+  let steps = [];
+  try {
+    steps = JSON.parse(unescapeHtml(attrs[`data-${attribute}`] || '[]'));
+  } catch (e) {
+    check(`${what} results are readable`, false, e.message);
+  }
+  for (const [step, ok, detail] of steps) check(`${name}: ${step}`, ok, detail);
+}
+
 // The page under test: index.html with tests/web/state-log.js before app.js (it records the test contract's
 // transitions in window.TRM_STATE_LOG).
 fs.mkdirSync(TEST_DIR, { recursive: true });
@@ -294,38 +314,10 @@ browser = await Browser.launch();
 }
 
 // 7. Interaction: keys, paste, clicks, playback, settings, file picker, drag and drop (tests/web/interact-hook.js).
-{
-  fs.mkdirSync(TEST_DIR, { recursive: true });
-  fs.copyFileSync(path.join(__dirname, 'interact-hook.js'), path.join(TEST_DIR, 'interact-hook.js'));
-  const page = testPage('interact.html', [], ['interact-hook.js']);
-  const dom = await dumpDom(fileUrl(page, ''), { until: "document.body.getAttribute('data-interact-done') === '1'", timeoutMs: 400000 });
-  const attrs = bodyAttrs(dom);
-  check('the interaction scenario finished', attrs['data-interact-done'] === '1', JSON.stringify(attrs).slice(0, 300));
-  let steps = [];
-  try {
-    steps = JSON.parse(unescapeHtml(attrs['data-interact'] || '[]'));
-  } catch (e) {
-    check('interaction results are readable', false, e.message);
-  }
-  for (const [name, ok, detail] of steps) check('interact: ' + name, ok, detail);
-}
+await scenario('interact', 'interaction', 'after', '', 400000);
 
 // 7b. A worker that crashes (tests/web/crash-hook.js): said in words, restarted with the same weights, solving again.
-{
-  fs.mkdirSync(TEST_DIR, { recursive: true });
-  fs.copyFileSync(path.join(__dirname, 'crash-hook.js'), path.join(TEST_DIR, 'crash-hook.js'));
-  const page = testPage('crash.html', ['crash-hook.js'], []);
-  const dom = await dumpDom(fileUrl(page, 'example=easy'), { until: "document.body.getAttribute('data-crash-done') === '1'", timeoutMs: 300000 });
-  const attrs = bodyAttrs(dom);
-  check('the crash scenario finished', attrs['data-crash-done'] === '1', JSON.stringify(attrs).slice(0, 300));
-  let steps = [];
-  try {
-    steps = JSON.parse(unescapeHtml(attrs['data-crash'] || '[]'));
-  } catch (e) {
-    check('crash results are readable', false, e.message);
-  }
-  for (const [name, ok, detail] of steps) check('crash: ' + name, ok, detail);
-}
+await scenario('crash', 'crash', 'before', 'example=easy', 300000);
 
 // 7c. Training in the page, by the address (the test contract of issue 23): ?train=N trains for N minutes, data-state
 // goes training -> trained, the steps and the held-out accuracy are set, and the loss fell. A small model (the card's
@@ -355,20 +347,7 @@ browser = await Browser.launch();
 
 // 7d. The Train card used by hand (tests/web/train-hook.js): refusals, pause, solve with the model, resume, budget,
 // an out-of-memory worker, and no long task on the main thread while training.
-{
-  fs.copyFileSync(path.join(__dirname, 'train-hook.js'), path.join(TEST_DIR, 'train-hook.js'));
-  const page = testPage('train.html', ['train-hook.js'], []);
-  const dom = await dumpDom(fileUrl(page, 'example=easy'), { until: "document.body.getAttribute('data-train-check-done') === '1'", timeoutMs: 400000 });
-  const attrs = bodyAttrs(dom);
-  check('the training scenario finished', attrs['data-train-check-done'] === '1', JSON.stringify(attrs).slice(0, 300));
-  let steps = [];
-  try {
-    steps = JSON.parse(unescapeHtml(attrs['data-train-check'] || '[]'));
-  } catch (e) {
-    check('training results are readable', false, e.message);
-  }
-  for (const [name, ok, detail] of steps) check('train: ' + name, ok, detail);
-}
+await scenario('train', 'training', 'before', 'example=easy', 400000, 'train-check');
 
 // 8. Screenshots for people: 1280x900 and a 390x844 phone, mid-run look and finished look.
 for (const [name, width, height, mobile] of [['page.png', 1280, 900, false], ['page-phone.png', 390, 844, true]]) {

@@ -4,25 +4,9 @@
 // Results go to <body data-crash="[[name, ok, detail], ...]"> and data-crash-done="1".
 (function () {
   'use strict';
-  const workers = [];
-  const Native = window.Worker;
-  window.Worker = class extends Native {
-    constructor(...args) {
-      super(...args);
-      workers.push(this);
-    }
-  };
+  const { check, until, keepWorkers, run } = window.TrmHook;  // tests/web/hook-lib.js
+  const workers = keepWorkers();
   const body = document.body;
-  const results = [];
-  const check = (name, ok, detail) => results.push([name, !!ok, ok ? '' : String(detail === undefined ? '' : detail)]);
-  const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-  async function until(predicate, ms) {
-    for (let t = 0; t < ms; t += 20) {
-      if (predicate()) return true;
-      await sleep(20);
-    }
-    return predicate();
-  }
   const LONG = 120000;
   const state = () => body.getAttribute('data-state');
   const message = () => document.getElementById('model-message').textContent;
@@ -43,10 +27,5 @@
       state() + ' ' + document.getElementById('message').textContent);
   }
 
-  window.addEventListener('load', () => {
-    scenario().catch((e) => check('the crash scenario ran', false, e && e.stack)).then(() => {
-      body.setAttribute('data-crash', JSON.stringify(results));
-      body.setAttribute('data-crash-done', '1');
-    });
-  });
+  window.addEventListener('load', () => run('crash', scenario));
 })();

@@ -6,16 +6,7 @@
   'use strict';
   const $ = (id) => document.getElementById(id);
   const body = document.body;
-  const results = [];
-  const check = (name, ok, detail) => results.push([name, !!ok, ok ? '' : String(detail === undefined ? '' : detail)]);
-  const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-  async function until(predicate, ms) {
-    for (let t = 0; t < ms; t += 20) {
-      if (predicate()) return true;
-      await sleep(20);
-    }
-    return predicate();
-  }
+  const { check, sleep, until, run } = window.TrmHook;  // tests/web/hook-lib.js
   // The browser test runs the page in real time; waits are generous (a busy 2-core machine), never asserted on.
   const LONG = 120000;
   const cell = (i) => document.querySelector(`.cell[data-cell="${i}"]`);
@@ -281,10 +272,5 @@
     check('an example reports accuracy', /Against the known solution/.test($('accuracy').textContent), $('accuracy').textContent);
   }
 
-  scenario()
-    .catch((e) => check('scenario ran to the end', false, e && e.stack ? e.stack : e))
-    .finally(() => {
-      body.setAttribute('data-interact', JSON.stringify(results));
-      body.setAttribute('data-interact-done', '1');
-    });
+  run('interact', scenario);
 })();

@@ -6,29 +6,13 @@
 // Results go to <body data-train-check="[[name, ok, detail], ...]"> and data-train-check-done="1".
 (function () {
   'use strict';
-  const workers = [];
-  const Native = window.Worker;
-  window.Worker = class extends Native {
-    constructor(...args) {
-      super(...args);
-      workers.push(this);
-    }
-  };
+  const { check, sleep, until, keepWorkers, run } = window.TrmHook;  // tests/web/hook-lib.js
+  const workers = keepWorkers();
   const longTasks = [];
   try {
     new PerformanceObserver((list) => list.getEntries().forEach((e) => longTasks.push(e))).observe({ entryTypes: ['longtask'] });
   } catch (e) { /* no long-task timing: the check below says so */ }
   const body = document.body;
-  const results = [];
-  const check = (name, ok, detail) => results.push([name, !!ok, ok ? '' : String(detail === undefined ? '' : detail)]);
-  const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-  async function until(predicate, ms) {
-    for (let t = 0; t < ms; t += 20) {
-      if (predicate()) return true;
-      await sleep(20);
-    }
-    return predicate();
-  }
   const LONG = 240000;
   const $ = (id) => document.getElementById(id);
   const attr = (name) => body.getAttribute('data-' + name);
@@ -97,10 +81,5 @@
     check('the solver still solves', attr('state') === 'done', attr('state') + ' ' + $('message').textContent);
   }
 
-  window.addEventListener('load', () => {
-    scenario().catch((e) => check('the training scenario ran', false, e && e.stack)).then(() => {
-      body.setAttribute('data-train-check', JSON.stringify(results));
-      body.setAttribute('data-train-check-done', '1');
-    });
-  });
+  window.addEventListener('load', () => run('train-check', scenario));
 })();
