@@ -21,6 +21,23 @@
     for (const [k, v] of Object.entries(attrs || {})) node.setAttribute(k, String(v));
     return node;
   };
+  // An empty chart, W x Ht view-box units, whose plot area spans [left, W - right] x [top, top + plotH]: the svg root,
+  // text(content, attrs) that adds a label, and axes() that draws the bottom, left and right axis lines (call it after
+  // whatever must lie under them). The cycle chart (player.js) and the training chart (train.js) start from it.
+  const chartFrame = (W, Ht, left, right, top, plotH) => {
+    const root = svg('svg', { viewBox: `0 0 ${W} ${Ht}`, class: 'chart-svg', 'aria-hidden': 'true' });
+    const text = (content, attrs) => {
+      const t = svg('text', attrs);
+      t.textContent = content;
+      root.appendChild(t);
+    };
+    const axes = () => {
+      root.appendChild(svg('line', { x1: left, y1: top + plotH, x2: W - right, y2: top + plotH, class: 'axis' }));
+      root.appendChild(svg('line', { x1: left, y1: top, x2: left, y2: top + plotH, class: 'axis' }));
+      root.appendChild(svg('line', { x1: W - right, y1: top, x2: W - right, y2: top + plotH, class: 'axis' }));
+    };
+    return { root, text, axes };
+  };
   const MAX_WEIGHTS_BYTES = 512 * 1024 * 1024;
   const MAX_UI_CYCLES = 64;
 
@@ -65,7 +82,7 @@
   const formatMs = (ms) => (ms < 1 ? '< 1 ms' : ms < 100 ? ms.toFixed(1) + ' ms' : Math.round(ms) + ' ms');
 
   Object.assign(page, {
-    Rules, $, el, svg, MAX_WEIGHTS_BYTES, MAX_UI_CYCLES, state, body, setMarker, say,
+    Rules, $, el, svg, chartFrame, MAX_WEIGHTS_BYTES, MAX_UI_CYCLES, state, body, setMarker, say,
     plural, DECODING_NAMES, overSymmetries, passesText, branchesText, searchEndText, formatMs,
   });
 })();

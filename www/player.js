@@ -6,8 +6,8 @@
 
   const page = window.TrmPage;
   const {
-    Rules, $, el, svg, state, body, setMarker, say, plural, DECODING_NAMES, overSymmetries, passesText, branchesText,
-    searchEndText,
+    Rules, $, el, svg, chartFrame, state, body, setMarker, say, plural, DECODING_NAMES, overSymmetries, passesText,
+    branchesText, searchEndText,
   } = page;
 
   // Stops of the player: one per outer cycle, plus the decoded answer (search or iterative commit) when it took more
@@ -284,7 +284,7 @@
     const x = (h) => left + (plotW * (h + 0.5)) / H;
     const yCount = (v) => top + plotH * (1 - v / niceMax);
     const yConf = (c) => top + plotH * (1 - c);
-    const root = svg('svg', { viewBox: `0 0 ${W} ${Ht}`, class: 'chart-svg', 'aria-hidden': 'true' });
+    const { root, text, axes } = chartFrame(W, Ht, left, right, top, plotH);
     const bandW = plotW / H;
     for (let h = 0; h < H; h++) {
       root.appendChild(svg('rect', {
@@ -292,15 +292,8 @@
         class: 'band' + (h % 2 ? ' odd' : ''), 'data-cycle': h,
       }));
     }
-    const text = (content, attrs) => {
-      const t = svg('text', attrs);
-      t.textContent = content;
-      root.appendChild(t);
-    };
     // Axes with ticks: cells on the left, confidence on the right, cycles below.
-    root.appendChild(svg('line', { x1: left, y1: top + plotH, x2: W - right, y2: top + plotH, class: 'axis' }));
-    root.appendChild(svg('line', { x1: left, y1: top, x2: left, y2: top + plotH, class: 'axis' }));
-    root.appendChild(svg('line', { x1: W - right, y1: top, x2: W - right, y2: top + plotH, class: 'axis' }));
+    axes();
     [0, niceMax / 2, niceMax].forEach((v) => {
       root.appendChild(svg('line', { x1: left, y1: yCount(v), x2: W - right, y2: yCount(v), class: 'grid' }));
       text(String(v), { x: left - 5, y: yCount(v), class: 'tick', 'text-anchor': 'end', 'dominant-baseline': 'middle' });

@@ -16,7 +16,7 @@
   'use strict';
 
   const page = window.TrmPage;
-  const { $, el, svg, state, body, setMarker, say, MAX_WEIGHTS_BYTES } = page;
+  const { $, el, svg, chartFrame, state, body, setMarker, say, MAX_WEIGHTS_BYTES } = page;
 
   // The page's default model: configs/quickstart.json (the small cell-wise model scripts/run.sh trains; the epochs are
   // the page's: its runs end by time). tests/web/assets.test.js checks that the two agree.
@@ -320,15 +320,8 @@
     const x = (s) => left + plotW * (s / niceStep);
     const yLoss = (v) => top + plotH * (1 - Math.min(v, maxLoss) / maxLoss);
     const yAcc = (a) => top + plotH * (1 - a);
-    const root = svg('svg', { viewBox: `0 0 ${W} ${Ht}`, class: 'chart-svg', 'aria-hidden': 'true' });
-    const text = (content, attrs) => {
-      const t = svg('text', attrs);
-      t.textContent = content;
-      root.appendChild(t);
-    };
-    root.appendChild(svg('line', { x1: left, y1: top + plotH, x2: W - right, y2: top + plotH, class: 'axis' }));
-    root.appendChild(svg('line', { x1: left, y1: top, x2: left, y2: top + plotH, class: 'axis' }));
-    root.appendChild(svg('line', { x1: W - right, y1: top, x2: W - right, y2: top + plotH, class: 'axis' }));
+    const { root, text, axes } = chartFrame(W, Ht, left, right, top, plotH);
+    axes();
     [0, 0.5, 1].forEach((f) => {
       root.appendChild(svg('line', { x1: left, y1: yAcc(f), x2: W - right, y2: yAcc(f), class: 'grid' }));
       text(fmt(f * maxLoss), { x: left - 5, y: yAcc(f), class: 'tick', 'text-anchor': 'end', 'dominant-baseline': 'middle' });

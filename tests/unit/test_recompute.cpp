@@ -26,15 +26,14 @@ Outcome one_step(const TRMConfig& config, bool recompute) {
   model.set_recompute_activations(recompute);
   const int64_t batch = 4;
   Rng rng(11);
-  std::vector<uint8_t> puzzles(batch * 81), solutions(batch * 81);
-  for (auto& d : puzzles) d = static_cast<uint8_t>(rng.below(10));
-  for (auto& d : solutions) d = static_cast<uint8_t>(1 + rng.below(9));
+  const trm_test::RandomBatch data = trm_test::random_batch(batch, rng);
   AdamWSettings settings;
   AdamW optimizer(model.parameters(), settings);
   Rng dropout_rng(5);
   release_pooled_memory();
   reset_pooled_bytes_peak();
-  const StepResult r = train_step(model, optimizer, puzzles.data(), solutions.data(), batch, 1e-3f, dropout_rng);
+  const StepResult r =
+      train_step(model, optimizer, data.puzzles.data(), data.solutions.data(), batch, 1e-3f, dropout_rng);
   Outcome out;
   const Parameters& p = model.parameters();
   out.grads.assign(p.grads(), p.grads() + p.size());

@@ -3,8 +3,10 @@
 #include <cstdlib>
 #include <fstream>
 #include <string>
+#include <vector>
 
 #include "model/config.h"
+#include "util/rng.h"
 
 namespace trm_test {
 
@@ -28,6 +30,20 @@ inline trm::TRMConfig tiny_config(const std::string& arch, int hidden_dim, int l
   c.L_cycles = l_cycles;
   c.H_cycles = h_cycles;
   return c;
+}
+
+// The inputs of one training step: `batch` rows of random digits as puzzles (0-9, 0 = blank) and as solutions (1-9).
+// Not Sudoku, only numbers of the right shape and range, which is all a step's arithmetic needs.
+struct RandomBatch {
+  std::vector<uint8_t> puzzles;    // (batch, 81)
+  std::vector<uint8_t> solutions;  // (batch, 81)
+};
+inline RandomBatch random_batch(int64_t batch, trm::Rng& rng) {
+  const size_t cells = static_cast<size_t>(batch * 81);
+  RandomBatch b{std::vector<uint8_t>(cells), std::vector<uint8_t>(cells)};
+  for (auto& d : b.puzzles) d = static_cast<uint8_t>(rng.below(10));
+  for (auto& d : b.solutions) d = static_cast<uint8_t>(1 + rng.below(9));
+  return b;
 }
 
 }  // namespace trm_test
