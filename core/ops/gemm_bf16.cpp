@@ -18,10 +18,8 @@
 #include <cstring>
 #include <stdexcept>
 #include <vector>
-#ifdef _OPENMP
-#include <omp.h>
-#endif
 
+#include "ops/parallel.h"
 #include "ops/precision.h"
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__)) && !defined(__EMSCRIPTEN__)
@@ -93,21 +91,7 @@ uint32_t pair(float even, float odd) {
 // Calls body(begin, end) on contiguous slices of [0, n) (multiples of `align`), one per thread, when `macs` is large.
 template <typename Body>
 void split(long n, long align, double macs, const Body& body) {
-#ifdef _OPENMP
-  const int threads = omp_get_max_threads();
-  if (threads > 1 && macs >= kParallelMacs && n >= 2 * align && !omp_in_parallel()) {
-#pragma omp parallel num_threads(threads)
-    {
-      const long t = omp_get_thread_num(), nt = omp_get_num_threads();
-      const long per = (n / nt + align - 1) / align * align;
-      const long begin = std::min(n, t * per), end = std::min(n, begin + per);
-      if (begin < end) body(begin, end);
-    }
-    return;
-  }
-#endif
-  (void)macs;
-  body(0L, n);
+  parallel_slices(n, align, macs, static_cast<double>(kParallelMacs), body);
 }
 
 // Two rows of 16 floats -> 16 words, word c = pair(even[c], odd[c]).

@@ -10,9 +10,6 @@
 #include <cstddef>
 #include <stdexcept>
 #include <vector>
-#ifdef _OPENMP
-#include <omp.h>
-#endif
 #ifdef __wasm_simd128__
 #include <wasm_simd128.h>
 #endif
@@ -26,7 +23,7 @@ namespace trm {
 namespace {
 
 using Matrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-[[maybe_unused]] constexpr double kParallelFlops = 1 << 20;  // smaller GEMMs stay on one thread (a barrier costs more)
+constexpr double kParallelFlops = 1 << 20;  // smaller GEMMs stay on one thread (a barrier costs more)
 constexpr int64_t kAlign = 16;               // split points are multiples of this (whole SIMD panels)
 constexpr int64_t kFewRows = 2;              // up to this many rows, out = x w^T is dot products (matrix-vector)
 // Which kernel multiplies x by w^T: Eigen's (natively, AVX-512 with FMA, at 98% of its sgemm peak) or ours
@@ -36,24 +33,11 @@ constexpr int64_t kFewRows = 2;              // up to this many rows, out = x w^
 #endif
 constexpr bool kTiledGemm = TRM_TILED_GEMM;
 
-// Calls body(begin, end) for contiguous slices of [0, n), one per thread, when the work is large enough.
+// Calls body(begin, end) for contiguous slices of [0, n) (whole SIMD panels), one per thread, when the work is large
+// enough.
 template <typename Body>
 void split(int64_t n, double flops, const Body& body) {
-#ifdef _OPENMP
-  const int threads = omp_get_max_threads();
-  if (threads > 1 && flops >= kParallelFlops && n >= 2 * kAlign && !omp_in_parallel()) {
-#pragma omp parallel num_threads(threads)
-    {
-      const int t = omp_get_thread_num(), nt = omp_get_num_threads();
-      const int64_t per = (n / nt + kAlign - 1) / kAlign * kAlign;
-      const int64_t begin = std::min(n, t * per), end = std::min(n, begin + per);
-      if (begin < end) body(begin, end);
-    }
-    return;
-  }
-#endif
-  (void)flops;
-  body(int64_t{0}, n);
+  parallel_slices(n, kAlign, flops, kParallelFlops, body);
 }
 
 // out[j] = dot(x, w[j, :]) for rows j in [begin, end) of w [M, K]: batch-1 inference, bound by reading w once.
