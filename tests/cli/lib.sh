@@ -44,6 +44,8 @@ expect_rc() {
   fi
 }
 
+# Waits for the background job $1 and sets rc to its exit status (without set -e stopping the test at a non-zero one).
+wait_rc() { rc=0; wait "$1" || rc=$?; }
 expect_out() { grep -Eq -- "$1" "$OUT" || fail "$2: stdout does not match /$1/"; }
 expect_err() { grep -Eq -- "$1" "$ERR" || fail "$2: stderr does not match /$1/"; }
 expect_no_out() { [[ ! -s "$OUT" ]] || fail "$1: expected nothing on stdout"; }

@@ -49,8 +49,8 @@ rank_pid() {  # rank_pid MARK RANK
   for environ in /proc/[0-9]*/environ; do
     pid=${environ#/proc/}
     pid=${pid%/environ}
-    if tr '\0' '\n' <"$environ" 2>/dev/null | grep -qx "JOB_MARK=$1" &&
-       tr '\0' '\n' <"$environ" 2>/dev/null | grep -qx "OMPI_COMM_WORLD_RANK=$2"; then
+    if tr '\0' '\n' 2>/dev/null <"$environ" | grep -qx "JOB_MARK=$1" &&
+       tr '\0' '\n' 2>/dev/null <"$environ" | grep -qx "OMPI_COMM_WORLD_RANK=$2"; then
       echo "$pid"
       return 0
     fi
@@ -124,10 +124,7 @@ case $CASE in
     kill -STOP "$writer"
     kill -INT "$other"
     kill -CONT "$writer"
-    set +e
-    wait "$launcher"
-    rc=$?
-    set -e
+    wait_rc "$launcher"
     OUT=stopped.stdout ERR=stopped.stderr last_cmd="mpirun -np 2 trm train ... (SIGINT to rank 1)"
     [[ $rc != 0 ]] || fail "the 2-rank run finished all its steps: the stop on rank 1 did not stop it"
     stopped=$(grep -Eo 'stopped at step [0-9]+' stopped.stdout | grep -Eo '[0-9]+$') || fail "no 'stopped at step K' line"
@@ -160,10 +157,7 @@ case $CASE in
       waited=$((waited + 1))
       [[ $waited -lt 600 ]] || { kill -KILL "$launcher"; fail "the job still ran 60 s after rank 1 was killed"; }
     done
-    set +e
-    wait "$launcher"
-    rc=$?
-    set -e
+    wait_rc "$launcher"
     OUT=killed.stdout ERR=killed.stderr last_cmd="mpirun -np 2 trm train ... (rank 1 killed)"
     [[ $rc != 0 ]] || fail "the job exited 0 after rank 1 was killed"
     expect_err "rank 1 .*(signal 9|Killed)" "the job's message names the dead rank"

@@ -51,10 +51,7 @@ interrupt_when() {
     if [[ $waited -gt 12000 ]]; then kill -KILL "$pid"; fail "run $dir: no /$pattern/ line after 120 s"; fi
   done
   kill -INT "$pid"
-  set +e
-  wait "$pid"
-  rc=$?
-  set -e
+  wait_rc "$pid"
   OUT=$dir.stdout ERR=$dir.stderr last_cmd="train ${ARGS[*]} --out $dir (SIGINT after /$pattern/)"
   [[ $rc != 0 ]] || fail "run $dir finished all $TOTAL steps before SIGINT stopped it (steps too fast for this test?)"
   [[ $rc == 130 ]] || fail "run $dir: exit status $rc after SIGINT, expected 130"
