@@ -11,8 +11,8 @@ ROWS holds JSON arrays of rows, one array per line (what `trm bench --json` and 
 A cell's value is the median over the repeats. A ratio "A / B" is taken per repeat (A and B from the same repeat,
 measured minutes apart at most) and shown as median (min-max) over the repeats: throughput A/B, latency and memory
 B/A, so above 1 means A is better. A doc section lies between the lines
-<!-- bench/run.sh --write-docs SECTION: begin --> and <!-- bench/run.sh --write-docs SECTION: end -->; a section not
-yet in the doc is added at its end.
+<!-- WRITER --write-docs SECTION: begin --> and <!-- WRITER --write-docs SECTION: end --> (WRITER: --writer, by
+default bench/run.sh); a section not yet in the doc is added at its end.
 """
 import argparse
 import json
@@ -105,9 +105,9 @@ def table(rows, extra_ratios=()):
     return "\n".join(lines) + "\n\n" + note + "\n"
 
 
-def write_docs(doc, section, text):
-    begin = f"<!-- bench/run.sh --write-docs {section}: begin -->"
-    end = f"<!-- bench/run.sh --write-docs {section}: end -->"
+def write_docs(doc, section, text, writer="bench/run.sh"):
+    begin = f"<!-- {writer} --write-docs {section}: begin -->"
+    end = f"<!-- {writer} --write-docs {section}: end -->"
     try:
         content = open(doc, encoding="utf-8").read()
     except OSError as e:
@@ -127,6 +127,7 @@ def main():
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--write-docs", metavar="SECTION")
     ap.add_argument("--doc", default="docs/performance.md")
+    ap.add_argument("--writer", default="bench/run.sh", help="the script named in the section's markers")
     ap.add_argument("--header", default="", help="a paragraph above the table: when, where, which command")
     ap.add_argument("--ratio", action="append", default=[], metavar="A/B", help="another ratio column (impl names)")
     a = ap.parse_args()
@@ -139,7 +140,7 @@ def main():
         text = (a.header.strip() + "\n\n" if a.header.strip() else "") + table(rows, extra)
         print(text, end="")
         if a.write_docs:
-            write_docs(a.doc, a.write_docs, text)
+            write_docs(a.doc, a.write_docs, text, a.writer)
             print(f"bench: wrote section {a.write_docs} of {a.doc}", file=sys.stderr)
     except RowsError as e:
         print(f"bench: {e}", file=sys.stderr)

@@ -49,6 +49,8 @@ struct TrainArgs {
   uint64_t seed = 1;
   bool augment = false, skip_invalid = false, force = false, recompute_activations = false;
   int64_t checkpoint_every = -1;  // -1: not given (a resume keeps the run's)
+  int64_t val_every = -1;         // -1: not given (a resume keeps the run's)
+  std::string val_decoding;       // empty: not given (a resume keeps the run's; a new run validates with one pass)
   bool skip_nonfinite = false;
   bool allow_other_data = false;  // --resume on data whose checksum differs from the run's
   double time_limit_minutes = 0.0;
@@ -350,6 +352,8 @@ void run_train(const TrainArgs& a) {
   const std::string last_path = a.out + "/last.json";
   if (a.resume.empty()) run["skip_nonfinite"] = a.skip_nonfinite;
   if (a.resume.empty() || a.checkpoint_every >= 0) run["checkpoint_every"] = std::max<int64_t>(0, a.checkpoint_every);
+  if (a.resume.empty() || a.val_every >= 0) run["val_every"] = std::max<int64_t>(0, a.val_every);
+  if (a.resume.empty() || !a.val_decoding.empty()) run["val_decoding"] = a.val_decoding.empty() ? "single" : a.val_decoding;
 
   const auto seed = run.value("seed", uint64_t{1});
   RunData data = load_run_data(a, run, generate);
@@ -361,6 +365,8 @@ void run_train(const TrainArgs& a) {
   options.augment = run.value("augment", false);
   options.max_steps = run.value("max_steps", int64_t{0});
   options.val_limit = run.value("val_limit", size_t{2000});
+  options.validate_every = run.value("val_every", int64_t{0});
+  options.val_decoding = parse_decoding(run.value("val_decoding", std::string("single")));
   options.skip_nonfinite = run.value("skip_nonfinite", false);
   options.time_limit_seconds = 60.0 * run.value("time_limit_minutes", 0.0);
   options.curriculum = run.value("curriculum", false);
@@ -450,6 +456,18 @@ void run_train(const TrainArgs& a) {
     std::printf("step %lld skipped: %s; learning rate now x%g\n", static_cast<long long>(step), why.c_str(), lr_scale);
     std::fflush(stdout);
     append_line(folder->metrics, {{"type", "skip"}, {"step", step}, {"reason", why}, {"lr_scale", lr_scale}});
+  };
+  hooks.on_validation = [&](const ValidationPoint& v) {  // --val-every: a learning curve within the epoch
+    progress.finish_line();
+    Json line = {{"type", "validation"}, {"epoch", v.epoch + 1}, {"step", v.step}, {"train_seconds", v.train_seconds}};
+    Trainer::add_validation_json(v.validation, line);
+    append_line(folder->metrics, line);
+    std::printf("step %lld: validation loss %.4f, blank cells %s, whole puzzles %s (%zu puzzles, %s of training)\n",
+                static_cast<long long>(v.step), v.validation.loss,
+                percent(v.validation.final_cycle.blank_accuracy()).c_str(),
+                percent(v.validation.final_cycle.puzzle_accuracy()).c_str(), v.validation.puzzles,
+                format_duration(v.train_seconds).c_str());
+    std::fflush(stdout);
   };
   hooks.on_epoch = [&](const EpochMetrics& m) {
     progress.finish_line();
@@ -573,6 +591,14 @@ void add_train_command(CLI::App& app) {
                                       "Skip a step whose loss or gradient is not finite and halve the learning rate"));
   cmd->add_option("--checkpoint-every", args->checkpoint_every, "Also write OUT/last.json every N steps (0: at epoch ends only)")
       ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--val-every", args->val_every,
+                  "Also validate every N steps within an epoch (0: at epoch ends only); metrics.jsonl gets a "
+                  "\"validation\" line with the training time so far")
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--val-decoding", args->val_decoding,
+                  "How validation decodes (the puzzle alone): single (one pass, the default), iterative or search; "
+                  "metrics' val_puzzle_accuracy and val_blank_accuracy are the decoded answer's")
+      ->check(CLI::IsMember({"single", "iterative", "search"}));
   cmd->add_flag("--force", args->force, "Start over in an --out folder that already holds a run");
   cmd->callback([args, run_options, data, generate] {
     if (data->count() == 0 && generate->count() == 0 && args->resume.empty())

@@ -155,6 +155,7 @@ bool Trainer::run(const TrainerHooks& hooks) {
     return seconds;
   };
 
+  const bool has_validation = validation_ != nullptr && validation_->size() > 0;
   while (!finished()) {
     const std::vector<size_t> order = epoch_order(state_.epoch);
     while (state_.epoch_step < steps_per_epoch_ && !finished()) {
@@ -191,6 +192,10 @@ bool Trainer::run(const TrainerHooks& hooks) {
       state_.epoch_loss_sum += result.loss;
       state_.epoch_accuracy_sum += result.blank_accuracy;
       if (hooks.on_step) hooks.on_step({state_.epoch, state_.step, total_steps_, state_.epoch_step, steps_per_epoch_, lr, result});
+      // Within the epoch only (its end validates anyway) and not on a step that ends the run.
+      if (has_validation && options_.validate_every > 0 && state_.step % options_.validate_every == 0 &&
+          state_.epoch_step < steps_per_epoch_ && !finished() && hooks.on_validation)
+        hooks.on_validation({state_.epoch, state_.step, state_.train_seconds, validate()});
     }
     // End of an epoch (or of the run, when max_steps ends it early): validate and report.
     if (ranks) require_same_weights_on_all_ranks();
@@ -201,19 +206,10 @@ bool Trainer::run(const TrainerHooks& hooks) {
     const int64_t trained = state_.epoch_step - state_.epoch_skipped;
     m.train_loss = trained > 0 ? state_.epoch_loss_sum / static_cast<double>(trained) : 0.0;
     m.train_blank_accuracy = trained > 0 ? state_.epoch_accuracy_sum / static_cast<double>(trained) : 0.0;
-    m.has_validation = validation_ != nullptr && validation_->size() > 0;
-    if (m.has_validation) {
-      EvalOptions eo;
-      eo.limit = options_.val_limit;
-      eo.batch_size = options_.eval_batch;
-      eo.decode.decoding = Decoding::SinglePass;  // one pass: validation must stay cheap
-      eo.decode.symmetries = 1;
-      // Validation sees the weights that evaluation and export will use: the average when there is one.
-      if (average_) average_->swap_with(model_.parameters());
-      m.validation = evaluate(model_, *validation_, eo);
-      if (average_) average_->swap_with(model_.parameters());
-    }
+    m.has_validation = has_validation;
+    if (m.has_validation) m.validation = validate();
     m.seconds = clock() - epoch_start;
+    m.train_seconds = state_.train_seconds;
     ++state_.epoch;
     state_.epoch_step = 0;
     state_.epoch_skipped = 0;
@@ -223,6 +219,19 @@ bool Trainer::run(const TrainerHooks& hooks) {
     epoch_start = clock();
   }
   return true;
+}
+
+EvalResult Trainer::validate() {
+  EvalOptions eo;
+  eo.limit = options_.val_limit;
+  eo.batch_size = options_.eval_batch;
+  eo.decode.decoding = options_.val_decoding;
+  eo.decode.symmetries = 1;  // the puzzle alone: validation must stay cheap
+  // Validation sees the weights that evaluation and export will use: the average when there is one.
+  if (average_) average_->swap_with(model_.parameters());
+  EvalResult result = evaluate(model_, *validation_, eo);
+  if (average_) average_->swap_with(model_.parameters());
+  return result;
 }
 
 void Trainer::require_same_weights_on_all_ranks() const {
@@ -250,21 +259,23 @@ Json Trainer::metrics_json(const EpochMetrics& m) {
   j["train_loss"] = m.train_loss;
   j["train_blank_accuracy"] = m.train_blank_accuracy;
   j["seconds"] = m.seconds;
-  if (m.has_validation) {
-    const EvalResult& v = m.validation;
-    j["val_puzzles"] = v.puzzles;
-    j["val_loss"] = v.loss;
-    j["val_blank_accuracy"] = v.final_cycle.blank_accuracy();
-    j["val_puzzle_accuracy"] = v.final_cycle.puzzle_accuracy();
-    Json blank = Json::array(), exact = Json::array();
-    for (const auto& c : v.per_cycle) {
-      blank.push_back(c.blank_accuracy());
-      exact.push_back(c.puzzle_accuracy());
-    }
-    j["val_per_cycle_blank_accuracy"] = blank;
-    j["val_per_cycle_puzzle_accuracy"] = exact;
-  }
+  j["train_seconds"] = m.train_seconds;
+  if (m.has_validation) add_validation_json(m.validation, j);
   return j;
+}
+
+void Trainer::add_validation_json(const EvalResult& v, Json& j) {
+  j["val_puzzles"] = v.puzzles;
+  j["val_loss"] = v.loss;
+  j["val_blank_accuracy"] = v.final_cycle.blank_accuracy();
+  j["val_puzzle_accuracy"] = v.final_cycle.puzzle_accuracy();
+  Json blank = Json::array(), exact = Json::array();
+  for (const auto& c : v.per_cycle) {
+    blank.push_back(c.blank_accuracy());
+    exact.push_back(c.puzzle_accuracy());
+  }
+  j["val_per_cycle_blank_accuracy"] = blank;
+  j["val_per_cycle_puzzle_accuracy"] = exact;
 }
 
 Json Trainer::state_json() const {

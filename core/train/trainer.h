@@ -30,6 +30,13 @@ struct TrainOptions {
   bool augment = false;      // a random Sudoku symmetry per sample (sudoku/augment.h)
   int64_t max_steps = 0;     // stop after this many steps in total (0: epochs decide); also the schedule's length
   size_t val_limit = 0;      // validate on at most this many puzzles (0: all)
+  // Also validate every this many steps within an epoch (0: at epoch ends only), for learning curves and
+  // time-to-quality: TrainerHooks::on_validation gets each result. Validation reads the weights and moves no
+  // random stream, so the run trains exactly as without it.
+  int64_t validate_every = 0;
+  // How validation decodes its answer (the puzzle alone, one reading): one pass by default, which is cheap; iterative
+  // commit or search measure what users get, at a few passes per puzzle. Per-cycle rows are always one pass.
+  Decoding val_decoding = Decoding::SinglePass;
   int64_t eval_batch = 256;
   // A step whose loss or gradient is not finite: false stops with a NumericError naming the step; true skips
   // the step and halves the learning-rate multiplier (saved in the state, so a resume repeats it exactly).
@@ -75,11 +82,21 @@ struct EpochMetrics {
   bool has_validation;
   EvalResult validation;
   double seconds;      // wall-clock of the epoch's steps and validation
+  double train_seconds;  // the training steps' time since the run began (the budget's clock; validation not counted)
+};
+
+// A validation within an epoch (TrainOptions::validate_every).
+struct ValidationPoint {
+  int epoch;             // 0-based: the epoch in progress
+  int64_t step;          // steps done, in total
+  double train_seconds;  // the training steps' time so far (the budget's clock; validation not counted)
+  EvalResult validation;
 };
 
 struct TrainerHooks {
   std::function<void(const StepProgress&)> on_step;
   std::function<void(const EpochMetrics&)> on_epoch;  // after validation; a checkpoint here resumes at the next epoch
+  std::function<void(const ValidationPoint&)> on_validation;  // TrainOptions::validate_every, within an epoch
   std::function<bool()> should_stop;                   // polled between steps
   std::function<double()> now_seconds;                 // a clock (the core has none of its own)
   // A skipped non-finite step (skip_nonfinite): the step's number, why, and the learning-rate multiplier now.
@@ -112,6 +129,8 @@ class Trainer {
   void restore_state(const nlohmann::json& state, const std::string& where);
 
   static nlohmann::json metrics_json(const EpochMetrics& m);
+  // The validation fields of a metrics line (val_loss, val_puzzle_accuracy, ...), epoch's and mid-epoch's alike.
+  static void add_validation_json(const EvalResult& v, nlohmann::json& line);
 
   // The batch the next step would train on ([batch, 81] each), without taking the step: for tests and tools.
   void next_batch(uint8_t* puzzles, uint8_t* solutions);
@@ -128,6 +147,8 @@ class Trainer {
   // streams move on exactly as for the whole batch.
   void make_batch(const std::vector<size_t>& order, int64_t batch, uint8_t* puzzles, uint8_t* solutions,
                   int64_t first = 0, int64_t end = -1);
+  // The validation set scored with the weights evaluation and export use (the average when there is one).
+  EvalResult validate();
   bool parallel() const { return options_.ranks && options_.ranks->size() > 1; }
   // Data-parallel: every rank applies the same update to the same weights, so they stay identical bit for bit as
   // long as the all-reduce gives every rank the same sums (MPI advises it; Open MPI's algorithms do). Checked at

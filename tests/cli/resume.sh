@@ -71,7 +71,7 @@ resume() {
   expect_out "resuming at step $stopped" "train --resume $dir/last.json"
 }
 
-strip_seconds() { grep '"type":"epoch"' "$1" | sed -E 's/"seconds":[-0-9.e+]+,?//'; }
+strip_seconds() { grep '"type":"epoch"' "$1" | sed -E 's/"(train_)?seconds":[-0-9.e+]+,?//g'; }
 
 compare() {
   local dir=$1

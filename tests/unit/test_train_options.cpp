@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 #include <vector>
 
 #include "model/inference.h"
@@ -291,4 +292,89 @@ TEST_CASE("supervision steps continue the recursion from the previous step's sta
   CHECK(trainer.step() == 4);
   CHECK(trainer.optimizer().steps() == 12);
   check_exact_resume(config, data, options, 2);
+}
+
+TEST_CASE("validating every N steps reports within the epoch and leaves the run unchanged", "[train][validate-every]") {
+  const sudoku::Dataset data = sudoku::generate(80, 11);  // 10 steps of 8 per epoch
+  const sudoku::Dataset validation = sudoku::generate(12, 12);
+  TRMConfig config = tiny_cells();
+  config.ema_decay = 0.9f;  // validation swaps the average in and out: that must not disturb training either
+  TrainOptions options;
+  options.seed = 5;
+  options.max_steps = 25;  // two whole epochs and half of a third
+  options.augment = true;
+
+  TRM plain(config);
+  plain.init(6);
+  Trainer a(plain, data, &validation, options);
+  std::vector<nlohmann::json> plain_epochs;
+  TrainerHooks plain_hooks;
+  plain_hooks.on_epoch = [&](const EpochMetrics& m) { plain_epochs.push_back(Trainer::metrics_json(m)); };
+  REQUIRE(a.run(plain_hooks));
+
+  TRM model(config);
+  model.init(6);
+  options.validate_every = 4;
+  Trainer b(model, data, &validation, options);
+  std::vector<ValidationPoint> points;
+  std::vector<nlohmann::json> epochs;
+  TrainerHooks hooks;
+  double clock = 0.0;
+  hooks.now_seconds = [&] { return clock += 0.25; };
+  hooks.on_validation = [&](const ValidationPoint& p) {
+    // What a caller would measure itself at this point: the same weights (the average), the same result.
+    EvalOptions eo;
+    eo.decode.decoding = Decoding::SinglePass;
+    eo.decode.symmetries = 1;
+    b.weight_average()->swap_with(model.parameters());
+    const EvalResult now = evaluate(model, validation, eo);
+    b.weight_average()->swap_with(model.parameters());
+    CHECK(p.validation.loss == now.loss);
+    CHECK(p.validation.final_cycle.puzzle_accuracy() == now.final_cycle.puzzle_accuracy());
+    points.push_back(p);
+  };
+  hooks.on_epoch = [&](const EpochMetrics& m) { epochs.push_back(Trainer::metrics_json(m)); };
+  REQUIRE(b.run(hooks));
+
+  // Steps 4 and 8 (epoch 1), 12 and 16 (epoch 2), 24 (epoch 3); never 20 (an epoch's end validates anyway) nor
+  // 25 (the run's end does).
+  std::vector<int64_t> steps;
+  for (const auto& p : points) steps.push_back(p.step);
+  CHECK(steps == std::vector<int64_t>{4, 8, 12, 16, 24});
+  CHECK(points[2].epoch == 1);
+  CHECK(points.front().validation.puzzles == validation.size());
+  for (size_t i = 1; i < points.size(); ++i) CHECK(points[i].train_seconds > points[i - 1].train_seconds);
+  // The same training, bit for bit, and the same epoch metrics (their validation included).
+  CHECK(weights_of(model) == weights_of(plain));
+  REQUIRE(epochs.size() == plain_epochs.size());
+  for (size_t i = 0; i < epochs.size(); ++i) {
+    CHECK(epochs[i]["val_loss"] == plain_epochs[i]["val_loss"]);
+    CHECK(epochs[i]["train_loss"] == plain_epochs[i]["train_loss"]);
+  }
+}
+
+TEST_CASE("validation decodes as told: iterative commit scores what `trm eval --decoding iterative` would",
+          "[train][validate-every]") {
+  const sudoku::Dataset data = sudoku::generate(16, 13);
+  const sudoku::Dataset validation = sudoku::generate(10, 14);
+  TRMConfig config = tiny_cells();
+  TRM model(config);
+  model.init(8);
+  TrainOptions options;
+  options.seed = 9;
+  options.max_steps = 2;
+  options.val_decoding = Decoding::IterativeCommit;
+  Trainer trainer(model, data, &validation, options);
+  std::optional<EvalResult> seen;
+  TrainerHooks hooks;
+  hooks.on_epoch = [&](const EpochMetrics& m) { seen = m.validation; };
+  REQUIRE(trainer.run(hooks));
+  REQUIRE(seen.has_value());
+  EvalOptions eo;
+  eo.decode.decoding = Decoding::IterativeCommit;
+  eo.decode.symmetries = 1;
+  const EvalResult expected = evaluate(model, validation, eo);
+  CHECK(seen->final_cycle.blank_accuracy() == expected.final_cycle.blank_accuracy());
+  CHECK(seen->mean_forward_passes == expected.mean_forward_passes);
+  CHECK(seen->mean_forward_passes > 1.0);  // an untrained model commits little per pass: iterative really ran
 }
