@@ -9,7 +9,9 @@
 //   longest task  the longest main-thread task meanwhile, from a DevTools trace (RunTask on CrRendererMain);
 //                 long tasks counts PerformanceObserver 'longtask' entries (tasks over 50 ms) in the same window
 // Each puzzle runs `runs` times in a fresh tab (median printed, all runs listed).
-//   [BENCH_QUERY='decoding=iterative'] node tests/web/bench-browser.js [runs=3]
+// BENCH_TRACE=0 measures without the DevTools trace, whose own recording lengthens every main-thread task: the
+// longest task is then the longest 'longtask' entry (the observer sees only tasks over 50 ms; 0 when none).
+//   [BENCH_QUERY='decoding=iterative'] [BENCH_TRACE=0] node tests/web/bench-browser.js [runs=3]
 'use strict';
 const fs = require('fs');
 const path = require('path');
@@ -49,7 +51,8 @@ async function once(browser, url) {
   if (!(await page.waitFor(`document.body.getAttribute('data-state') === 'ready'`, 120000))) throw new Error('page not ready');
   await page.evaluate(`window.LONG_TASKS = []; new PerformanceObserver((l) => window.LONG_TASKS.push(...l.getEntries().map((e) => e.duration)))
     .observe({ type: 'longtask' }); true`);
-  const [r, events] = await browser.trace(['devtools.timeline', 'disabled-by-default-devtools.timeline'], async () => {
+  const tracing = process.env.BENCH_TRACE !== '0';
+  const measure = async () => {
     const t0 = await page.evaluate(`(() => { const t = performance.now(); document.getElementById('solve').click(); return t; })()`);
     await page.waitFor(`document.body.getAttribute('data-state') === 'done' || document.body.getAttribute('data-state') === 'error'`, 300000, 10);
     return page.evaluate(`(() => { const log = window.TRM_STATE_LOG; const done = log.find((e) => e.state === 'done');
@@ -59,7 +62,14 @@ async function once(browser, url) {
         decoding: document.body.getAttribute('data-decoding'), readings: document.body.getAttribute('data-symmetries'),
         branches: document.body.getAttribute('data-branches'),
         frames: document.body.getAttribute('data-frames') }; })()`);
-  });
+  };
+  if (!tracing) {
+    const r = await measure();
+    r.longestTaskMs = r.longTasks.reduce((m, d) => Math.max(m, d), 0);
+    await page.close();
+    return r;
+  }
+  const [r, events] = await browser.trace(['devtools.timeline', 'disabled-by-default-devtools.timeline'], measure);
   // The page's renderer: the process that runs the model's worker (a 'DedicatedWorker thread').
   const pids = new Set(events.filter((e) => e.ph === 'M' && e.name === 'thread_name' && e.args.name === 'DedicatedWorker thread')
     .map((e) => e.pid));
@@ -85,7 +95,8 @@ async function once(browser, url) {
   const browser = await Browser.launch();
   const url = 'file://' + benchPage();
   const query = process.env.BENCH_QUERY ? '&' + process.env.BENCH_QUERY : '';
-  console.log(`browser benchmark: ${RUNS} runs per puzzle, ${query ? 'settings ' + query.slice(1) : 'default settings'}, headless Chromium, file://`);
+  console.log(`browser benchmark: ${RUNS} runs per puzzle, ${query ? 'settings ' + query.slice(1) : 'default settings'}, headless Chromium, file://` +
+    (process.env.BENCH_TRACE === '0' ? ', no trace (longest task: the longest over 50 ms, 0 if none)' : ''));
   console.log('puzzle                         | answer ms (median) | first frame ms | longest main-thread task ms | long tasks (>50 ms) | runs (answer ms)');
   for (const [name, puzzle] of PUZZLES) {
     const rs = [];
