@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
-#include <csignal>
 #include <filesystem>
 #include <ctime>
 #include <cstdio>
@@ -27,19 +26,13 @@
 #include "sudoku/generator.h"
 #include "train/streams.h"
 #include "train/trainer.h"
+#include "signals.h"
 #include "util/error.h"
 
 namespace trm::cli {
 
 namespace {
 using Json = nlohmann::json;
-
-std::atomic<bool> g_stop_requested{false};
-
-extern "C" void on_interrupt(int) {
-  g_stop_requested = true;
-  std::signal(SIGINT, SIG_DFL);  // a second Ctrl-C stops at once
-}
 
 struct TrainArgs {
   std::string data, val_data, config_file, out, resume, init_from;
@@ -388,10 +381,9 @@ void run_train(const TrainArgs& a) {
                 : std::function<double()>(now);
   if (!writer) {  // the other ranks only train: no files, no output
     TrainerHooks hooks;
-    hooks.should_stop = [] { return g_stop_requested.load(); };
+    const std::atomic<bool>& stop_requested = stop_gracefully();
+    hooks.should_stop = [&stop_requested] { return stop_requested.load(); };
     hooks.now_seconds = budget_clock;
-    std::signal(SIGINT, on_interrupt);
-    std::signal(SIGTERM, on_interrupt);
     if (!trainer.run(hooks)) throw Interrupted();
     return;
   }
@@ -427,7 +419,6 @@ void run_train(const TrainArgs& a) {
   int64_t window = 0;
   TrainerHooks hooks;
   hooks.now_seconds = budget_clock;
-  hooks.should_stop = [] { return g_stop_requested.load(); };
   hooks.on_step = [&](const StepProgress& p) {
     window_loss += p.result.loss;
     window_accuracy += p.result.blank_accuracy;
@@ -489,8 +480,9 @@ void run_train(const TrainArgs& a) {
     folder->write_report(run);
   };
 
-  std::signal(SIGINT, on_interrupt);
-  std::signal(SIGTERM, on_interrupt);
+  // Ctrl-C or SIGTERM: stop between two steps and save (signals.h); a second one stops at once.
+  const std::atomic<bool>& stop_requested = stop_gracefully();
+  hooks.should_stop = [&stop_requested] { return stop_requested.load(); };
   bool finished = false;
   try {
     finished = trainer.run(hooks);
@@ -501,8 +493,7 @@ void run_train(const TrainArgs& a) {
                        (file_exists(last_path) ? last_path + " holds the last good state" : "no checkpoint was written") +
                        (options.skip_nonfinite ? "" : " (--skip-nonfinite skips such steps and halves the learning rate)"));
   }
-  std::signal(SIGINT, SIG_DFL);
-  std::signal(SIGTERM, SIG_DFL);
+  stop_at_once();
   progress.finish_line();
   if (!finished) {
     save_checkpoint(folder->last);

@@ -5,6 +5,7 @@
 
 #include "commands.h"
 #include "parallel.h"
+#include "signals.h"
 #include "util/error.h"
 
 namespace {
@@ -40,6 +41,7 @@ int run(CLI::App& app, int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  trm::cli::take_stop_signals();  // before any other thread starts (signals.h)
   CLI::App app{"trm: train, evaluate and use Tiny Recursive Models that solve Sudoku"};
   app.require_subcommand(1);
   trm::cli::add_train_command(app);
