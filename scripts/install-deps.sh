@@ -17,6 +17,7 @@ packages=(
   clang libclang-rt-14-dev              # libFuzzer and sanitizers
   time                                  # /usr/bin/time: peak memory in CLI tests
   openmpi-bin libopenmpi-dev            # data-parallel training (mpirun -np N trm train) and its tests; optional
+  libdnnl-dev                           # oneDNN's sgemm for native float32 training; optional (Eigen without it)
 )
 # PyTorch for the golden fixtures and the benchmark's peer; without OpenBLAS it falls back to the reference BLAS
 # (about 5 GFLOP/s), which would make the comparison meaningless.

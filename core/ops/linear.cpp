@@ -9,9 +9,16 @@
 #include <algorithm>
 #include <cstddef>
 #include <stdexcept>
+#include <string>
 #include <vector>
 #ifdef __wasm_simd128__
 #include <wasm_simd128.h>
+#endif
+#if TRM_ONEDNN
+#include <dnnl.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
 #endif
 
 #include "ops/ops.h"
@@ -32,6 +39,43 @@ constexpr int64_t kFewRows = 2;              // up to this many rows, out = x w^
 #define TRM_TILED_GEMM 0
 #endif
 constexpr bool kTiledGemm = TRM_TILED_GEMM;
+
+// c[M, N] = beta c + op(a) op(b), row-major, on the calling thread: a is [M, K] ([K, M] when ta), b is [K, N] ([N, K]
+// when tb), each with its row stride. One slice of a split GEMM. Natively through oneDNN's sgemm where the build has
+// it (TRM_ONEDNN: 1.1-1.6x Eigen's kernels on the models' shapes, one thread; docs/performance.md), else Eigen.
+// oneDNN gives a slice the same bits as the whole product (each element's sum runs over k in the same blocks
+// whatever the slice; tests/unit/test_gemm.cpp checks the thread counts agree), and it must run on this thread alone:
+// inside our parallel region it does by itself, and outside one its thread count is held at one for the call.
+void sgemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const float* a, int64_t lda, const float* b,
+           int64_t ldb, float beta, float* c, int64_t ldc) {
+#if TRM_ONEDNN
+#ifdef _OPENMP
+  const int threads = omp_get_max_threads();
+  if (threads != 1) omp_set_num_threads(1);
+#endif
+  const dnnl_status_t status = dnnl_sgemm(ta ? 'T' : 'N', tb ? 'T' : 'N', m, n, k, 1.0f, a, lda, b, ldb, beta, c, ldc);
+#ifdef _OPENMP
+  if (threads != 1) omp_set_num_threads(threads);
+#endif
+  if (status != dnnl_success) throw std::runtime_error("oneDNN sgemm failed (status " + std::to_string(status) + ")");
+#else
+  using Stride = Eigen::OuterStride<>;
+  using Const = Eigen::Map<const Matrix, 0, Stride>;
+  Eigen::Map<Matrix, 0, Stride> C(c, m, n, Stride(ldc));
+  const Const A(a, ta ? k : m, ta ? m : k, Stride(lda)), B(b, tb ? n : k, tb ? k : n, Stride(ldb));
+  if (beta == 0.0f) {
+    if (ta && tb) C.noalias() = A.transpose() * B.transpose();
+    else if (ta) C.noalias() = A.transpose() * B;
+    else if (tb) C.noalias() = A * B.transpose();
+    else C.noalias() = A * B;
+  } else {  // beta is 0 or 1 here: the GEMMs below overwrite or accumulate
+    if (ta && tb) C.noalias() += A.transpose() * B.transpose();
+    else if (ta) C.noalias() += A.transpose() * B;
+    else if (tb) C.noalias() += A * B.transpose();
+    else C.noalias() += A * B;
+  }
+#endif
+}
 
 // Calls body(begin, end) for contiguous slices of [0, n) (whole SIMD panels), one per thread, when the work is large
 // enough.
@@ -216,9 +260,6 @@ void gemm_xwt_tiled(Tensor& out, const Tensor& x, const Tensor& w) {
 void gemm_xwt(Tensor& out, const Tensor& x, const Tensor& w) {
   const int64_t n = x.shape().rows(), k = x.shape().last(), m = w.shape()[0];
   const double flops = 2.0 * n * m * k;
-  auto X = x.matrix();
-  auto W = w.matrix();
-  auto O = out.matrix();
   if (matmul_precision() == MatmulPrecision::bf16 && n > kFewRows) {
     // out[N, M] = x[N, K] (x rows contiguous along K) @ B[K, M] with B(k, j) = w[j, k]
     gemm_bf16(out.data(), m, false, n, m, k, x.data(), k, 1, w.data(), 1, k);
@@ -230,10 +271,12 @@ void gemm_xwt(Tensor& out, const Tensor& x, const Tensor& w) {
       for (int64_t r = 0; r < n; ++r) dot_rows(out.data() + r * m, x.data() + r * k, w.data(), k, b, e);
     });
   } else if (n >= 4 * kAlign) {
-    split(n, flops, [&](int64_t b, int64_t e) { O.middleRows(b, e - b).noalias() = X.middleRows(b, e - b) * W.transpose(); });
+    split(n, flops, [&](int64_t b, int64_t e) {
+      sgemm(false, true, e - b, m, k, x.data() + b * k, k, w.data(), k, 0.0f, out.data() + b * m, m);
+    });
   } else {
     split(m, flops, [&](int64_t b, int64_t e) {
-      O.middleCols(b, e - b).noalias() = X * W.middleRows(b, e - b).transpose();
+      sgemm(false, true, n, e - b, k, x.data(), k, w.data() + b * k, k, 0.0f, out.data() + b, m);
     });
   }
 }
@@ -242,16 +285,17 @@ void gemm_xwt(Tensor& out, const Tensor& x, const Tensor& w) {
 void gemm_dx(Tensor& dx, const Tensor& dout, const Tensor& w) {
   const int64_t n = dout.shape().rows(), m = dout.shape().last(), k = w.shape()[1];
   const double flops = 2.0 * n * m * k;
-  auto D = dout.matrix();
-  auto W = w.matrix();
-  auto X = dx.matrix();
   if (matmul_precision() == MatmulPrecision::bf16 && n > kFewRows) {
     // dx[N, K] += dout[N, M] @ w[M, K], both row-major
     gemm_bf16(dx.data(), k, true, n, k, m, dout.data(), m, 1, w.data(), k, 1);
   } else if (n >= 4 * kAlign) {
-    split(n, flops, [&](int64_t b, int64_t e) { X.middleRows(b, e - b).noalias() += D.middleRows(b, e - b) * W; });
+    split(n, flops, [&](int64_t b, int64_t e) {
+      sgemm(false, false, e - b, k, m, dout.data() + b * m, m, w.data(), k, 1.0f, dx.data() + b * k, k);
+    });
   } else {
-    split(k, flops, [&](int64_t b, int64_t e) { X.middleCols(b, e - b).noalias() += D * W.middleCols(b, e - b); });
+    split(k, flops, [&](int64_t b, int64_t e) {
+      sgemm(false, false, n, e - b, m, dout.data(), m, w.data() + b, k, 1.0f, dx.data() + b, k);
+    });
   }
 }
 
@@ -259,15 +303,14 @@ void gemm_dx(Tensor& dx, const Tensor& dout, const Tensor& w) {
 void gemm_dw(Tensor& dw, const Tensor& dout, const Tensor& x) {
   const int64_t n = dout.shape().rows(), m = dout.shape().last(), k = x.shape().last();
   const double flops = 2.0 * n * m * k;
-  auto D = dout.matrix();
-  auto X = x.matrix();
-  auto G = dw.matrix();
   if (matmul_precision() == MatmulPrecision::bf16 && n > kFewRows) {
     // dw[M, K] += A[M, N] @ x[N, K] with A(i, r) = dout[r, i]
     gemm_bf16(dw.data(), k, true, m, k, n, dout.data(), 1, m, x.data(), k, 1);
     return;
   }
-  split(m, flops, [&](int64_t b, int64_t e) { G.middleRows(b, e - b).noalias() += D.middleCols(b, e - b).transpose() * X; });
+  split(m, flops, [&](int64_t b, int64_t e) {
+    sgemm(true, false, e - b, k, n, dout.data() + b, m, x.data(), k, 1.0f, dw.data() + b * k, k);
+  });
 }
 
 // dw[r0:r1, K] += dout[N, r0:r1]^T @ x[N, K] on the calling thread: the rows [r0, r1) of gemm_dw's product.
@@ -277,7 +320,7 @@ static void gemm_dw_rows(Tensor& dw, const Tensor& dout, const Tensor& x, int64_
     gemm_bf16(dw.data() + r0 * k, k, true, r1 - r0, k, n, dout.data() + r0, 1, m, x.data(), k, 1);
     return;
   }
-  dw.matrix().middleRows(r0, r1 - r0).noalias() += dout.matrix().middleCols(r0, r1 - r0).transpose() * x.matrix();
+  sgemm(true, false, r1 - r0, k, n, dout.data() + r0, m, x.data(), k, 1.0f, dw.data() + r0 * k, k);
 }
 
 // The weight gradient of every use of w at the end of backward (Tape::defer): for the uses u (dout_u [N_u, M],

@@ -1,10 +1,14 @@
 // The register-tiled GEMM (ops/linear.cpp's gemm_xwt_tiled, what the WebAssembly build runs) against a
 // double-precision reference, over shapes that exercise every tail: rows not a multiple of the tile, columns not
-// a multiple of the panel, K of 1, and the shipped model's shapes.
+// a multiple of the panel, K of 1, and the shipped model's shapes. And the float32 GEMMs the native build trains
+// with (Eigen's or oneDNN's, per slice): the same bits on one thread and on two, whichever way they split.
 #include <catch2/catch.hpp>
 
 #include <cmath>
 #include <vector>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
 
 #include "ops/ops.h"
 #include "util/rng.h"
@@ -72,4 +76,46 @@ TEST_CASE("gemm_xwt_tiled on a block of w's columns, with a bias, equals the ref
     for (int64_t r = 0; r < c.n; ++r)
       for (int64_t j = 0; j < c.m; ++j) REQUIRE(got[static_cast<size_t>(r * c.m + j)] == plain.data()[r * c.m + j] + bias.data()[j]);
   }
+}
+
+TEST_CASE("float32 products give the same bits on one thread and on two (rows split, columns split, every tail)",
+          "[gemm]") {
+#ifndef _OPENMP
+  WARN("built without OpenMP: one thread only");
+  return;
+#else
+  struct Case {
+    int64_t n, k, m;
+  };
+  // The three models' shapes (default d=512, small d=128, cells d=64 at batch 32 = 2592 rows), the few-rows
+  // column split (16-63 rows), and sizes that leave tails.
+  const Case cases[] = {{64, 512, 2048},  {64, 2048, 512}, {256, 128, 512}, {256, 512, 128}, {2592, 64, 256},
+                        {2592, 256, 64},  {2592, 64, 9},   {40, 300, 700},  {17, 810, 512},  {130, 9, 70},
+                        {333, 77, 93},    {1000, 33, 1000}};
+  trm::Rng rng(23);
+  const int before = omp_get_max_threads();
+  for (const Case& c : cases) {
+    CAPTURE(c.n, c.k, c.m);
+    const trm::Tensor x = random_matrix(c.n, c.k, rng), w = random_matrix(c.m, c.k, rng), dy = random_matrix(c.n, c.m, rng);
+    std::vector<std::vector<float>> results[2];
+    for (int threads = 1; threads <= 2; ++threads) {
+      omp_set_num_threads(threads);
+      trm::Tensor out = trm::Tensor::empty(trm::Shape{c.n, c.m});
+      trm::Tensor dx = trm::Tensor::zeros(trm::Shape{c.n, c.k}), dw = trm::Tensor::zeros(trm::Shape{c.m, c.k});
+      trm::gemm_xwt(out, x, w);
+      trm::gemm_dx(dx, dy, w);
+      trm::gemm_dw(dw, dy, x);
+      for (const trm::Tensor* t : {&out, &dx, &dw}) results[threads - 1].emplace_back(t->data(), t->data() + t->numel());
+      // And the products are the products: against a double reference, one element of each in every row.
+      for (int64_t r = 0; r < c.n; r += 7) {
+        const int64_t j = (r * 31) % c.m;
+        double ref = 0;
+        for (int64_t i = 0; i < c.k; ++i) ref += static_cast<double>(x.data()[r * c.k + i]) * w.data()[j * c.k + i];
+        REQUIRE(std::abs(out.data()[r * c.m + j] - ref) < 1e-4 * (1.0 + std::sqrt(static_cast<double>(c.k))));
+      }
+    }
+    omp_set_num_threads(before);
+    REQUIRE(results[0] == results[1]);
+  }
+#endif
 }
