@@ -78,8 +78,8 @@ void gelu_backward(float* dx, const float* dout, const float* x, int64_t n) {
   for (int64_t start = 0; start < n; start += kChunk) {
     const int64_t len = std::min(kChunk, n - start);
     ConstChunk xs(x + start, len);
-    const Eigen::ArrayXf cdf = 0.5f * (1.0f + (xs * kInvSqrt2).erf());
-    const Eigen::ArrayXf pdf = kInvSqrt2Pi * (-0.5f * xs.square()).exp();
+    const auto cdf = 0.5f * (1.0f + (xs * kInvSqrt2).erf());
+    const auto pdf = kInvSqrt2Pi * (-0.5f * xs.square()).exp();
     Chunk(dx + start, len) += ConstChunk(dout + start, len) * (cdf + xs * pdf);
   }
 }
