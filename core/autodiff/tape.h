@@ -25,15 +25,34 @@ namespace trm {
 
 struct Node {
   Tensor value;
-  Tensor grad;                     // allocated (zeroed) on first use; parameters view the grad arena
+  Tensor grad;                     // allocated on the first contribution; parameters view the grad arena
   bool requires_grad = false;
   std::function<void()> backward;  // set by the op that produced this node when recorded
 
   // The gradient buffer to accumulate into (allocated and zeroed on first call).
   Tensor& grad_buffer() {
-    if (!grad.defined() || grad.shape() != value.shape()) grad = Tensor::zeros(value.shape());
+    if (!has_grad()) grad = Tensor::zeros(value.shape());
     return grad;
   }
+
+  // The gradient buffer for a backward that writes every element of it. On the first contribution the buffer is
+  // fresh and uninitialised and `accumulate` is false: the caller stores (=) where it would add (+=), without the
+  // pass that zeroes the buffer first (zeroing every gradient was 4% of a cell-wise training step). Storing v gives
+  // what adding v to zero would, bit for bit, except that -0 stays -0 (0 + -0 is +0): that changes no later result
+  // but the sign of a zero, and the parameter gradients, summed into the zeroed arena, keep every bit. Later
+  // contributions, and leaves (whose gradients view the arena), accumulate.
+  struct GradTarget {
+    Tensor& buffer;
+    bool accumulate;
+  };
+  GradTarget grad_target() {
+    if (has_grad()) return {grad, true};
+    grad = Tensor::empty(value.shape());
+    return {grad, false};
+  }
+
+  // True once some contribution has allocated the gradient (always for a leaf).
+  bool has_grad() const { return grad.defined() && grad.shape() == value.shape(); }
 };
 using Var = std::shared_ptr<Node>;
 

@@ -22,8 +22,8 @@ Var add(Tape& tape, const Var& a, const Var& b) {
   });
   if (tape.needs_grad({&a, &b})) {
     tape.record(out, [a, b, o = out.get()] {
-      if (a->requires_grad) accumulate(a->grad_buffer(), o->grad);
-      if (b->requires_grad) accumulate(b->grad_buffer(), o->grad);
+      if (a->requires_grad) accumulate_grad(*a, o->grad);
+      if (b->requires_grad) accumulate_grad(*b, o->grad);
     });
   }
   return out;

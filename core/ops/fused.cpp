@@ -1,5 +1,6 @@
 // Fused elementwise ops of the recursion: fewer tensors, fewer passes over memory and fewer tape
 // nodes than the same expressions built from add and the scalings.
+#include <algorithm>
 #include <stdexcept>
 
 #include "ops/ops.h"
@@ -14,6 +15,15 @@ void accumulate(Tensor& dst, const Tensor& src) {
   parallel_for_range(dst.numel(), [&](int64_t begin, int64_t end) {
     for (int64_t i = begin; i < end; ++i) d[i] += s[i];
   });
+}
+
+// x's gradient += dout, or a copy of dout when it is the first contribution (Node::grad_target).
+void accumulate_grad(Node& x, const Tensor& dout) {
+  auto [dx, add] = x.grad_target();
+  if (add) return accumulate(dx, dout);
+  float* d = dx.data();
+  const float* s = dout.data();
+  parallel_for_range(dx.numel(), [&](int64_t begin, int64_t end) { std::copy(s + begin, s + end, d + begin); });
 }
 
 static void require_same_shape(const char* op, const Tensor& a, const Tensor& b) {
@@ -34,7 +44,7 @@ Var add3(Tape& tape, const Var& a, const Var& b, const Var& c) {
   if (tape.needs_grad({&a, &b, &c})) {
     tape.record(out, [a, b, c, o = out.get()] {
       for (const Var* v : {&a, &b, &c})
-        if ((*v)->requires_grad) accumulate((*v)->grad_buffer(), o->grad);
+        if ((*v)->requires_grad) accumulate_grad(**v, o->grad);
     });
   }
   return out;
@@ -62,7 +72,7 @@ Var gated_add(Tape& tape, const Var& x, const Var& r, const Var& g) {
   }
   if (tape.needs_grad({&x, &r, &g})) {
     tape.record(out, [x, r, g, scalar, o = out.get()] {
-      if (x->requires_grad) accumulate(x->grad_buffer(), o->grad);
+      if (x->requires_grad) accumulate_grad(*x, o->grad);
       if (scalar) {
         if (r->requires_grad) r->grad_buffer().array() += g->value[0] * o->grad.array();
         if (g->requires_grad) g->grad_buffer()[0] += (o->grad.array() * r->value.array()).sum();

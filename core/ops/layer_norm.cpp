@@ -66,8 +66,9 @@ static void layer_norm_forward(float* out, float* mean, float* rstd, const float
 
 // With xhat = (x - mean) * rstd and g = dout * w:
 //   dx += rstd * (g - mean(g) - xhat * mean(g * xhat));  dw += sum_rows dout * xhat;  db += sum_rows dout
-static void layer_norm_backward(float* dx, float* dw, float* db, const float* dout, const float* x, const float* w,
-                                const float* mean, const float* rstd, int64_t rows, int64_t cols) {
+// (dx = ... instead when not accumulate_dx).
+static void layer_norm_backward(float* dx, bool accumulate_dx, float* dw, float* db, const float* dout, const float* x,
+                                const float* w, const float* mean, const float* rstd, int64_t rows, int64_t cols) {
   if (dx) {
 #pragma omp parallel for schedule(static) if (rows * cols > 32768)
     for (int64_t r = 0; r < rows; ++r) {
@@ -84,7 +85,8 @@ static void layer_norm_backward(float* dx, float* dw, float* db, const float* do
       const auto gm = static_cast<float>(g_mean * inv), gxm = static_cast<float>(gx_mean * inv);
       for (int64_t c = 0; c < cols; ++c) {
         const float xhat = (xr[c] - mean[r]) * rstd[r];
-        dxr[c] += rstd[r] * (gr[c] * w[c] - gm - xhat * gxm);
+        const float v = rstd[r] * (gr[c] * w[c] - gm - xhat * gxm);
+        dxr[c] = accumulate_dx ? dxr[c] + v : v;
       }
     }
   }
@@ -110,8 +112,13 @@ Var layer_norm(Tape& tape, const Var& x, const Var& weight, const Var& bias) {
                      bias->value.data(), rows, cols);
   if (tape.needs_grad({&x, &weight, &bias})) {
     tape.record(out, [x, weight, bias, mean, rstd, rows, cols, o = out.get()] {
-      layer_norm_backward(x->requires_grad ? x->grad_buffer().data() : nullptr,
-                          weight->requires_grad ? weight->grad_buffer().data() : nullptr,
+      float* dx = nullptr;
+      bool accumulate_dx = false;
+      if (x->requires_grad) {
+        auto target = x->grad_target();
+        dx = target.buffer.data(), accumulate_dx = target.accumulate;
+      }
+      layer_norm_backward(dx, accumulate_dx, weight->requires_grad ? weight->grad_buffer().data() : nullptr,
                           bias->requires_grad ? bias->grad_buffer().data() : nullptr, o->grad.data(), x->value.data(),
                           weight->value.data(), mean.data(), rstd.data(), rows, cols);
     });

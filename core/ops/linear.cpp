@@ -325,10 +325,13 @@ static bool xwt_packed(Tape& tape, Tensor& out, const Tensor& x, const Node* w) 
   return true;
 }
 
-static void dx_packed(Tape& tape, Tensor& dx, const Tensor& dout, const Node* w) {
+// x's gradient += dout @ w. Eigen's GEMM zeroes its output before an assignment anyway, so it accumulates into the
+// zeroed buffer; the bf16 kernel stores its first contribution (Node::grad_target).
+static void dx_packed(Tape& tape, Node& x, const Tensor& dout, const Node* w) {
   const int64_t n = dout.shape().rows(), m = dout.shape().last();
-  if (matmul_precision() != MatmulPrecision::bf16 || n <= kFewRows) return gemm_dx(dx, dout, w->value);
-  gemm_bf16(dx.data(), w->value.shape()[1], true, n, dout.data(), m, 1, packed_weight(tape, w, 1));
+  if (matmul_precision() != MatmulPrecision::bf16 || n <= kFewRows) return gemm_dx(x.grad_buffer(), dout, w->value);
+  auto [dx, accumulate] = x.grad_target();
+  gemm_bf16(dx.data(), w->value.shape()[1], accumulate, n, dout.data(), m, 1, packed_weight(tape, w, 1));
 }
 
 // dw += dout^T x for one use of w: deferred to the flush above when the use is shallow (few rows: the flat models'
@@ -352,7 +355,7 @@ Var matmul(Tape& tape, const Var& x, const Var& w) {
   if (!xwt_packed(tape, out->value, x->value, w.get())) gemm_xwt(out->value, x->value, w->value);
   if (tape.needs_grad({&x, &w})) {
     tape.record(out, [x, w, o = out.get(), t = &tape] {
-      if (x->requires_grad) dx_packed(*t, x->grad_buffer(), o->grad, w.get());
+      if (x->requires_grad) dx_packed(*t, *x, o->grad, w.get());
       if (w->requires_grad) weight_grad(*t, w.get(), o->grad, x->value);
     });
   }
@@ -423,7 +426,7 @@ Var linear(Tape& tape, const Var& x, const Var& w, const Var& b) {
   const bool bias_grad = b && b->requires_grad;
   if (tape.needs_grad({&x, &w}) || (tape.recording() && bias_grad)) {
     tape.record(out, [x, w, b, o = out.get(), t = &tape] {
-      if (x->requires_grad) dx_packed(*t, x->grad_buffer(), o->grad, w.get());
+      if (x->requires_grad) dx_packed(*t, *x, o->grad, w.get());
       if (w->requires_grad) weight_grad(*t, w.get(), o->grad, x->value);
       if (b && b->requires_grad) {
         Tensor db = b->grad_buffer().reshaped(Shape{1, b->value.numel()});

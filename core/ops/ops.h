@@ -73,6 +73,8 @@ void gemm_xwt_tiled(float* out, const float* x, const float* w, int64_t n, int64
                     const float* bias);
 // dst += src (same number of elements), split across threads when large
 void accumulate(Tensor& dst, const Tensor& src);
+// x's gradient += dout (same shape): a copy when it is the first contribution (Node::grad_target)
+void accumulate_grad(Node& x, const Tensor& dout);
 // dx[N, K] += dout[N, M] @ w[M, K]
 void gemm_dx(Tensor& dx, const Tensor& dout, const Tensor& w);
 // dw[M, K] += dout[N, M]^T @ x[N, K]

@@ -127,7 +127,8 @@ Var unit_mix(Tape& tape, const Var& x, const Var& w, const Var& b) {
           MatrixMap(dmeans.data() + k * rows * d, rows, d).noalias() =
               ConstMatrixMap(dproducts.data() + k * rows * d, rows, d) * weight.middleCols(k * d, d);
         // d x[b, c] = (d means[row(c)] + d means[col(c)] + d means[box(c)]) / 9 (the adjoint of pool_units).
-        spread_units(x->grad_buffer().data(), dmeans.data(), nullptr, batch, d, 1.0f / 9.0f, true);
+        auto [dx, accumulate] = x->grad_target();
+        spread_units(dx.data(), dmeans.data(), nullptr, batch, d, 1.0f / 9.0f, accumulate);
       }
     });
   }
