@@ -52,7 +52,8 @@ Var unit_mean(Tape& tape, const Var& x, SudokuUnit unit);
 Var unit_means(Tape& tape, const Var& x);
 // linear(unit_means(x), w, b) for x [B, 81, d], w [d, 3d], b [d] (may be null) -> [B, 81, d], computed on the 27
 // unit means (each unit's product is shared by its nine cells): 9 times fewer multiply-adds, same function.
-Var unit_mix(Tape& tape, const Var& x, const Var& w, const Var& b);
+// residual: x + linear(unit_means(x), w, b), the bits of add(x, unit_mix(x, w, b)) in one pass and one tensor.
+Var unit_mix(Tape& tape, const Var& x, const Var& w, const Var& b, bool residual = false);
 // Mean softmax cross-entropy over the last axis: logits [rows, C], one target class per row in
 // [0, C), or -1 to leave the row out of the loss and the mean. Returns a [1] tensor.
 Var cross_entropy(Tape& tape, const Var& logits, const std::vector<int32_t>& targets);
