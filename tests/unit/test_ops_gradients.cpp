@@ -222,6 +222,21 @@ TEST_CASE("linear gradients, with and without bias, and it equals matmul + bias_
   CHECK_THROWS_AS(linear(tape, x, w, constant(Tensor::zeros(Shape{5}))), std::invalid_argument);
 }
 
+TEST_CASE("linear equals matmul + bias_add bit for bit at the cell-wise model's shapes", "[ops]") {
+  // Depth 64 (fc1) and 256 (fc2): the product starts from the bias where Eigen sums the depth in one block.
+  Rng rng(18);
+  for (int64_t k : {int64_t{64}, int64_t{256}}) {
+    const int64_t m = 64 * 256 / k;
+    Var x = constant(random_tensor(Shape{2, 81, k}, rng));
+    Var w = constant(random_tensor(Shape{m, k}, rng, 0.1f));
+    Var b = constant(random_tensor(Shape{m}, rng));
+    Tape tape(false);
+    Var fused = linear(tape, x, w, b), plain = bias_add(tape, matmul(tape, x, w), b);
+    REQUIRE(fused->value.shape() == plain->value.shape());
+    CHECK(std::memcmp(fused->value.data(), plain->value.data(), static_cast<size_t>(fused->value.numel()) * sizeof(float)) == 0);
+  }
+}
+
 TEST_CASE("linear splits large GEMMs across threads with the single-thread result", "[ops]") {
   Rng rng(17);
   // Large enough to be split: by rows (many rows) and by columns (one row).
