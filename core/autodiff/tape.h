@@ -8,6 +8,10 @@
 // reverse walk. With recording off (inference) nothing is kept: intermediate values die as soon
 // as the model code drops them, and their buffers return to the pool.
 //
+// An op's backward runs once, after every contribution to its output's gradient, and nothing reads that gradient
+// after it: so the op may hand the buffer on to an input (Node::adopt_grad) instead of copying it. After backward,
+// an intermediate node's grad may therefore be empty; a leaf's (the parameters') always holds its gradient.
+//
 //   Tape tape;
 //   Var loss = cross_entropy(tape, model_logits, targets);
 //   tape.backward(loss);   // parameter gradients accumulate into the parameter arena
@@ -53,6 +57,18 @@ struct Node {
 
   // True once some contribution has allocated the gradient (always for a leaf).
   bool has_grad() const { return grad.defined() && grad.shape() == value.shape(); }
+
+  // Called by the backward of the op that produced `out`, for an input whose gradient contribution is out's
+  // gradient itself (add) or computed from it element by element, in place (gelu): when this node has no gradient
+  // yet and no other tensor holds out's gradient buffer (a deferred weight gradient, a recomputation's alias),
+  // takes that buffer as this node's gradient, leaves out's empty, and returns true. The caller then computes the
+  // contribution in place, the same values the copy or the fresh buffer would hold, without either.
+  bool adopt_grad(Node& out) {
+    if (has_grad() || out.grad.shape() != value.shape() || !out.grad.sole_owner()) return false;
+    grad = std::move(out.grad);
+    out.grad = Tensor();
+    return true;
+  }
 };
 using Var = std::shared_ptr<Node>;
 

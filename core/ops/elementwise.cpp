@@ -22,8 +22,9 @@ Var add(Tape& tape, const Var& a, const Var& b) {
   });
   if (tape.needs_grad({&a, &b})) {
     tape.record(out, [a, b, o = out.get()] {
-      if (a->requires_grad) accumulate_grad(*a, o->grad);
+      // b first: a may then take dout's buffer itself (a and b may be one node: it then adds twice)
       if (b->requires_grad) accumulate_grad(*b, o->grad);
+      if (a->requires_grad && !a->adopt_grad(*o)) accumulate_grad(*a, o->grad);
     });
   }
   return out;

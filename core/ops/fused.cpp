@@ -43,8 +43,10 @@ Var add3(Tape& tape, const Var& a, const Var& b, const Var& c) {
   });
   if (tape.needs_grad({&a, &b, &c})) {
     tape.record(out, [a, b, c, o = out.get()] {
-      for (const Var* v : {&a, &b, &c})
+      // c and b first: a may then take dout's buffer itself (Node::adopt_grad)
+      for (const Var* v : {&c, &b})
         if ((*v)->requires_grad) accumulate_grad(**v, o->grad);
+      if (a->requires_grad && !a->adopt_grad(*o)) accumulate_grad(*a, o->grad);
     });
   }
   return out;
@@ -72,7 +74,6 @@ Var gated_add(Tape& tape, const Var& x, const Var& r, const Var& g) {
   }
   if (tape.needs_grad({&x, &r, &g})) {
     tape.record(out, [x, r, g, scalar, o = out.get()] {
-      if (x->requires_grad) accumulate_grad(*x, o->grad);
       if (scalar) {
         if (r->requires_grad) r->grad_buffer().array() += g->value[0] * o->grad.array();
         if (g->requires_grad) g->grad_buffer()[0] += (o->grad.array() * r->value.array()).sum();
@@ -85,6 +86,8 @@ Var gated_add(Tape& tape, const Var& x, const Var& r, const Var& g) {
           dg.matrix().row(0) += (o->grad.matrix().array() * r->value.matrix().array()).colwise().sum().matrix();
         }
       }
+      // x last: it may take dout's buffer itself (Node::adopt_grad)
+      if (x->requires_grad && !x->adopt_grad(*o)) accumulate_grad(*x, o->grad);
     });
   }
   return out;

@@ -109,3 +109,31 @@ TEST_CASE("grad_target: linear's input gradient, float32 and (where the CPU has 
   }
 #endif
 }
+
+TEST_CASE("adopt_grad: add and gelu hand their output's gradient buffer to a fresh input, never a shared one",
+          "[ops][grad_target]") {
+  Rng rng(4);
+  const Tensor x_value = random_tensor(Shape{2, 81, 12}, rng), y_value = random_tensor(Shape{2, 81, 12}, rng);
+  const Tensor dout = random_tensor(Shape{2, 81, 12}, rng);
+  for (bool gelu_op : {false, true}) {
+    INFO((gelu_op ? "gelu" : "add"));
+    // shared: another tensor holds out's gradient buffer (as a deferred weight gradient would), so no adoption
+    auto run = [&](bool shared, Tensor* holder) {
+      Var x = make_var(x_value.clone()), y = make_var(y_value.clone());
+      x->requires_grad = y->requires_grad = true;
+      Tape tape;
+      Var out = gelu_op ? gelu(tape, x) : add(tape, x, y);
+      out->grad = dout.clone();
+      const float* buffer = out->grad.data();
+      if (shared) *holder = out->grad;
+      tape.backward_seeded();
+      CHECK((x->grad.data() == buffer) == !shared);  // adopted: x's gradient is out's former buffer
+      CHECK(out->grad.defined() == shared);
+      return x->grad.clone();
+    };
+    Tensor holder;
+    const Tensor adopted = run(false, nullptr), copied = run(true, &holder);
+    CHECK(same_bits(adopted, copied));
+    CHECK(same_bits(holder, dout));  // the holder's view of the buffer is untouched
+  }
+}
