@@ -22,9 +22,7 @@ Var add(Tape& tape, const Var& a, const Var& b) {
   });
   if (tape.needs_grad({&a, &b})) {
     tape.record(out, [a, b, o = out.get()] {
-      // b first: a may then take dout's buffer itself (a and b may be one node: it then adds twice)
-      if (b->requires_grad) accumulate_grad(*b, o->grad);
-      if (a->requires_grad && !a->adopt_grad(*o)) accumulate_grad(*a, o->grad);
+      pass_grad(*o, {a->requires_grad ? a.get() : nullptr, b->requires_grad ? b.get() : nullptr});
     });
   }
   return out;

@@ -26,6 +26,21 @@ void accumulate_grad(Node& x, const Tensor& dout) {
   parallel_for_range(dx.numel(), [&](int64_t begin, int64_t end) { std::copy(s + begin, s + end, d + begin); });
 }
 
+// Each input's gradient += dout, o's gradient (the inputs that need one; a node may appear twice). The first input
+// with no gradient yet, and appearing once, takes dout's buffer itself (Node::adopt_grad), after the others have
+// read it.
+void pass_grad(Node& o, std::initializer_list<Node*> inputs) {
+  Node* adopter = nullptr;
+  for (Node* n : inputs)
+    if (n && !n->has_grad() && std::count(inputs.begin(), inputs.end(), n) == 1) {
+      adopter = n;
+      break;
+    }
+  for (Node* n : inputs)
+    if (n && n != adopter) accumulate_grad(*n, o.grad);
+  if (adopter && !adopter->adopt_grad(o)) accumulate_grad(*adopter, o.grad);
+}
+
 static void require_same_shape(const char* op, const Tensor& a, const Tensor& b) {
   if (a.shape() != b.shape())
     throw std::invalid_argument(std::string(op) + ": shapes " + a.shape().str() + " and " + b.shape().str() + " differ");
@@ -43,10 +58,8 @@ Var add3(Tape& tape, const Var& a, const Var& b, const Var& c) {
   });
   if (tape.needs_grad({&a, &b, &c})) {
     tape.record(out, [a, b, c, o = out.get()] {
-      // c and b first: a may then take dout's buffer itself (Node::adopt_grad)
-      for (const Var* v : {&c, &b})
-        if ((*v)->requires_grad) accumulate_grad(**v, o->grad);
-      if (a->requires_grad && !a->adopt_grad(*o)) accumulate_grad(*a, o->grad);
+      auto needing = [](const Var& v) { return v->requires_grad ? v.get() : nullptr; };
+      pass_grad(*o, {needing(a), needing(b), needing(c)});
     });
   }
   return out;

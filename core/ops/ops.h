@@ -4,6 +4,7 @@
 // product of all leading axes, so the same op serves the flat model ([B, d]) and the cell-wise
 // one ([B, 81, d]).
 #include <cstdint>
+#include <initializer_list>
 #include <vector>
 
 #include "autodiff/tape.h"
@@ -76,6 +77,9 @@ void gemm_xwt_tiled(float* out, const float* x, const float* w, int64_t n, int64
 void accumulate(Tensor& dst, const Tensor& src);
 // x's gradient += dout (same shape): a copy when it is the first contribution (Node::grad_target)
 void accumulate_grad(Node& x, const Tensor& dout);
+// Each input's gradient += o's gradient (null inputs skipped, one may appear twice); one input with no gradient yet
+// may take o's gradient buffer itself (Node::adopt_grad). add's and add3's backward.
+void pass_grad(Node& o, std::initializer_list<Node*> inputs);
 // dx[N, K] += dout[N, M] @ w[M, K]
 void gemm_dx(Tensor& dx, const Tensor& dout, const Tensor& w);
 // dw[M, K] += dout[N, M]^T @ x[N, K]

@@ -132,9 +132,13 @@ Var unit_mix(Tape& tape, const Var& x, const Var& w, const Var& b, bool residual
           MatrixMap(dmeans.data() + k * rows * d, rows, d).noalias() =
               ConstMatrixMap(dproducts.data() + k * rows * d, rows, d) * weight.middleCols(k * d, d);
         // d x[b, c] = (d means[row(c)] + d means[col(c)] + d means[box(c)]) / 9 (the adjoint of pool_units),
-        // + dout for the residual.
-        auto [dx, accumulate] = x->grad_target();
-        spread_units(dx.data(), dmeans.data(), nullptr, residual ? dout : nullptr, batch, d, 1.0f / 9.0f, accumulate);
+        // + dout for the residual: in dout's own buffer when x can take it (Node::adopt_grad; dout is read above).
+        if (residual && x->adopt_grad(*o)) {
+          spread_units(x->grad.data(), dmeans.data(), nullptr, x->grad.data(), batch, d, 1.0f / 9.0f, false);
+        } else {
+          auto [dx, accumulate] = x->grad_target();
+          spread_units(dx.data(), dmeans.data(), nullptr, residual ? dout : nullptr, batch, d, 1.0f / 9.0f, accumulate);
+        }
       }
     });
   }

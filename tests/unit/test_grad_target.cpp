@@ -137,3 +137,20 @@ TEST_CASE("adopt_grad: add and gelu hand their output's gradient buffer to a fre
     CHECK(same_bits(holder, dout));  // the holder's view of the buffer is untouched
   }
 }
+
+TEST_CASE("pass_grad: an input used twice adds both contributions and adopts nothing", "[ops][grad_target]") {
+  Rng rng(5);
+  const Tensor x_value = random_tensor(Shape{3, 7}, rng), y_value = random_tensor(Shape{3, 7}, rng);
+  const Tensor dout = random_tensor(Shape{3, 7}, rng);
+  for (bool three : {false, true}) {
+    Var x = make_var(x_value.clone()), y = make_var(y_value.clone());
+    x->requires_grad = y->requires_grad = true;
+    Tape tape;
+    Var out = three ? add3(tape, x, y, x) : add(tape, x, x);
+    out->grad = dout.clone();
+    tape.backward_seeded();
+    for (int64_t i = 0; i < dout.numel(); ++i) CHECK(x->grad[i] == dout[i] + dout[i]);
+    if (three)
+      for (int64_t i = 0; i < dout.numel(); ++i) CHECK(y->grad[i] == dout[i]);
+  }
+}
