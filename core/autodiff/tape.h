@@ -3,7 +3,8 @@
 //
 // Every op (see ops/) computes its output value at once and, when the tape is recording and some
 // input needs a gradient, appends a closure that pushes the output's gradient into its inputs'
-// gradients (always +=, so a parameter used in 32 recursion steps sums its contributions).
+// gradients (+=, so a parameter used in 32 recursion steps sums its contributions; the first
+// contribution to an intermediate value's gradient may be stored instead, Node::grad_target).
 // Nodes are appended in creation order, which is a topological order, so backward() is one
 // reverse walk. With recording off (inference) nothing is kept: intermediate values die as soon
 // as the model code drops them, and their buffers return to the pool.
