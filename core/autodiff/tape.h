@@ -3,10 +3,15 @@
 //
 // Every op (see ops/) computes its output value at once and, when the tape is recording and some
 // input needs a gradient, appends a closure that pushes the output's gradient into its inputs'
-// gradients (always +=, so a parameter used in 32 recursion steps sums its contributions).
+// gradients (+=, so a parameter used in 32 recursion steps sums its contributions; the first
+// contribution to an intermediate value's gradient may be stored instead, Node::grad_target).
 // Nodes are appended in creation order, which is a topological order, so backward() is one
 // reverse walk. With recording off (inference) nothing is kept: intermediate values die as soon
 // as the model code drops them, and their buffers return to the pool.
+//
+// An op's backward runs once, after every contribution to its output's gradient, and nothing reads that gradient
+// after it: so the op may hand the buffer on to an input (Node::adopt_grad) instead of copying it. After backward,
+// an intermediate node's grad may therefore be empty; a leaf's (the parameters') always holds its gradient.
 //
 //   Tape tape;
 //   Var loss = cross_entropy(tape, model_logits, targets);
@@ -25,14 +30,45 @@ namespace trm {
 
 struct Node {
   Tensor value;
-  Tensor grad;                     // allocated (zeroed) on first use; parameters view the grad arena
+  Tensor grad;                     // allocated on the first contribution; parameters view the grad arena
   bool requires_grad = false;
   std::function<void()> backward;  // set by the op that produced this node when recorded
 
   // The gradient buffer to accumulate into (allocated and zeroed on first call).
   Tensor& grad_buffer() {
-    if (!grad.defined() || grad.shape() != value.shape()) grad = Tensor::zeros(value.shape());
+    if (!has_grad()) grad = Tensor::zeros(value.shape());
     return grad;
+  }
+
+  // The gradient buffer for a backward that writes every element of it. On the first contribution the buffer is
+  // fresh and uninitialised and `accumulate` is false: the caller stores (=) where it would add (+=), without the
+  // pass that zeroes the buffer first (zeroing every gradient was 4% of a cell-wise training step). Storing v gives
+  // what adding v to zero would, bit for bit, except that -0 stays -0 (0 + -0 is +0): that changes no later result
+  // but the sign of a zero, and the parameter gradients, summed into the zeroed arena, keep every bit. Later
+  // contributions, and leaves (whose gradients view the arena), accumulate.
+  struct GradTarget {
+    Tensor& buffer;
+    bool accumulate;
+  };
+  GradTarget grad_target() {
+    if (has_grad()) return {grad, true};
+    grad = Tensor::empty(value.shape());
+    return {grad, false};
+  }
+
+  // True once some contribution has allocated the gradient (always for a leaf).
+  bool has_grad() const { return grad.defined() && grad.shape() == value.shape(); }
+
+  // Called by the backward of the op that produced `out`, for an input whose gradient contribution is out's
+  // gradient itself (add) or computed from it element by element, in place (gelu): when this node has no gradient
+  // yet and no other tensor holds out's gradient buffer (a deferred weight gradient, a recomputation's alias),
+  // takes that buffer as this node's gradient, leaves out's empty, and returns true. The caller then computes the
+  // contribution in place, the same values the copy or the fresh buffer would hold, without either.
+  bool adopt_grad(Node& out) {
+    if (has_grad() || out.grad.shape() != value.shape() || !out.grad.sole_owner()) return false;
+    grad = std::move(out.grad);
+    out.grad = Tensor();
+    return true;
   }
 };
 using Var = std::shared_ptr<Node>;

@@ -64,6 +64,8 @@ class Tensor {
 
   // Same storage, another shape with the same number of elements.
   Tensor reshaped(const Shape& shape) const;
+  // True when this tensor alone holds its pooled storage: no copy of it (a view, a reshape) shares the buffer.
+  bool sole_owner() const { return storage_ && storage_.use_count() == 1; }
   Tensor clone() const;
   void fill(float value);
 

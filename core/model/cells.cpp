@@ -14,8 +14,8 @@ CellBlock::CellBlock(Parameters& params, const std::string& prefix, int d)
 
 Var CellBlock::forward(Tape& tape, const Parameters& p, const Var& v, BlockContext& ctx) const {
   Var h = layer_norm(tape, v, p.var(norm_weight_), p.var(norm_bias_));  // [B, 81, d]
-  // linear(unit_means(h)) [B, 81, 3d] -> [B, 81, d], computed on the 27 unit means (ops/unit_mix.cpp).
-  Var m = add(tape, h, unit_mix(tape, h, p.var(mix_weight_), p.var(mix_bias_)));  // [B, 81, d]
+  // h + linear(unit_means(h)) [B, 81, 3d] -> [B, 81, d], computed on the 27 unit means (ops/unit_mix.cpp).
+  Var m = unit_mix(tape, h, p.var(mix_weight_), p.var(mix_bias_), /*residual=*/true);  // [B, 81, d]
   return feed_forward_.forward(tape, p, m, ctx);                                   // [B, 81, d]
 }
 

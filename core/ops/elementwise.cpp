@@ -22,8 +22,7 @@ Var add(Tape& tape, const Var& a, const Var& b) {
   });
   if (tape.needs_grad({&a, &b})) {
     tape.record(out, [a, b, o = out.get()] {
-      if (a->requires_grad) accumulate(a->grad_buffer(), o->grad);
-      if (b->requires_grad) accumulate(b->grad_buffer(), o->grad);
+      pass_grad(*o, {a->requires_grad ? a.get() : nullptr, b->requires_grad ? b.get() : nullptr});
     });
   }
   return out;

@@ -1,5 +1,6 @@
 // Fused elementwise ops of the recursion: fewer tensors, fewer passes over memory and fewer tape
 // nodes than the same expressions built from add and the scalings.
+#include <algorithm>
 #include <stdexcept>
 
 #include "ops/ops.h"
@@ -14,6 +15,30 @@ void accumulate(Tensor& dst, const Tensor& src) {
   parallel_for_range(dst.numel(), [&](int64_t begin, int64_t end) {
     for (int64_t i = begin; i < end; ++i) d[i] += s[i];
   });
+}
+
+// x's gradient += dout, or a copy of dout when it is the first contribution (Node::grad_target).
+void accumulate_grad(Node& x, const Tensor& dout) {
+  auto [dx, add] = x.grad_target();
+  if (add) return accumulate(dx, dout);
+  float* d = dx.data();
+  const float* s = dout.data();
+  parallel_for_range(dx.numel(), [&](int64_t begin, int64_t end) { std::copy(s + begin, s + end, d + begin); });
+}
+
+// Each input's gradient += dout, o's gradient (the inputs that need one; a node may appear twice). The first input
+// with no gradient yet, and appearing once, takes dout's buffer itself (Node::adopt_grad), after the others have
+// read it.
+void pass_grad(Node& o, std::initializer_list<Node*> inputs) {
+  Node* adopter = nullptr;
+  for (Node* n : inputs)
+    if (n && !n->has_grad() && std::count(inputs.begin(), inputs.end(), n) == 1) {
+      adopter = n;
+      break;
+    }
+  for (Node* n : inputs)
+    if (n && n != adopter) accumulate_grad(*n, o.grad);
+  if (adopter && !adopter->adopt_grad(o)) accumulate_grad(*adopter, o.grad);
 }
 
 static void require_same_shape(const char* op, const Tensor& a, const Tensor& b) {
@@ -33,8 +58,8 @@ Var add3(Tape& tape, const Var& a, const Var& b, const Var& c) {
   });
   if (tape.needs_grad({&a, &b, &c})) {
     tape.record(out, [a, b, c, o = out.get()] {
-      for (const Var* v : {&a, &b, &c})
-        if ((*v)->requires_grad) accumulate((*v)->grad_buffer(), o->grad);
+      auto needing = [](const Var& v) { return v->requires_grad ? v.get() : nullptr; };
+      pass_grad(*o, {needing(a), needing(b), needing(c)});
     });
   }
   return out;
@@ -62,7 +87,6 @@ Var gated_add(Tape& tape, const Var& x, const Var& r, const Var& g) {
   }
   if (tape.needs_grad({&x, &r, &g})) {
     tape.record(out, [x, r, g, scalar, o = out.get()] {
-      if (x->requires_grad) accumulate(x->grad_buffer(), o->grad);
       if (scalar) {
         if (r->requires_grad) r->grad_buffer().array() += g->value[0] * o->grad.array();
         if (g->requires_grad) g->grad_buffer()[0] += (o->grad.array() * r->value.array()).sum();
@@ -75,6 +99,8 @@ Var gated_add(Tape& tape, const Var& x, const Var& r, const Var& g) {
           dg.matrix().row(0) += (o->grad.matrix().array() * r->value.matrix().array()).colwise().sum().matrix();
         }
       }
+      // x last: it may take dout's buffer itself (Node::adopt_grad)
+      if (x->requires_grad && !x->adopt_grad(*o)) accumulate_grad(*x, o->grad);
     });
   }
   return out;

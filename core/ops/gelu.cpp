@@ -72,15 +72,18 @@ void gelu_forward(float* out, const float* x, int64_t n) {
   }
 }
 
-// d/dx = Phi(x) + x phi(x), with Phi the normal CDF and phi its density;  dx += dout * d/dx
-void gelu_backward(float* dx, const float* dout, const float* x, int64_t n) {
+// d/dx = Phi(x) + x phi(x), with Phi the normal CDF and phi its density;  dx (+)= dout * d/dx (= when not accumulate;
+// dx may be dout itself: each element is read before it is written)
+void gelu_backward(float* dx, const float* dout, const float* x, int64_t n, bool accumulate) {
 #pragma omp parallel for schedule(static) if (n > 4 * kChunk)
   for (int64_t start = 0; start < n; start += kChunk) {
     const int64_t len = std::min(kChunk, n - start);
     ConstChunk xs(x + start, len);
-    const Eigen::ArrayXf cdf = 0.5f * (1.0f + (xs * kInvSqrt2).erf());
-    const Eigen::ArrayXf pdf = kInvSqrt2Pi * (-0.5f * xs.square()).exp();
-    Chunk(dx + start, len) += ConstChunk(dout + start, len) * (cdf + xs * pdf);
+    const auto cdf = 0.5f * (1.0f + (xs * kInvSqrt2).erf());
+    const auto pdf = kInvSqrt2Pi * (-0.5f * xs.square()).exp();
+    const auto grad = ConstChunk(dout + start, len) * (cdf + xs * pdf);
+    if (accumulate) Chunk(dx + start, len) += grad;
+    else Chunk(dx + start, len) = grad;
   }
 }
 
@@ -91,7 +94,12 @@ Var gelu(Tape& tape, const Var& x) {
   gelu_forward(out->value.data(), x->value.data(), x->value.numel());
   if (tape.needs_grad({&x})) {
     tape.record(out, [x, o = out.get()] {
-      gelu_backward(x->grad_buffer().data(), o->grad.data(), x->value.data(), x->value.numel());
+      if (x->adopt_grad(*o)) {  // dx = dout * d/dx in place, in what was dout
+        gelu_backward(x->grad.data(), x->grad.data(), x->value.data(), x->value.numel(), false);
+        return;
+      }
+      auto [dx, accumulate] = x->grad_target();
+      gelu_backward(dx.data(), o->grad.data(), x->value.data(), x->value.numel(), accumulate);
     });
   }
   return out;

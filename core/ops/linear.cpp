@@ -14,6 +14,9 @@
 #ifdef __wasm_simd128__
 #include <wasm_simd128.h>
 #endif
+#ifndef TRM_ONEDNN
+#define TRM_ONEDNN 0  // set by core/CMakeLists.txt where the build found oneDNN
+#endif
 #if TRM_ONEDNN
 #include <dnnl.h>
 #ifdef _OPENMP
@@ -39,6 +42,7 @@ constexpr int64_t kFewRows = 2;              // up to this many rows, out = x w^
 #define TRM_TILED_GEMM 0
 #endif
 constexpr bool kTiledGemm = TRM_TILED_GEMM;
+constexpr bool kOneDnn = TRM_ONEDNN;  // sgemm() below runs oneDNN's dnnl_sgemm (set by the build: core/CMakeLists.txt)
 
 // c[M, N] = beta c + op(a) op(b), row-major, on the calling thread: a is [M, K] ([K, M] when ta), b is [K, N] ([N, K]
 // when tb), each with its row stride. One slice of a split GEMM. Natively through oneDNN's sgemm where the build has
@@ -368,10 +372,13 @@ static bool xwt_packed(Tape& tape, Tensor& out, const Tensor& x, const Node* w) 
   return true;
 }
 
-static void dx_packed(Tape& tape, Tensor& dx, const Tensor& dout, const Node* w) {
+// x's gradient += dout @ w. Eigen's GEMM zeroes its output before an assignment anyway, so it accumulates into the
+// zeroed buffer; the bf16 kernel stores its first contribution (Node::grad_target).
+static void dx_packed(Tape& tape, Node& x, const Tensor& dout, const Node* w) {
   const int64_t n = dout.shape().rows(), m = dout.shape().last();
-  if (matmul_precision() != MatmulPrecision::bf16 || n <= kFewRows) return gemm_dx(dx, dout, w->value);
-  gemm_bf16(dx.data(), w->value.shape()[1], true, n, dout.data(), m, 1, packed_weight(tape, w, 1));
+  if (matmul_precision() != MatmulPrecision::bf16 || n <= kFewRows) return gemm_dx(x.grad_buffer(), dout, w->value);
+  auto [dx, accumulate] = x.grad_target();
+  gemm_bf16(dx.data(), w->value.shape()[1], accumulate, n, dout.data(), m, 1, packed_weight(tape, w, 1));
 }
 
 // dw += dout^T x for one use of w: deferred to the flush above when the use is shallow (few rows: the flat models'
@@ -395,7 +402,7 @@ Var matmul(Tape& tape, const Var& x, const Var& w) {
   if (!xwt_packed(tape, out->value, x->value, w.get())) gemm_xwt(out->value, x->value, w->value);
   if (tape.needs_grad({&x, &w})) {
     tape.record(out, [x, w, o = out.get(), t = &tape] {
-      if (x->requires_grad) dx_packed(*t, x->grad_buffer(), o->grad, w.get());
+      if (x->requires_grad) dx_packed(*t, *x, o->grad, w.get());
       if (w->requires_grad) weight_grad(*t, w.get(), o->grad, x->value);
     });
   }
@@ -434,6 +441,21 @@ Var bias_add(Tape& tape, const Var& x, const Var& b) {
 
 namespace trm {
 
+// Whether linear's float32 product may start from the bias: out[N, M] = b, then out += x @ w^T by Eigen. Eigen's GEMM
+// zeroes out before an assignment and then adds each block of the depth K to it, so with K in one block (its own
+// blocking decides: computeProductBlockingSizes, the function its product calls; single-threaded, the block depends
+// on K alone, so on no split of the rows) out = (0 + x w^T) + b and out = b + x w^T are the same float sums, and
+// starting from b saves the zeroing pass and the bias pass over out (the zeroing alone was 2.5% of a cell-wise
+// training step). With AVX-512 a block holds a depth up to 936 here: every product of the shipped models. Deeper
+// products keep the zeroed start and the bias after: the same bits either way.
+// With oneDNN (sgemm() above) no: it writes out without zeroing it first anyway, and its depth blocks are its own.
+static bool bias_first(int64_t n, int64_t k, int64_t m) {
+  if (kOneDnn || matmul_precision() != MatmulPrecision::fp32 || kTiledGemm || n < 4 * kAlign) return false;
+  Eigen::Index kc = k, mc = m, nc = n;  // a row-major out is computed transposed: [M, N] = w [M, K] @ x^T
+  Eigen::internal::computeProductBlockingSizes<float, float>(kc, mc, nc, Eigen::Index{1});
+  return kc >= k;
+}
+
 // out[N, M] = x[N, K] @ w[M, K]^T + b[M]: matmul and bias_add in one op (one output tensor, one node).
 //   dx += dout @ w;  dw += dout^T @ x;  db += sum over rows of dout
 Var linear(Tape& tape, const Var& x, const Var& w, const Var& b) {
@@ -446,19 +468,31 @@ Var linear(Tape& tape, const Var& x, const Var& w, const Var& b) {
   std::vector<int64_t> dims = xs.to_vector();
   dims.back() = ws[0];
   Var out = make_var(Tensor::empty(Shape(dims)));
-  if (kTiledGemm && xs.rows() > kFewRows) {
+  const int64_t n = xs.rows(), m = ws[0];
+  float* po = out->value.data();
+  const float* pb = b ? b->value.data() : nullptr;
+  bool bias_added = false;
+  if (kTiledGemm && n > kFewRows) {
     // The WebAssembly build: the bias is added in the kernel's tiles, while they are in registers (the same sums).
-    gemm_xwt_tiled(out->value.data(), x->value.data(), w->value.data(), xs.rows(), xs.last(), ws[0], ws[1],
-                   b ? b->value.data() : nullptr);
+    gemm_xwt_tiled(po, x->value.data(), w->value.data(), n, xs.last(), m, ws[1], pb);
+    bias_added = true;
+  } else if (b && bias_first(n, xs.last(), m)) {
+    // out[r, :] = b, then out += x @ w^T, both split over rows
+    parallel_for_range(n, [&](int64_t begin, int64_t end) {
+      for (int64_t r = begin; r < end; ++r) std::copy(pb, pb + m, po + r * m);
+    });
+    auto X = x->value.matrix();
+    auto W = w->value.matrix();
+    auto O = out->value.matrix();
+    split(n, 2.0 * n * m * xs.last(),
+          [&](int64_t b0, int64_t e) { O.middleRows(b0, e - b0).noalias() += X.middleRows(b0, e - b0) * W.transpose(); });
+    bias_added = true;
   } else if (!xwt_packed(tape, out->value, x->value, w.get())) {
     gemm_xwt(out->value, x->value, w->value);
   }
-  if (b && !(kTiledGemm && xs.rows() > kFewRows)) {
+  if (b && !bias_added) {
     // out[r, :] += b, rows split across threads when large
-    const int64_t m = ws[0];
-    float* po = out->value.data();
-    const float* pb = b->value.data();
-    parallel_for_range(out->value.shape().rows(), [&](int64_t begin, int64_t end) {
+    parallel_for_range(n, [&](int64_t begin, int64_t end) {
       for (int64_t r = begin; r < end; ++r)
         for (int64_t j = 0; j < m; ++j) po[r * m + j] += pb[j];
     });
@@ -466,7 +500,7 @@ Var linear(Tape& tape, const Var& x, const Var& w, const Var& b) {
   const bool bias_grad = b && b->requires_grad;
   if (tape.needs_grad({&x, &w}) || (tape.recording() && bias_grad)) {
     tape.record(out, [x, w, b, o = out.get(), t = &tape] {
-      if (x->requires_grad) dx_packed(*t, x->grad_buffer(), o->grad, w.get());
+      if (x->requires_grad) dx_packed(*t, *x, o->grad, w.get());
       if (w->requires_grad) weight_grad(*t, w.get(), o->grad, x->value);
       if (b && b->requires_grad) {
         Tensor db = b->grad_buffer().reshaped(Shape{1, b->value.numel()});

@@ -4,6 +4,7 @@
 // product of all leading axes, so the same op serves the flat model ([B, d]) and the cell-wise
 // one ([B, 81, d]).
 #include <cstdint>
+#include <initializer_list>
 #include <vector>
 
 #include "autodiff/tape.h"
@@ -52,7 +53,8 @@ Var unit_mean(Tape& tape, const Var& x, SudokuUnit unit);
 Var unit_means(Tape& tape, const Var& x);
 // linear(unit_means(x), w, b) for x [B, 81, d], w [d, 3d], b [d] (may be null) -> [B, 81, d], computed on the 27
 // unit means (each unit's product is shared by its nine cells): 9 times fewer multiply-adds, same function.
-Var unit_mix(Tape& tape, const Var& x, const Var& w, const Var& b);
+// residual: x + linear(unit_means(x), w, b), the bits of add(x, unit_mix(x, w, b)) in one pass and one tensor.
+Var unit_mix(Tape& tape, const Var& x, const Var& w, const Var& b, bool residual = false);
 // Mean softmax cross-entropy over the last axis: logits [rows, C], one target class per row in
 // [0, C), or -1 to leave the row out of the loss and the mean. Returns a [1] tensor.
 Var cross_entropy(Tape& tape, const Var& logits, const std::vector<int32_t>& targets);
@@ -73,6 +75,11 @@ void gemm_xwt_tiled(float* out, const float* x, const float* w, int64_t n, int64
                     const float* bias);
 // dst += src (same number of elements), split across threads when large
 void accumulate(Tensor& dst, const Tensor& src);
+// x's gradient += dout (same shape): a copy when it is the first contribution (Node::grad_target)
+void accumulate_grad(Node& x, const Tensor& dout);
+// Each input's gradient += o's gradient (null inputs skipped, one may appear twice); one input with no gradient yet
+// may take o's gradient buffer itself (Node::adopt_grad). add's and add3's backward.
+void pass_grad(Node& o, std::initializer_list<Node*> inputs);
 // dx[N, K] += dout[N, M] @ w[M, K]
 void gemm_dx(Tensor& dx, const Tensor& dout, const Tensor& w);
 // dw[M, K] += dout[N, M]^T @ x[N, K]

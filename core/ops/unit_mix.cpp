@@ -53,9 +53,11 @@ void pool_units(float* sums, const float* x, int64_t batch, int64_t d, float sca
   }
 }
 
-// out[b, c, :] (=|+=) bias + units[0, b*9 + row(c)] + units[1, b*9 + col(c)] + units[2, b*9 + box(c)]
-void spread_units(float* out, const float* units, const float* bias, int64_t batch, int64_t d, float scale,
-                  bool accumulate) {
+// out[b, c, :] (=|+=) residual[b, c, :] + v,  v = scale * (units[0, b*9 + row(c)] + units[1, b*9 + col(c)] +
+// units[2, b*9 + box(c)]) + bias;  residual and bias may be null. The sums are in the order of the unfused ops:
+// out + residual first (add's backward, then this op's), then v (add(residual, v) in the forward).
+void spread_units(float* out, const float* units, const float* bias, const float* residual, int64_t batch, int64_t d,
+                  float scale, bool accumulate) {
   const CellUnitIndex& index = cell_unit_index();
   const int64_t kind_stride = batch * 9 * d;
 #pragma omp parallel for schedule(static) if (batch * d > 4096)
@@ -65,16 +67,18 @@ void spread_units(float* out, const float* units, const float* bias, int64_t bat
       const float* k = units + kind_stride + (b * 9 + index.of[1][c]) * d;
       const float* q = units + 2 * kind_stride + (b * 9 + index.of[2][c]) * d;
       float* o = out + (b * 81 + c) * d;
+      const float* res = residual ? residual + (b * 81 + c) * d : nullptr;
       for (int64_t i = 0; i < d; ++i) {
         const float v = scale * (r[i] + k[i] + q[i]) + (bias ? bias[i] : 0.0f);
-        o[i] = accumulate ? o[i] + v : v;
+        if (res) o[i] = (accumulate ? o[i] + res[i] : res[i]) + v;
+        else o[i] = accumulate ? o[i] + v : v;
       }
     }
 }
 
 }  // namespace
 
-Var unit_mix(Tape& tape, const Var& x, const Var& w, const Var& b) {
+Var unit_mix(Tape& tape, const Var& x, const Var& w, const Var& b, bool residual) {
   const Shape& xs = x->value.shape();
   if (xs.rank() != 3 || xs[1] != 81) throw std::invalid_argument("unit_mix: expected x [B, 81, d], got " + xs.str());
   const int64_t batch = xs[0], d = xs[2];
@@ -101,10 +105,11 @@ Var unit_mix(Tape& tape, const Var& x, const Var& w, const Var& b) {
   }
 #endif
   Var out = make_var(Tensor::empty(xs));
-  spread_units(out->value.data(), products.data(), b ? b->value.data() : nullptr, batch, d, 1.0f, false);
+  spread_units(out->value.data(), products.data(), b ? b->value.data() : nullptr, residual ? x->value.data() : nullptr,
+               batch, d, 1.0f, false);
   const bool bias_grad = b && b->requires_grad;
   if (tape.needs_grad({&x, &w}) || (tape.recording() && bias_grad)) {
-    tape.record(out, [x, w, b, means, batch, d, rows, o = out.get()] {
+    tape.record(out, [x, w, b, residual, means, batch, d, rows, o = out.get()] {
       const float* dout = o->grad.data();  // [B, 81, d]
       if (b && b->requires_grad) {
         float* db = b->grad_buffer().data();
@@ -126,8 +131,14 @@ Var unit_mix(Tape& tape, const Var& x, const Var& w, const Var& b) {
         for (int k = 0; k < 3; ++k)
           MatrixMap(dmeans.data() + k * rows * d, rows, d).noalias() =
               ConstMatrixMap(dproducts.data() + k * rows * d, rows, d) * weight.middleCols(k * d, d);
-        // d x[b, c] = (d means[row(c)] + d means[col(c)] + d means[box(c)]) / 9 (the adjoint of pool_units).
-        spread_units(x->grad_buffer().data(), dmeans.data(), nullptr, batch, d, 1.0f / 9.0f, true);
+        // d x[b, c] = (d means[row(c)] + d means[col(c)] + d means[box(c)]) / 9 (the adjoint of pool_units),
+        // + dout for the residual: in dout's own buffer when x can take it (Node::adopt_grad; dout is read above).
+        if (residual && x->adopt_grad(*o)) {
+          spread_units(x->grad.data(), dmeans.data(), nullptr, x->grad.data(), batch, d, 1.0f / 9.0f, false);
+        } else {
+          auto [dx, accumulate] = x->grad_target();
+          spread_units(dx.data(), dmeans.data(), nullptr, residual ? dout : nullptr, batch, d, 1.0f / 9.0f, accumulate);
+        }
       }
     });
   }

@@ -1,4 +1,6 @@
 // One finite-difference gradient check per op, on random inputs of awkward sizes.
+#include <cstring>
+
 #include "gradcheck.h"
 #include "ops/ops.h"
 #include "test_sudoku_samples.h"
@@ -220,6 +222,21 @@ TEST_CASE("linear gradients, with and without bias, and it equals matmul + bias_
   CHECK_THROWS_AS(linear(tape, x, w, constant(Tensor::zeros(Shape{5}))), std::invalid_argument);
 }
 
+TEST_CASE("linear equals matmul + bias_add bit for bit at the cell-wise model's shapes", "[ops]") {
+  // Depth 64 (fc1) and 256 (fc2): the product starts from the bias where Eigen sums the depth in one block.
+  Rng rng(18);
+  for (int64_t k : {int64_t{64}, int64_t{256}}) {
+    const int64_t m = 64 * 256 / k;
+    Var x = constant(random_tensor(Shape{2, 81, k}, rng));
+    Var w = constant(random_tensor(Shape{m, k}, rng, 0.1f));
+    Var b = constant(random_tensor(Shape{m}, rng));
+    Tape tape(false);
+    Var fused = linear(tape, x, w, b), plain = bias_add(tape, matmul(tape, x, w), b);
+    REQUIRE(fused->value.shape() == plain->value.shape());
+    CHECK(std::memcmp(fused->value.data(), plain->value.data(), static_cast<size_t>(fused->value.numel()) * sizeof(float)) == 0);
+  }
+}
+
 TEST_CASE("linear splits large GEMMs across threads with the single-thread result", "[ops]") {
   Rng rng(17);
   // Large enough to be split: by rows (many rows) and by columns (one row).
@@ -302,6 +319,34 @@ TEST_CASE("unit_mix gradients, and it equals linear over the unit means", "[ops]
   CHECK_THROWS_AS(unit_mix(tape, x, constant(Tensor::zeros(Shape{4, 8})), b), std::invalid_argument);
   CHECK_THROWS_AS(unit_mix(tape, x, w, constant(Tensor::zeros(Shape{3}))), std::invalid_argument);
   CHECK_THROWS_AS(unit_mix(tape, constant(Tensor::zeros(Shape{2, 80, 4})), w, b), std::invalid_argument);
+}
+
+TEST_CASE("unit_mix with the residual: gradients, and the bits of add(x, unit_mix(x))", "[ops][gradcheck]") {
+  Rng rng(24);
+  Var w = make_leaf(random_tensor(Shape{4, 12}, rng));
+  Var b = make_leaf(random_tensor(Shape{4}, rng));
+  const Tensor x_value = random_tensor(Shape{2, 81, 4}, rng);
+  Var x = make_leaf(x_value.clone());
+  check_gradients({{"x", x}, {"w", w}, {"b", b}}, [&](Tape& t) { return unit_mix(t, x, w, b, /*residual=*/true); });
+  // x is an intermediate value (its gradient starts unallocated), as in the cell block; one fixed output gradient.
+  struct Grads {
+    Tensor out, x, w, b;
+  };
+  auto run = [&](bool fused) {
+    Var input = make_var(x_value.clone());
+    input->requires_grad = true;
+    w->grad.fill(0.0f), b->grad.fill(0.0f);
+    Tape tape;
+    Var out = fused ? unit_mix(tape, input, w, b, true) : add(tape, input, unit_mix(tape, input, w, b));
+    Rng weights_rng(5);
+    tape.backward(trm_test::weighted_sum(tape, out, random_tensor(out->value.shape(), weights_rng)));
+    return Grads{out->value.clone(), input->grad.clone(), w->grad.clone(), b->grad.clone()};
+  };
+  const Grads fused = run(true), plain = run(false);
+  for (auto [f, p] : {std::pair{&fused.out, &plain.out}, {&fused.x, &plain.x}, {&fused.w, &plain.w}, {&fused.b, &plain.b}}) {
+    REQUIRE(f->shape() == p->shape());
+    CHECK(std::memcmp(f->data(), p->data(), static_cast<size_t>(f->numel()) * sizeof(float)) == 0);
+  }
 }
 
 TEST_CASE("unit_conflict gradients", "[ops][gradcheck]") {
