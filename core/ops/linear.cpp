@@ -88,6 +88,20 @@ void split(int64_t n, double flops, const Body& body) {
   parallel_slices(n, kAlign, flops, kParallelFlops, body);
 }
 
+// The few-row products, split over output columns: product(begin, end) for slices of [0, cols). Eigen blocks the
+// depth by the product's shape, so a column slice's sums would depend on where the thread's slice ends (40 x 300 x
+// 700: one thread and two differed); with Eigen each thread multiplies fixed chunks of kEigenColumns columns at fixed
+// places (slices are whole chunks), so every chunk has the same shape, and the same sums, whatever the thread count.
+// oneDNN's slices sum as the whole product does and need no chunks.
+constexpr int64_t kEigenColumns = 128;
+template <typename Product>
+void split_columns(int64_t cols, double flops, const Product& product) {
+  if (kOneDnn) return split(cols, flops, product);
+  parallel_slices(cols, kEigenColumns, flops, kParallelFlops, [&](int64_t b, int64_t e) {
+    for (int64_t c = b; c < e; c += kEigenColumns) product(c, std::min(e, c + kEigenColumns));
+  });
+}
+
 // out[j] = dot(x, w[j, :]) for rows j in [begin, end) of w [M, K]: batch-1 inference, bound by reading w once.
 // Four rows at a time share each load of x; SIMD through Eigen's packet primitives (AVX-512 natively, wasm SIMD128
 // through the SSE mapping), so the same code is the fast path on both.
@@ -279,7 +293,7 @@ void gemm_xwt(Tensor& out, const Tensor& x, const Tensor& w) {
       sgemm(false, true, e - b, m, k, x.data() + b * k, k, w.data(), k, 0.0f, out.data() + b * m, m);
     });
   } else {
-    split(m, flops, [&](int64_t b, int64_t e) {
+    split_columns(m, flops, [&](int64_t b, int64_t e) {
       sgemm(false, true, n, e - b, k, x.data(), k, w.data() + b * k, k, 0.0f, out.data() + b, m);
     });
   }
@@ -297,7 +311,7 @@ void gemm_dx(Tensor& dx, const Tensor& dout, const Tensor& w) {
       sgemm(false, false, e - b, k, m, dout.data() + b * m, m, w.data(), k, 1.0f, dx.data() + b * k, k);
     });
   } else {
-    split(k, flops, [&](int64_t b, int64_t e) {
+    split_columns(k, flops, [&](int64_t b, int64_t e) {
       sgemm(false, false, n, e - b, m, dout.data(), m, w.data() + b, k, 1.0f, dx.data() + b, k);
     });
   }
