@@ -67,17 +67,14 @@ void sgemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const float* a, in
   using Const = Eigen::Map<const Matrix, 0, Stride>;
   Eigen::Map<Matrix, 0, Stride> C(c, m, n, Stride(ldc));
   const Const A(a, ta ? k : m, ta ? m : k, Stride(lda)), B(b, tb ? n : k, tb ? k : n, Stride(ldb));
-  if (beta == 0.0f) {
-    if (ta && tb) C.noalias() = A.transpose() * B.transpose();
-    else if (ta) C.noalias() = A.transpose() * B;
-    else if (tb) C.noalias() = A * B.transpose();
-    else C.noalias() = A * B;
-  } else {  // beta is 0 or 1 here: the GEMMs below overwrite or accumulate
-    if (ta && tb) C.noalias() += A.transpose() * B.transpose();
-    else if (ta) C.noalias() += A.transpose() * B;
-    else if (tb) C.noalias() += A * B.transpose();
-    else C.noalias() += A * B;
-  }
+  auto store = [&](const auto& product) {  // beta is 0 or 1 here: overwrite or accumulate
+    if (beta == 0.0f) C.noalias() = product;
+    else C.noalias() += product;
+  };
+  if (ta && tb) store(A.transpose() * B.transpose());
+  else if (ta) store(A.transpose() * B);
+  else if (tb) store(A * B.transpose());
+  else store(A * B);
 #endif
 }
 
@@ -317,6 +314,16 @@ void gemm_dx(Tensor& dx, const Tensor& dout, const Tensor& w) {
   }
 }
 
+// dw[r0:r1, K] += dout[N, r0:r1]^T @ x[N, K] on the calling thread: the rows [r0, r1) of gemm_dw's product.
+static void gemm_dw_rows(Tensor& dw, const Tensor& dout, const Tensor& x, int64_t r0, int64_t r1) {
+  const int64_t n = dout.shape().rows(), m = dout.shape().last(), k = x.shape().last();
+  if (matmul_precision() == MatmulPrecision::bf16 && n > kFewRows) {
+    gemm_bf16(dw.data() + r0 * k, k, true, r1 - r0, k, n, dout.data() + r0, 1, m, x.data(), k, 1);
+    return;
+  }
+  sgemm(true, false, r1 - r0, k, n, dout.data() + r0, m, x.data(), k, 1.0f, dw.data() + r0 * k, k);
+}
+
 // dw[M, K] += dout[N, M]^T @ x[N, K]: split over the rows of dw (each thread reduces all N rows).
 void gemm_dw(Tensor& dw, const Tensor& dout, const Tensor& x) {
   const int64_t n = dout.shape().rows(), m = dout.shape().last(), k = x.shape().last();
@@ -326,19 +333,7 @@ void gemm_dw(Tensor& dw, const Tensor& dout, const Tensor& x) {
     gemm_bf16(dw.data(), k, true, m, k, n, dout.data(), 1, m, x.data(), k, 1);
     return;
   }
-  split(m, flops, [&](int64_t b, int64_t e) {
-    sgemm(true, false, e - b, k, n, dout.data() + b, m, x.data(), k, 1.0f, dw.data() + b * k, k);
-  });
-}
-
-// dw[r0:r1, K] += dout[N, r0:r1]^T @ x[N, K] on the calling thread: the rows [r0, r1) of gemm_dw's product.
-static void gemm_dw_rows(Tensor& dw, const Tensor& dout, const Tensor& x, int64_t r0, int64_t r1) {
-  const int64_t n = dout.shape().rows(), m = dout.shape().last(), k = x.shape().last();
-  if (matmul_precision() == MatmulPrecision::bf16 && n > kFewRows) {
-    gemm_bf16(dw.data() + r0 * k, k, true, r1 - r0, k, n, dout.data() + r0, 1, m, x.data(), k, 1);
-    return;
-  }
-  sgemm(true, false, r1 - r0, k, n, dout.data() + r0, m, x.data(), k, 1.0f, dw.data() + r0 * k, k);
+  split(m, flops, [&](int64_t b, int64_t e) { gemm_dw_rows(dw, dout, x, b, e); });
 }
 
 // The weight gradient of every use of w at the end of backward (Tape::defer): for the uses u (dout_u [N_u, M],
