@@ -21,6 +21,7 @@ struct GenerateArgs {
   int max_givens = sudoku::GeneratorOptions{}.max_givens;
   int64_t min_guesses = 0;
   int climb = 0;
+  std::string climb_by = "guesses";
   bool force = false;
 };
 
@@ -31,6 +32,7 @@ void run_generate(const GenerateArgs& a) {
   options.max_givens = a.max_givens;
   options.min_guesses = a.min_guesses;
   options.climb_steps = a.climb;
+  options.climb_by = a.climb_by == "trial" ? sudoku::GeneratorOptions::Measure::Trial : sudoku::GeneratorOptions::Measure::Guesses;
   // The range is a promise: puzzle 0 tells at once whether it can be kept (a range random removal cannot reach
   // fails here, before the whole set is made), and every puzzle of the set is checked before anything is written.
   sudoku::require_in_range(sudoku::generate_puzzle(a.seed, 0, options), options);
@@ -65,7 +67,7 @@ void add_generate_command(CLI::App& app) {
   auto args = std::make_shared<GenerateArgs>();
   CLI::App* cmd = app.add_subcommand("generate", "Generate puzzles with exactly one solution (proven by the solver)");
   cmd->add_option("--count", args->count, "Number of puzzles")->required()->check(CLI::Range(size_t{1}, size_t{100000000}));
-  cmd->add_option("--out", args->out, "Output CSV (quizzes,solutions,difficulty)")->required();
+  cmd->add_option("--out", args->out, "Output CSV (quizzes,solutions,difficulty: solver guesses, or trial sweeps with --climb-by trial)")->required();
   cmd->add_option("--seed", args->seed, "Seed; the same seed gives the same puzzles")->capture_default_str();
   cmd->add_option("--min-givens", args->min_givens, "Fewest givens")->capture_default_str()->check(CLI::Range(17, 81));
   cmd->add_option("--max-givens", args->max_givens, "Most givens")->capture_default_str()->check(CLI::Range(17, 81));
@@ -78,6 +80,11 @@ void add_generate_command(CLI::App& app) {
                   "Hill-climbing steps toward harder puzzles (more solver guesses) after the attempts; 0: none")
       ->capture_default_str()
       ->check(CLI::Range(0, 100000));
+  cmd->add_option("--climb-by", args->climb_by,
+                  "What climbing maximises: guesses (the solver's) or trial (depth-1 trial sweeps with singles, "
+                  "then guesses: what tells the model's hard puzzles apart)")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"guesses", "trial"}));
   cmd->add_flag("--force", args->force, "Overwrite an existing output");
   cmd->callback([args] { run_generate(*args); });
 }

@@ -43,9 +43,17 @@ struct Board {
   }
 };
 
+// A board that also remembers digits ruled out of cells by trial (rate_by_trial): its candidates are the unit
+// rules' less those. The search's own Board stays small, since every guess copies it.
+struct TrialBoard : Board {
+  std::array<uint16_t, kCells> ruled_out{};
+  uint16_t candidates(int cell) const { return Board::candidates(cell) & ~ruled_out[cell]; }
+};
+
 // Places naked and hidden singles until none is left. Returns false on a contradiction: a cell with no
 // candidate, or a digit with no place left in some unit.
-bool propagate(Board& board) {
+template <class B>
+bool propagate(B& board) {
   const UnitTable& units = unit_cells();
   bool placed_any = true;
   while (placed_any && board.blanks > 0) {
@@ -119,8 +127,9 @@ struct Search {
 };
 
 // The givens as a starting board, or nullopt when two of them already clash.
-std::optional<Board> board_from(const Grid& puzzle) {
-  Board board;
+template <class B = Board>
+std::optional<B> board_from(const Grid& puzzle) {
+  B board;
   for (int cell = 0; cell < kCells; ++cell) {
     const int digit = puzzle[cell];
     if (digit == 0) continue;
@@ -155,6 +164,45 @@ std::optional<Grid> solve_randomly(const Grid& puzzle, Rng& rng) {
 bool singles_consistent(const Grid& grid) {
   std::optional<Board> board = board_from(grid);
   return board && propagate(*board);
+}
+
+TrialRating rate_by_trial(const Grid& puzzle) {
+  TrialRating rating;
+  std::optional<TrialBoard> start = board_from<TrialBoard>(puzzle);
+  if (!start || !propagate(*start)) {
+    rating.contradiction = true;
+    return rating;
+  }
+  TrialBoard& board = *start;
+  while (board.blanks > 0) {
+    // One sweep: every candidate of every blank tried against the board as the sweep found it; those whose
+    // singles reach a contradiction are ruled out together, then singles run again.
+    std::array<uint16_t, kCells> refuted{};
+    int found = 0;
+    for (int cell = 0; cell < kCells; ++cell) {
+      if (board.cells[cell] != 0) continue;
+      for (uint16_t options = board.candidates(cell); options != 0; options &= options - 1) {
+        TrialBoard trial = board;
+        trial.place(cell, lowest_digit(options));
+        if (!propagate(trial)) refuted[cell] |= options & -options, ++found;
+      }
+    }
+    if (found == 0) break;
+    ++rating.sweeps;
+    rating.blanks_swept += board.blanks;
+    rating.last_sweep_blanks = board.blanks;
+    rating.last_sweep_eliminations = found;
+    rating.eliminations += found;
+    for (int cell = 0; cell < kCells; ++cell) board.ruled_out[cell] |= refuted[cell];
+    if (!propagate(board)) {
+      rating.contradiction = true;
+      return rating;
+    }
+  }
+  rating.blanks_left = board.blanks;
+  rating.reached = board.cells;
+  rating.depth = board.blanks > 0 ? 2 : rating.sweeps > 0 ? 1 : 0;
+  return rating;
 }
 
 }  // namespace trm::sudoku

@@ -33,4 +33,25 @@ std::optional<Grid> solve_randomly(const Grid& puzzle, Rng& rng);
 // No guessing, so it costs microseconds: the verified search uses it to reject a branch.
 bool singles_consistent(const Grid& grid);
 
+// How deep a reasoner must look ahead to solve a puzzle with singles: trial and error of depth 1 with singles
+// (Berthier's T&E(1)). A sweep tries every candidate of every blank on a scratch copy and rules out each whose
+// singles reach a contradiction; singles then run on what is left, and sweeps repeat until the grid is full or a
+// sweep rules nothing out. Guesses measure a search's luck as much as the puzzle; this measures what a solver that
+// never guesses needs. Published lists of the hardest puzzles are mostly beyond depth 1, which random puzzles
+// almost never are, so `sweeps` and `blanks_left` grade the way there. Meant for puzzles with one solution (one
+// with several always ends at depth 2). Milliseconds: each sweep runs singles about 200 times.
+struct TrialRating {
+  int depth = 0;              // 0: singles solve it; 1: sweeps of depth-1 trials solve it; 2: they leave blanks
+  int sweeps = 0;             // sweeps that ruled something out
+  int eliminations = 0;       // candidates ruled out by trial, over all sweeps
+  int blanks_swept = 0;       // blanks at the start of each sweep that ruled something out, summed: a finer grade
+                              // than sweeps (a first sweep that unlocks little leaves much for the next)
+  int last_sweep_blanks = 0;  // blanks when the last sweep that ruled something out began
+  int last_sweep_eliminations = 0;  // and what it ruled out: the fewer, the nearer the puzzle is to one more sweep
+  int blanks_left = 0;        // blanks when the sweeps stopped (0 unless depth 2)
+  bool contradiction = false; // the givens (or singles and trials from them) contradict: no solution
+  Grid reached{};             // the grid the sweeps and singles filled (all zeros on a contradiction)
+};
+TrialRating rate_by_trial(const Grid& puzzle);
+
 }  // namespace trm::sudoku

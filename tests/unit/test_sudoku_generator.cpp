@@ -1,4 +1,6 @@
 // The puzzle generator: unique solutions, givens in range, reproducible from the seed alone.
+#include <tuple>
+
 #include <catch2/catch.hpp>
 
 #include "sudoku/generator.h"
@@ -145,4 +147,33 @@ TEST_CASE("climbing makes puzzles that need at least as much search, still uniqu
   CHECK(climbed_total > plain_total);
   climbing.climb_steps = -1;
   CHECK_THROWS_AS(generate_puzzle(77, 0, climbing), trm::InputError);
+}
+
+TEST_CASE("climbing by trial rating keeps puzzles at least as deep, still unique", "[sudoku][generator][rating]") {
+  GeneratorOptions plain;
+  plain.min_givens = 20;
+  plain.max_givens = 26;
+  plain.climb_by = GeneratorOptions::Measure::Trial;
+  GeneratorOptions climbing = plain;
+  climbing.climb_steps = 40;
+  const auto key = [](const TrialRating& r) { return std::make_tuple(r.depth, r.blanks_left, r.sweeps); };
+  int plain_sweeps = 0, climbed_sweeps = 0;
+  for (uint64_t i = 0; i < 6; ++i) {
+    const GeneratedPuzzle a = generate_puzzle(91, i, plain);
+    const GeneratedPuzzle b = generate_puzzle(91, i, climbing);
+    CHECK(b.solution == a.solution);
+    CHECK(key(b.trial) >= key(a.trial));
+    const TrialRating rated = rate_by_trial(b.puzzle);  // the rating kept is the puzzle's own
+    CHECK(key(rated) == key(b.trial));
+    CHECK(rated.depth < 2);  // random puzzles beyond depth 1 are far rarer than 1 in 6
+    CHECK(solve(b.puzzle, 2).solutions == 1);
+    CHECK(agrees(b.puzzle, b.solution));
+    plain_sweeps += a.trial.sweeps;
+    climbed_sweeps += b.trial.sweeps;
+  }
+  CHECK(climbed_sweeps > plain_sweeps);
+
+  // The difficulty column is the measure climbed.
+  const Dataset data = generate(3, 91, climbing);
+  for (size_t i = 0; i < 3; ++i) CHECK(data.difficulty[i] == static_cast<float>(generate_puzzle(91, i, climbing).trial.sweeps));
 }

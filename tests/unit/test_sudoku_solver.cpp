@@ -117,3 +117,45 @@ TEST_CASE("singles_consistent: propagation rejects what the plain rules allow", 
   CHECK(rejected_wrong > 0);
   CHECK(kept_wrong > 0);
 }
+
+TEST_CASE("rate_by_trial: singles, depth-1 sweeps, and what is beyond them", "[sudoku][solver][rating]") {
+  const TrialRating easy = rate_by_trial(grid(trm_test::kEasyPuzzle));
+  CHECK(easy.depth == 0);
+  CHECK(easy.sweeps == 0);
+  CHECK(easy.eliminations == 0);
+  CHECK(easy.reached == grid(trm_test::kEasySolution));
+
+  // Needs the solver's guesses, and depth-1 trials: every digit they place is the solution's.
+  const TrialRating hard = rate_by_trial(grid(trm_test::kHardPuzzle));
+  CHECK(hard.depth == 1);
+  CHECK(hard.sweeps >= 1);
+  CHECK(hard.eliminations >= hard.sweeps);
+  CHECK(hard.blanks_left == 0);
+  CHECK(hard.blanks_swept >= hard.last_sweep_blanks);
+  CHECK(hard.reached == grid(trm_test::kHardSolution));
+
+  // Two sweeps: the first one's eliminations and singles leave blanks only a second sweep opens (a puzzle of our
+  // own generator: trm generate --count 3000 --seed 5 --min-givens 17 --max-givens 24 made 5 such in 3,000).
+  const Grid two = grid("306000000080013200005800000900080010000040607000000090020500076607090000100000004");
+  const TrialRating second = rate_by_trial(two);
+  CHECK(second.depth == 1);
+  CHECK(second.sweeps == 2);
+  CHECK(second.last_sweep_blanks < second.blanks_swept);
+  CHECK(second.reached == solve(two).first);
+
+  // Many solutions: no trial contradicts anything, so nothing is ruled out and every blank is left.
+  const TrialRating empty = rate_by_trial(Grid{});
+  CHECK(empty.depth == 2);
+  CHECK(empty.sweeps == 0);
+  CHECK(empty.blanks_left == 81);
+  CHECK_FALSE(empty.contradiction);
+
+  // No solution: two givens clash; or the rules leave r1c9 nothing (row 1 holds 1-8, column 9 holds 9).
+  Grid clash{};
+  clash[0] = clash[1] = 1;
+  CHECK(rate_by_trial(clash).contradiction);
+  Grid stuck{};
+  for (int c = 0; c < 8; ++c) stuck[c] = static_cast<uint8_t>(c + 1);
+  stuck[9 * 4 + 8] = 9;
+  CHECK(rate_by_trial(stuck).contradiction);
+}
