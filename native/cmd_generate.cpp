@@ -8,6 +8,7 @@
 #include "files.h"
 #include "sudoku/csv.h"
 #include "sudoku/generator.h"
+#include "sudoku/solver.h"
 #include "util/error.h"
 
 namespace trm::cli {
@@ -51,8 +52,14 @@ void run_generate(const GenerateArgs& a) {
                      std::to_string(most) + " givens); nothing written: raise --max-givens");
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   write_atomically(a.out, [&](std::ostream& out) { sudoku::write_csv(out, data); });
+  // The difficulty column holds guesses unless climbing by trial; then the floor is checked puzzle by puzzle.
   size_t below_floor = 0;
-  for (float guesses : data.difficulty) below_floor += guesses < static_cast<float>(a.min_guesses);
+  for (size_t i = 0; i < data.size(); ++i) {
+    const double guesses = options.climb_by == sudoku::GeneratorOptions::Measure::Guesses
+                               ? data.difficulty[i]
+                               : static_cast<double>(sudoku::solve(data.puzzle(i), 2).guesses);
+    below_floor += guesses < static_cast<double>(a.min_guesses);
+  }
   std::printf("wrote %zu puzzles (givens %d-%d, at least %lld guesses, seed %llu) to %s in %.1f s\n", data.size(),
               a.min_givens, a.max_givens, static_cast<long long>(a.min_guesses), static_cast<unsigned long long>(a.seed),
               a.out.c_str(), seconds);

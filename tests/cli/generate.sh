@@ -72,6 +72,17 @@ case $case_name in
              END { exit bad }' hard.csv || exit 1
     run "$TRM" generate --count 5 --min-guesses -3 --out negative.csv
     expect_error 2 "--min-guesses" "generate with a negative floor"
+    # Climbing by the trial rating: the difficulty column is the sweeps (random puzzles take 0-2; climbing keeps
+    # at least 1 here), and no false note about the guesses floor.
+    run "$TRM" generate --count 8 --seed 6 --min-givens 20 --max-givens 26 --min-guesses 2 --climb 40 --climb-by trial --out deep.csv
+    expect_rc 0 "generate --climb-by trial"
+    check_csv deep.csv 8 20 26
+    awk -F, 'NR > 1 && ($3 < 1 || $3 > 9) { printf "FAIL: deep.csv:%d: %s sweeps, expected 1-9\n", NR, $3; bad = 1 }
+             END { exit bad }' deep.csv || exit 1
+    grep -q "below the difficulty floor" "$OUT" && fail "generate --climb-by trial: a false note about the floor"
+    run "$TRM" generate --count 5 --climb-by luck --out luck.csv
+    expect_error 2 "--climb-by" "generate --climb-by luck"
+    [[ ! -e luck.csv ]] || fail "generate --climb-by luck wrote luck.csv"
     ;;
   same_seed)
     run "$TRM" generate --count 60 --seed 9 --out a.csv
