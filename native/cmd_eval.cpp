@@ -24,6 +24,7 @@ struct EvalArgs {
   bool json = false, skip_invalid = false;
   uint64_t seed = 1;
   std::string decoding = decoding_flag(kDefaultDecoding);
+  std::string combine = reading_combine_name(DecodeOptions{}.combine);
   EvalOptions options;  // decode: the product's defaults, as `trm solve` uses them
 };
 
@@ -54,6 +55,7 @@ void run_eval(const EvalArgs& a) {
   if (data.size() == 0) throw InputError(a.data + ": no puzzles to evaluate");
   EvalOptions options = a.options;
   options.decode.decoding = parse_decoding(a.decoding);
+  options.decode.combine = parse_reading_combine(a.combine);
   // On a terminal, a run longer than a few seconds shows its progress on stderr (stdout stays the result).
   std::unique_ptr<Progress> progress;
   if (::isatty(STDERR_FILENO)) {
@@ -76,6 +78,7 @@ void run_eval(const EvalArgs& a) {
     j["data"] = a.data;
     j["decoding"] = decoding_name(options.decode.decoding);
     j["symmetries"] = model.symmetries;
+    j["combine_readings"] = reading_combine_name(options.decode.combine);
     j["mean_passes"] = model.mean_passes;
     j["mean_forward_passes"] = model.mean_forward_passes;
     j["mean_outer_cycles"] = model.mean_outer_cycles;
@@ -143,9 +146,13 @@ void add_eval_command(CLI::App& app) {
   cmd->add_option("--commit-threshold", args->options.decode.threshold, "Iterative: commit every blank at least this confident")
       ->capture_default_str()->check(fraction_flag());
   cmd->add_option("--symmetries", args->options.decode.symmetries,
-                  "Average each pass over the puzzle and K-1 symmetric copies of it (K forward passes per pass). Default: " +
+                  "Read each pass as the puzzle and K-1 symmetric copies of it, combined (K forward passes per pass). Default: " +
                       std::to_string(kDefaultSymmetries) + " with iterative commit, 1 (the puzzle as given) otherwise")
       ->check(CLI::Range(1, kMaxSymmetries));
+  cmd->add_option("--combine-readings", args->combine,
+                  "With several readings: product (their log-probabilities averaged, so a digit is sure only where "
+                  "every reading finds it likely) or mean (their probabilities averaged)")
+      ->capture_default_str()->check(CLI::IsMember({"product", "mean"}));
   cmd->add_flag("--no-halting", [args](int64_t) { args->options.decode.halting = false; },
                 "Run every reading all its outer cycles even when the model has a learned halting head");
   cmd->add_flag("--json", args->json, "Print one JSON object");

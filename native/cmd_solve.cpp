@@ -30,6 +30,7 @@ struct SolveArgs {
   std::string model, puzzle, input;
   bool trace = false, no_keep_givens = false, json = false;
   std::string decoding = decoding_flag(kDefaultDecoding);
+  std::string combine = reading_combine_name(DecodeOptions{}.combine);
   DecodeOptions decode;  // the product's defaults; symmetries 0: the decoding's default
 };
 
@@ -208,6 +209,7 @@ size_t for_each_chunk(const SolveArgs& a, const std::function<void(std::vector<P
 void run_solve(SolveArgs a) {
   if (a.puzzle.empty() == a.input.empty()) throw InputError("give either a PUZZLE argument or --input FILE");
   a.decode.decoding = parse_decoding(a.decoding);
+  a.decode.combine = parse_reading_combine(a.combine);
   if (a.decode.symmetries == 0) a.decode.symmetries = default_symmetries(a.decode.decoding);
   LoadedModel loaded = load_model_file(a.model);
   // A file is checked whole before anything is printed (a bad line 90,000 must not leave half an answer on
@@ -221,7 +223,8 @@ void run_solve(SolveArgs a) {
     // The object's keys print sorted, "results" last: the header, then the results as they are solved.
     const int h = a.decode.h_cycles > 0 ? a.decode.h_cycles : loaded.model->config().inference_cycles();
     std::string head = Json{{"model", a.model}, {"decoding", decoding_name(a.decode.decoding)},
-                            {"symmetries", a.decode.symmetries}, {"h_cycles", h},
+                            {"symmetries", a.decode.symmetries}, {"combine_readings", reading_combine_name(a.decode.combine)},
+                            {"h_cycles", h},
                             {"l_cycles", loaded.model->config().L_cycles}, {"keep_givens", !a.no_keep_givens},
                             {"halting", uses_halting(*loaded.model, a.decode)}}
                            .dump();
@@ -265,9 +268,13 @@ void add_solve_command(CLI::App& app) {
       ->capture_default_str()->check(fraction_flag());
   cmd->add_option("--h-cycles", args->decode.h_cycles, "Outer cycles (default: the model's; more is allowed)")->check(CLI::Range(1, 256));
   cmd->add_option("--symmetries", args->decode.symmetries,
-                  "Average each pass over the puzzle and K-1 symmetric copies of it (K forward passes per pass). Default: " +
+                  "Read each pass as the puzzle and K-1 symmetric copies of it, combined (K forward passes per pass). Default: " +
                       std::to_string(kDefaultSymmetries) + " with iterative commit, 1 (the puzzle as given) otherwise")
       ->check(CLI::Range(1, kMaxSymmetries));
+  cmd->add_option("--combine-readings", args->combine,
+                  "With several readings: product (their log-probabilities averaged, so a digit is sure only where "
+                  "every reading finds it likely) or mean (their probabilities averaged)")
+      ->capture_default_str()->check(CLI::IsMember({"product", "mean"}));
   cmd->add_flag("--no-halting", [args](int64_t) { args->decode.halting = false; },
                 "Run every reading all its outer cycles even when the model has a learned halting head");
   cmd->callback([args] { run_solve(*args); });

@@ -18,7 +18,7 @@
 //                                  -> '{"digits":"81 chars","passes":N,"threshold":T,"symmetries":K}': iterative-commit
 //                                     decoding (core/model/decode.h, `trm solve --decoding iterative`): run, commit the
 //                                     blanks at least `threshold` sure (at least the surest one), run again, until none
-//                                     is left; each pass averages the puzzle and K-1 symmetric copies (0: the default)
+//                                     is left; each pass combines the puzzle and K-1 symmetric copies (0: the default)
 //   m.decodeLive("81 chars", hCycles, threshold, symmetries, "iterative"|"search", onEvent)
 //                                  -> decode()'s answer with "decoding", "forward_passes", "outer_cycles", "branches",
 //                                     "search_end" and "trace" (pass 1's cycles, as run() gives them); calls

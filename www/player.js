@@ -11,7 +11,7 @@
   } = page;
 
   // Stops of the player: one per outer cycle, plus the decoded answer (search or iterative commit) when it took more
-  // than one pass, averaged symmetric copies or differs from the last cycle's reading (with one pass of the puzzle
+  // than one pass, combined symmetric copies or differs from the last cycle's reading (with one pass of the puzzle
   // alone the answer is usually that reading). While a run streams, the stops are the cycles computed so far.
   const cycleCount = () => state.run.trace.frames.length;
   const hasAnswerStop = () => {

@@ -76,7 +76,7 @@
 
     // Iterative-commit decoding, as `trm solve` does by default: returns {digits (81 chars, givens kept),
     // passes, threshold, symmetries}. threshold in (0, 1]; 0.99 is the CLI's default. symmetries: each pass
-    // averages the puzzle and symmetries - 1 symmetric copies (1 to 64); left out, the default (info().default_decoding).
+    // combines the puzzle and symmetries - 1 symmetric copies as a product of their probabilities (1 to 64); left out, the default (info().default_decoding).
     decode(puzzle, hCycles, threshold, symmetries) {
       if (typeof puzzle !== 'string') throw new TrmError('the puzzle must be a string of 81 characters');
       const h = checkCycles(hCycles);

@@ -36,7 +36,7 @@ struct PassReading {
 // alone, the frame is exactly infer()'s last frame.
 // start_y, start_z: where each copy's recursion starts (null: zeros).
 PassReading read_pass(const TRM& model, const uint8_t* puzzles, size_t count, int h_cycles,
-                      const std::vector<sudoku::Symmetry>& symmetries, bool want_probability,
+                      const std::vector<sudoku::Symmetry>& symmetries, ReadingCombine combine, bool want_probability,
                       RecursionObserver* observer, const Tensor* start_y, const Tensor* start_z, bool halting) {
   PassReading reading;
   CycleFrame& frame = reading.frame;
@@ -79,20 +79,36 @@ PassReading read_pass(const TRM& model, const uint8_t* puzzles, size_t count, in
   reading.y = std::move(run.y);
   reading.z = std::move(run.z);
   reading.cycles = std::move(run.cycles);
-  std::vector<float>& mean = reading.probability;  // [count, 81, 9]: probability of original digit d + 1
+  // [count, 81, 9]: probability of original digit d + 1; while summing, the mean of the readings' probabilities
+  // (Mean) or of their log-probabilities (Product, normalised below).
+  std::vector<float>& mean = reading.probability;
   mean.assign(count * 81 * 9, 0.0f);
+  const bool product = combine == ReadingCombine::Product;
   const float weight = 1.0f / static_cast<float>(s);
   for (size_t k = 0; k < count; ++k)
     for (size_t t = 0; t < s; ++t)
       for (int c = 0; c < 81; ++c) {
         const float* row = logits.data() + ((k * s + t) * 81 + static_cast<size_t>(c)) * 9;
         const float top = *std::max_element(row, row + 9);
-        float p[9], total = 0.0f;
-        for (int d = 0; d < 9; ++d) total += (p[d] = std::exp(row[d] - top));
+        float total = 0.0f;
+        for (int d = 0; d < 9; ++d) total += std::exp(row[d] - top);
+        const float log_total = std::log(total);
         // Copy cell c holds original cell sources[t][c], with original digit d shown as digit_map[d].
         float* out = mean.data() + (k * 81 + sources[t][static_cast<size_t>(c)]) * 9;
-        for (int d = 1; d <= 9; ++d) out[d - 1] += weight * p[symmetries[t].digit_map[static_cast<size_t>(d)] - 1] / total;
+        for (int d = 1; d <= 9; ++d) {
+          const float log_p = row[symmetries[t].digit_map[static_cast<size_t>(d)] - 1] - top - log_total;
+          out[d - 1] += weight * (product ? log_p : std::exp(log_p));
+        }
       }
+  if (product) {
+    for (size_t cell = 0; cell < count * 81; ++cell) {
+      float* p = mean.data() + cell * 9;
+      const float top = *std::max_element(p, p + 9);
+      float total = 0.0f;
+      for (int d = 0; d < 9; ++d) total += (p[d] = std::exp(p[d] - top));
+      for (int d = 0; d < 9; ++d) p[d] /= total;
+    }
+  }
   frame.digits.resize(count * 81);
   frame.confidence.resize(count * 81);
   for (size_t cell = 0; cell < count * 81; ++cell) {
@@ -151,6 +167,14 @@ Decoding parse_decoding(const std::string& name) {
   if (name == "search") return Decoding::Search;
   throw InputError("unknown decoding \"" + name + "\" (expected single, iterative or search)");
 }
+
+ReadingCombine parse_reading_combine(const std::string& name) {
+  if (name == "product") return ReadingCombine::Product;
+  if (name == "mean") return ReadingCombine::Mean;
+  throw InputError("unknown way to combine readings \"" + name + "\" (expected product or mean)");
+}
+
+std::string reading_combine_name(ReadingCombine combine) { return combine == ReadingCombine::Product ? "product" : "mean"; }
 
 int default_symmetries(Decoding decoding) { return decoding == Decoding::IterativeCommit ? kDefaultSymmetries : 1; }
 
@@ -409,7 +433,7 @@ DecodeResult decode(const TRM& model, const std::vector<uint8_t>& puzzles, const
         }
         RecursionObserver* watcher =
             options.observer ? options.observer->on_pass(result.passes[puzzle_at(0)] + 1, batch.data(), count) : nullptr;
-        const PassReading reading = read_pass(model, batch.data(), count, cycles, symmetries, searching, watcher,
+        const PassReading reading = read_pass(model, batch.data(), count, cycles, symmetries, options.combine, searching, watcher,
                                               continues ? &start_y : nullptr, continues ? &start_z : nullptr,
                                               options.halting);
         if (carry && state_dims.empty()) {

@@ -82,7 +82,7 @@ TEST_CASE("a complete grid needs no forward pass", "[model][decode]") {
   CHECK(result.digits == full);
 }
 
-TEST_CASE("decoding over symmetries averages the copies' probabilities, mapped back to the puzzle", "[model][decode]") {
+TEST_CASE("decoding over symmetries combines the copies' probabilities, mapped back to the puzzle", "[model][decode]") {
   TRMConfig c = trm_test::tiny_config("cells", 8, 1, 1, 2);
   TRM model(c);
   model.init(23);
@@ -96,9 +96,10 @@ TEST_CASE("decoding over symmetries averages the copies' probabilities, mapped b
   CHECK(sudoku::apply_symmetry(symmetries[1], puzzle) != puzzle);
   CHECK(decoding_symmetries(3)[2].digit_map == symmetries[2].digit_map);  // the same set every call
 
-  // The average, computed here independently: each copy's softmax, cell c of the copy holding original cell
-  // sources[c], original digit d shown as digit_map[d].
-  std::vector<double> mean(81 * 9, 0.0);
+  // Both combinations, computed here independently: each copy's softmax, cell c of the copy holding original
+  // cell sources[c], original digit d shown as digit_map[d]; the mean of the probabilities, and the mean of the
+  // log-probabilities (the product's logarithm: its argmax is the normalised product's).
+  std::vector<double> mean(81 * 9, 0.0), log_mean(81 * 9, 0.0);
   for (const auto& symmetry : symmetries) {
     const sudoku::Grid copy = sudoku::apply_symmetry(symmetry, puzzle);
     const Tensor logits = predict(model, copy.data(), 1);
@@ -107,35 +108,51 @@ TEST_CASE("decoding over symmetries averages the copies' probabilities, mapped b
       const float* row = logits.data() + cell * 9;
       double total = 0.0;
       for (int d = 0; d < 9; ++d) total += std::exp(double(row[d]));
-      for (int d = 1; d <= 9; ++d)
-        mean[sources[static_cast<size_t>(cell)] * 9 + static_cast<size_t>(d - 1)] +=
-            std::exp(double(row[symmetry.digit_map[static_cast<size_t>(d)] - 1])) / total / 3.0;
+      for (int d = 1; d <= 9; ++d) {
+        const double p = std::exp(double(row[symmetry.digit_map[static_cast<size_t>(d)] - 1])) / total;
+        const size_t at = sources[static_cast<size_t>(cell)] * 9 + static_cast<size_t>(d - 1);
+        mean[at] += p / 3.0;
+        log_mean[at] += std::log(p) / 3.0;
+      }
     }
   }
   DecodeOptions options;
   options.decoding = Decoding::SinglePass;
   options.symmetries = 3;
+  CHECK(options.combine == ReadingCombine::Product);  // the default
+  const DecodeResult product = decode(model, puzzles, options);
+  options.combine = ReadingCombine::Mean;
   const DecodeResult averaged = decode(model, puzzles, options);
   options.symmetries = 1;
   const DecodeResult plain = decode(model, puzzles, options);
-  int compared = 0, differs_from_plain = 0;
+  int compared = 0, differs_from_plain = 0, product_differs = 0;
   for (size_t cell = 0; cell < 81; ++cell) {
     if (puzzle[cell]) {
       CHECK(averaged.digits[cell] == puzzle[cell]);
+      CHECK(product.digits[cell] == puzzle[cell]);
       continue;
     }
-    std::vector<double> p(mean.begin() + static_cast<std::ptrdiff_t>(cell * 9), mean.begin() + static_cast<std::ptrdiff_t>(cell * 9 + 9));
-    const auto best = std::max_element(p.begin(), p.end()) - p.begin();
-    std::vector<double> sorted = p;
-    std::sort(sorted.rbegin(), sorted.rend());
-    if (sorted[0] - sorted[1] < 1e-4) continue;  // a near tie may round either way
-    ++compared;
-    CHECK(averaged.digits[cell] == best + 1);
+    for (const auto* combined : {&mean, &log_mean}) {
+      std::vector<double> p(combined->begin() + static_cast<std::ptrdiff_t>(cell * 9),
+                            combined->begin() + static_cast<std::ptrdiff_t>(cell * 9 + 9));
+      const auto best = std::max_element(p.begin(), p.end()) - p.begin();
+      std::vector<double> sorted = p;
+      std::sort(sorted.rbegin(), sorted.rend());
+      if (sorted[0] - sorted[1] < 1e-4) continue;  // a near tie may round either way
+      const DecodeResult& decoded = combined == &mean ? averaged : product;
+      ++compared;
+      CHECK(decoded.digits[cell] == best + 1);
+    }
     differs_from_plain += averaged.digits[cell] != plain.digits[cell];
+    product_differs += averaged.digits[cell] != product.digits[cell];
   }
-  CHECK(compared > 40);
+  CHECK(compared > 80);
   CHECK(differs_from_plain > 0);  // the copies really changed the answer: the mapping back is exercised
+  CHECK(product_differs > 0);     // and the two combinations are not the same rule
   CHECK(averaged.passes == std::vector<int>{1});
+  CHECK(parse_reading_combine("mean") == ReadingCombine::Mean);
+  CHECK(reading_combine_name(parse_reading_combine("product")) == "product");
+  CHECK_THROWS_AS(parse_reading_combine("vote"), InputError);
 
   options.symmetries = -1;
   CHECK_THROWS_AS(decode(model, puzzles, options), InputError);

@@ -141,7 +141,7 @@ test('decoding over symmetries: the default is the info() default, bad counts ar
   const defaults = model.info().default_decoding;
   assert.equal(defaults.decoding, 'search', 'trm solve and the page search by default');
   assert.equal(defaults.symmetries, 1, 'the search reads the puzzle as given');
-  assert.equal(defaults.iterative_symmetries, 4, 'iterative commit averages over 4 readings');
+  assert.equal(defaults.iterative_symmetries, 4, 'iterative commit combines 4 readings');
   assert.equal(defaults.max_forward_passes, 256);
   assert.equal(defaults.halting, false, 'the test model has no halting head');
   assert.ok(Math.abs(defaults.commit_threshold - 0.99) < 1e-6);
