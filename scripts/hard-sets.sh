@@ -34,8 +34,9 @@ sets=(dev test deep-dev deep-test)
 # name|flags: the product's default first (no flags: what trm solve and the page do), then the alternatives.
 decodings=("default|"
            "search, budget 64 forward passes|--decoding search --max-forward-passes 64"
-           "iterative commit over 4 readings (the default before)|--decoding iterative"
-           "iterative commit, 1 reading (the model alone, no branching)|--decoding iterative --symmetries 1")
+           "the model alone, no branching: iterative commit over 4 readings|--decoding iterative"
+           "the model alone: iterative commit over 8 readings|--decoding iterative --symmetries 8"
+           "the model alone: iterative commit, 1 reading|--decoding iterative --symmetries 1")
 if "$trm" info --model "$model" --json | node -e 'process.exit(JSON.parse(require("fs").readFileSync(0, "utf8")).default_decoding.halting ? 0 : 1)'; then
   decodings+=("default without learned halting|--no-halting")
 fi

@@ -11,8 +11,9 @@
 # The hard development and test sets (the hardest generated puzzles, where the default decoding was chosen) have their
 # own script and page: scripts/hard-sets.sh, docs/hard-puzzles.md.
 # Every set is scored with the product's default decoding (`trm eval` without decoding flags: what trm solve and the
-# page do, `trm info`'s default_decoding) and with the model alone (iterative commit on the puzzle as given, no
-# branching); graded-5k's every fifth row (1,000 puzzles) also with the other decodings and stored precisions.
+# page do, `trm info`'s default_decoding) and with the model alone (iterative commit, no branching: on the puzzle as
+# given, and over 4 readings); graded-5k's every fifth row (1,000 puzzles) also with the other decodings and stored
+# precisions.
 # Then the ablation table (experiments/ablations.sh) and the baseline row (experiments/baseline-flat.sh), from their
 # last runs on this machine, when there are any; --all runs them first (about 45 and 173 minutes of one core more).
 # Evaluations run one thread each, as many at once as there are cores; an interrupted run resumes (each finished
@@ -83,16 +84,19 @@ limit_jobs() {
 }
 launch() { limit_jobs; "$@" & pids+=($!); }
 alone=(--decoding iterative --symmetries 1)
+readings=(--decoding iterative --symmetries 4)
 for entry in "${sets[@]}"; do
   name=${entry%%|*} data=${entry#*|}
   if [[ $name == graded-5k ]]; then launch run_eval "$model" "$data" "$(eval_file "$name" default)"; fi
 done
 if [[ -f $shared/graded-5k.csv ]]; then
   graded_1k "$work/graded-1k.csv"
-  # Decodings on 1,000 of graded-5k: iterative commit over 4 readings (the default before verified search), and on
+  # Decodings on 1,000 of graded-5k: iterative commit over 4 readings, averaged (the default before verified search)
+  # and as a product, and on
   # the puzzle alone at the default depth and twice it (whose single-pass rows give cycles h/2, h and 2h).
   launch run_eval "$model" "$work/graded-1k.csv" "$work/decoding-default.json"
-  launch run_eval "$model" "$work/graded-1k.csv" "$work/decoding-iterative-x4.json" --decoding iterative --symmetries 4
+  launch run_eval "$model" "$work/graded-1k.csv" "$work/decoding-iterative-x4-mean.json" "${readings[@]}" --combine-readings mean
+  launch run_eval "$model" "$work/graded-1k.csv" "$work/decoding-iterative-x4.json" "${readings[@]}"
   for h in "$h_default" $((2 * h_default)); do
     launch run_eval "$model" "$work/graded-1k.csv" "$work/decoding-h$h.json" "${alone[@]}" --h-cycles "$h"
   done
@@ -108,6 +112,7 @@ for entry in "${sets[@]}"; do
   name=${entry%%|*} data=${entry#*|}
   if [[ $name != graded-5k ]]; then launch run_eval "$model" "$data" "$(eval_file "$name" default)"; fi
   launch run_eval "$model" "$data" "$(eval_file "$name" alone)" "${alone[@]}"
+  launch run_eval "$model" "$data" "$(eval_file "$name" readings)" "${readings[@]}"
 done
 for pid in "${pids[@]}"; do wait "$pid" || { echo "an evaluation failed: $work/eval.log" >&2; exit 1; }; done
 
@@ -124,25 +129,29 @@ echo "Written by \`scripts/results.sh\` on $(date -u +%Y-%m-%d) for \`$model\` i
 echo "($(nproc --all) cores, one thread per evaluation, $(nproc) at a time; times are wall time per puzzle beside"
 echo "whatever else ran, so compare them within one table only). No set below was used for training or for choosing"
 echo "anything. Default decoding: $default_name, what \`trm solve\` and the page do (\`trm info\`'s default_decoding);"
-echo "the model alone: iterative commit on the puzzle as given, no branching; single pass: one forward pass of"
-echo "$h_default outer cycles. Outer cycles count every reading of every pass and branch."
+echo "the model alone: iterative commit, no branching, on the puzzle as given (x1) and over 4 readings combined as a"
+echo "product (x4); single pass: one forward pass of $h_default outer cycles. Outer cycles count every reading of every"
+echo "pass and branch."
 echo
-echo "| test set | puzzles | no model: blank cells | single pass: puzzles | the model alone: puzzles | default: blank cells | default: puzzles | outer cycles / puzzle | ms / puzzle |"
-echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+echo "| test set | puzzles | no model: blank cells | single pass: puzzles | the model alone x1: puzzles | the model alone x4: puzzles | default: blank cells | default: puzzles | outer cycles / puzzle | ms / puzzle |"
+echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 for entry in "${sets[@]}"; do
   name=${entry%%|*}
-  def=$(eval_file "$name" default) one=$(eval_file "$name" alone)
+  def=$(eval_file "$name" default) one=$(eval_file "$name" alone) four=$(eval_file "$name" readings)
   IFS='|' read -r n base _ se _ _ _ <<<"$(eval_summary "$def")"
   IFS='|' read -r _ _ _ _ _ ae _ <<<"$(eval_summary "$one")"
+  IFS='|' read -r _ _ _ _ _ re _ <<<"$(eval_summary "$four")"
   IFS='|' read -r fb fe cycles ms <<<"$(final_cells "$def")"
-  echo "| $name | $n | $base | $se | $ae | $fb | **$fe** | $cycles | $ms |"
+  echo "| $name | $n | $base | $se | $ae | $re | $fb | **$fe** | $cycles | $ms |"
   # Per level, where the set has levels.
-  ALONE=$one json_eval "$def" '
-    const alone = JSON.parse(require("fs").readFileSync(process.env.ALONE, "utf8")).groups;
-    r.groups.map((g, i) => [g, r.baseline.groups[i], alone[i]])
+  ALONE=$one FOUR=$four json_eval "$def" '
+    const groups = (file) => JSON.parse(require("fs").readFileSync(file, "utf8")).groups;
+    const alone = groups(process.env.ALONE), four = groups(process.env.FOUR);
+    r.groups.map((g, i) => [g, r.baseline.groups[i], alone[i], four[i]])
     .filter(([g]) => ["Beginner", "Easy", "Medium", "Hard", "Expert"].includes(g.group))
-    .map(([g, b, a]) => `| &nbsp;&nbsp;${g.group} | ${g.puzzles} | ${pct(b.blank_cell_accuracy)} | | ` +
-                        `${pct(a.puzzle_accuracy)} | ${pct(g.blank_cell_accuracy)} | **${pct(g.puzzle_accuracy)}** | | |`).join("\n")'
+    .map(([g, b, a, f]) => `| &nbsp;&nbsp;${g.group} | ${g.puzzles} | ${pct(b.blank_cell_accuracy)} | | ` +
+                           `${pct(a.puzzle_accuracy)} | ${pct(f.puzzle_accuracy)} | ${pct(g.blank_cell_accuracy)} | ` +
+                           `**${pct(g.puzzle_accuracy)}** | | |`).join("\n")'
 done
 
 echo
@@ -175,7 +184,8 @@ if [[ -f $shared/graded-5k.csv ]]; then
   for h in "$h_default" $((2 * h_default)); do
     row "iterative commit, the puzzle alone" "$h" "$work/decoding-h$h.json"
   done
-  row "iterative commit over 4 readings (the default before 2026-12-07)" "$h_default" "$work/decoding-iterative-x4.json"
+  row "iterative commit over 4 readings averaged (the default before 2026-12-07)" "$h_default" "$work/decoding-iterative-x4-mean.json"
+  row "iterative commit over 4 readings as a product (the model alone x4)" "$h_default" "$work/decoding-iterative-x4.json"
   row "**$default_name (the default)**" "$h_default" "$work/decoding-default.json"
 
   echo
