@@ -167,29 +167,13 @@ TEST_CASE("bf16: products give the same bits on one thread and on two", "[gemm][
 
 namespace {
 
-struct Step {
-  std::vector<float> grads;
-  float loss;
-};
-
-Step one_step(const TRMConfig& config, MatmulPrecision precision) {
+trm_test::OneStep one_step(const TRMConfig& config, MatmulPrecision precision) {
   PrecisionScope scope(precision);
-  TRM model(config);
-  model.init(3);
-  const int64_t batch = 4;
-  Rng rng(11);
-  const trm_test::RandomBatch data = trm_test::random_batch(batch, rng);
-  AdamWSettings settings;
-  AdamW optimizer(model.parameters(), settings);
-  Rng dropout_rng(5);
-  const StepResult r =
-      train_step(model, optimizer, data.puzzles.data(), data.solutions.data(), batch, 1e-3f, dropout_rng);
-  const Parameters& p = model.parameters();
-  return Step{std::vector<float>(p.grads(), p.grads() + p.size()), r.loss};
+  return trm_test::one_training_step(config);
 }
 
 void check_against_fp32(const TRMConfig& config) {
-  const Step fp32 = one_step(config, MatmulPrecision::fp32), bf16 = one_step(config, MatmulPrecision::bf16);
+  const trm_test::OneStep fp32 = one_step(config, MatmulPrecision::fp32), bf16 = one_step(config, MatmulPrecision::bf16);
   REQUIRE(fp32.grads.size() == bf16.grads.size());
   double diff = 0, norm = 0, norm_bf16 = 0, dot = 0;
   for (size_t i = 0; i < fp32.grads.size(); ++i) {

@@ -13,44 +13,17 @@
 using namespace trm;
 
 namespace {
-
-struct Outcome {
-  std::vector<float> grads, params;
-  float loss;
-  int64_t peak;
-};
-
-Outcome one_step(const TRMConfig& config, bool recompute) {
-  TRM model(config);
-  model.init(3);
-  model.set_recompute_activations(recompute);
-  const int64_t batch = 4;
-  Rng rng(11);
-  const trm_test::RandomBatch data = trm_test::random_batch(batch, rng);
-  AdamWSettings settings;
-  AdamW optimizer(model.parameters(), settings);
-  Rng dropout_rng(5);
-  release_pooled_memory();
-  reset_pooled_bytes_peak();
-  const StepResult r =
-      train_step(model, optimizer, data.puzzles.data(), data.solutions.data(), batch, 1e-3f, dropout_rng);
-  Outcome out;
-  const Parameters& p = model.parameters();
-  out.grads.assign(p.grads(), p.grads() + p.size());
-  out.params.assign(p.values(), p.values() + p.size());
-  out.loss = r.loss;
-  out.peak = pooled_bytes_peak();
-  return out;
+trm_test::OneStep one_step(const TRMConfig& config, bool recompute) {
+  return trm_test::one_training_step(config, [recompute](TRM& model) { model.set_recompute_activations(recompute); });
 }
 
 void check_identical(const TRMConfig& config) {
-  const Outcome plain = one_step(config, false), ckpt = one_step(config, true);
+  const trm_test::OneStep plain = one_step(config, false), ckpt = one_step(config, true);
   CHECK(plain.loss == ckpt.loss);
   REQUIRE(plain.grads.size() == ckpt.grads.size());
   CHECK(std::memcmp(plain.grads.data(), ckpt.grads.data(), plain.grads.size() * sizeof(float)) == 0);
   CHECK(std::memcmp(plain.params.data(), ckpt.params.data(), plain.params.size() * sizeof(float)) == 0);
 }
-
 }  // namespace
 
 TEST_CASE("recomputation: identical gradients, flat with dropout and vector gates", "[model][recompute]") {
@@ -71,8 +44,8 @@ TEST_CASE("recomputation keeps the training step's activations small", "[model][
   TRMConfig config = trm_test::tiny_config("flat", 64, 3, 8, 4);
   config.dropout = 0.1f;
   // Peak pooled bytes (activations and their gradients) of one step, each from an empty pool.
-  const Outcome ckpt = one_step(config, true);
-  const Outcome plain = one_step(config, false);
-  INFO("plain peak " << plain.peak << " bytes, recomputed " << ckpt.peak);
-  CHECK(plain.peak > 4 * ckpt.peak);
+  const trm_test::OneStep ckpt = one_step(config, true);
+  const trm_test::OneStep plain = one_step(config, false);
+  INFO("plain peak " << plain.peak_pooled_bytes << " bytes, recomputed " << ckpt.peak_pooled_bytes);
+  CHECK(plain.peak_pooled_bytes > 4 * ckpt.peak_pooled_bytes);
 }

@@ -2,10 +2,15 @@
 // Shared helpers for the unit tests: where fixtures live, and the small model configs most tests use.
 #include <cstdlib>
 #include <fstream>
+#include <functional>
 #include <string>
 #include <vector>
 
+#include "autodiff/tensor.h"
 #include "model/config.h"
+#include "model/trm.h"
+#include "optim/adamw.h"
+#include "train/train_step.h"
 #include "util/rng.h"
 
 namespace trm_test {
@@ -44,6 +49,38 @@ inline RandomBatch random_batch(int64_t batch, trm::Rng& rng) {
   for (auto& d : b.puzzles) d = static_cast<uint8_t>(rng.below(10));
   for (auto& d : b.solutions) d = static_cast<uint8_t>(1 + rng.below(9));
   return b;
+}
+
+// One training step of a fresh model (parameters from seed 3) on a random batch of 4 (seed 11), AdamW at lr 1e-3,
+// dropout seed 5: the step that tests compare between two ways of computing it (bf16 against float32 products,
+// recomputed against recorded activations). `prepare` sets the model up first; the tensor pool's peak is measured
+// from an empty pool.
+struct OneStep {
+  std::vector<float> grads, params;  // (parameters,) after the step
+  float loss = 0.0f;
+  int64_t peak_pooled_bytes = 0;
+};
+inline OneStep one_training_step(const trm::TRMConfig& config, const std::function<void(trm::TRM&)>& prepare = {}) {
+  trm::TRM model(config);
+  model.init(3);
+  if (prepare) prepare(model);
+  const int64_t batch = 4;
+  trm::Rng rng(11);
+  const RandomBatch data = random_batch(batch, rng);
+  trm::AdamWSettings settings;
+  trm::AdamW optimizer(model.parameters(), settings);
+  trm::Rng dropout_rng(5);
+  trm::release_pooled_memory();
+  trm::reset_pooled_bytes_peak();
+  const trm::StepResult r =
+      trm::train_step(model, optimizer, data.puzzles.data(), data.solutions.data(), batch, 1e-3f, dropout_rng);
+  const trm::Parameters& p = model.parameters();
+  OneStep out;
+  out.grads.assign(p.grads(), p.grads() + p.size());
+  out.params.assign(p.values(), p.values() + p.size());
+  out.loss = r.loss;
+  out.peak_pooled_bytes = trm::pooled_bytes_peak();
+  return out;
 }
 
 }  // namespace trm_test
