@@ -37,6 +37,14 @@ bool cpu_has_bf16() {
 }
 
 bool bf16_runs() { return bf16_matmul_compiled() && cpu_has_bf16(); }
+// Ends a test case early, saying why, on a machine or build without the bf16 kernel.
+#define RETURN_UNLESS_BF16_RUNS()                                      \
+  do {                                                                 \
+    if (!bf16_runs()) {                                                \
+      WARN("no AVX512-BF16 here: the bf16 kernel is not run");         \
+      return;                                                          \
+    }                                                                  \
+  } while (0)
 
 // Sets the precision for one scope, back to fp32 after (also when a REQUIRE throws).
 struct PrecisionScope {
@@ -86,10 +94,7 @@ TEST_CASE("bf16: round_to_bf16 rounds to nearest even on 8 significant bits", "[
 }
 
 TEST_CASE("bf16: gemm_xwt, gemm_dx and gemm_dw equal the double product of bf16-rounded operands", "[gemm][bf16]") {
-  if (!bf16_runs()) {
-    WARN("no AVX512-BF16 here: the bf16 kernel is not run");
-    return;
-  }
+  RETURN_UNLESS_BF16_RUNS();
   PrecisionScope scope(MatmulPrecision::bf16);
   Rng rng(21);
   auto r = [](float v) { return static_cast<double>(round_to_bf16(v)); };
@@ -140,10 +145,7 @@ TEST_CASE("bf16: products give the same bits on one thread and on two", "[gemm][
   WARN("built without OpenMP: one thread only");
   return;
 #else
-  if (!bf16_runs()) {
-    WARN("no AVX512-BF16 here: the bf16 kernel is not run");
-    return;
-  }
+  RETURN_UNLESS_BF16_RUNS();
   PrecisionScope scope(MatmulPrecision::bf16);
   Rng rng(22);
   const int before = omp_get_max_threads();
@@ -192,10 +194,7 @@ void check_against_fp32(const TRMConfig& config) {
 }  // namespace
 
 TEST_CASE("bf16: one training step's gradients stay within 3% of float32's (flat and cell-wise)", "[model][bf16]") {
-  if (!bf16_runs()) {
-    WARN("no AVX512-BF16 here: the bf16 kernel is not run");
-    return;
-  }
+  RETURN_UNLESS_BF16_RUNS();
   TRMConfig flat = trm_test::tiny_config("flat", 32, 2, 2, 2);
   flat.dropout = 0.1f;
   check_against_fp32(flat);
@@ -205,10 +204,7 @@ TEST_CASE("bf16: one training step's gradients stay within 3% of float32's (flat
 }
 
 TEST_CASE("bf16: linear's weight packed once per tape gives the bits of gemm_xwt and gemm_dx", "[gemm][bf16]") {
-  if (!bf16_runs()) {
-    WARN("no AVX512-BF16 here: the bf16 kernel is not run");
-    return;
-  }
+  RETURN_UNLESS_BF16_RUNS();
   PrecisionScope scope(MatmulPrecision::bf16);
   Rng rng(23);
   const Tensor xv = random_matrix(40, 70, rng), wv = random_matrix(33, 70, rng), dyv = random_matrix(40, 33, rng);
