@@ -15,6 +15,7 @@
 #   experiments/stage3-cycles.sh on stage 3's development set, as was the 24 cycles it runs by default.
 #
 # graded-5k.csv is never used for training or model selection: it is the test set.
+# Prints how long each part took as it ends, and all parts with the total at the end (build/shipped/times.txt).
 # Usage: scripts/train-shipped.sh [--stage2-only | --split-only]
 #   --stage2-only starts from checkpoints/runs/shipped/;
 #   --split-only only rebuilds stage 1's held-out split, checkpoints/runs/shipped/validation.csv (scripts/results.sh
@@ -31,12 +32,23 @@ if [[ ${1:-} == --split-only ]]; then
   echo "wrote checkpoints/runs/shipped/validation.csv"
   exit 0
 fi
+# How long each part took: a line as each part ends, and all of them with the total at the end (also in
+# $work/times.txt), wall-clock minutes on this machine.
+: >"$work/times.txt"
+part_start=$SECONDS
+took() {  # took PART
+  local line
+  line=$(awk -v part="$1" -v s=$((SECONDS - part_start)) 'BEGIN { printf "%-40s %6.1f min", part, s / 60 }')
+  echo "$line" | tee -a "$work/times.txt"
+  part_start=$SECONDS
+}
 if [[ ${1:-} != --stage2-only ]]; then
   stage1_mix "$work/mix.csv"
   "$trm" train --data "$work/mix.csv" --config recipes/shipped/stage1.json --augment --max-steps 4500 \
     --val-limit 1000 "${STAGE1_SPLIT[@]}" --out checkpoints/runs/shipped --force
 fi
 "$trm" export --checkpoint checkpoints/runs/shipped/last.json --out "$work/stage1.json" --force
+took "stage 1: data and training"
 
 # Stage 2 data: difficulty strata from the generator, and the kaggle rows stage 1 trained on.
 "$trm" generate --count 50000 --min-givens 20 --max-givens 28 --min-guesses 1 --seed 101 --out "$work/ga.csv" --force
@@ -44,10 +56,12 @@ fi
 "$trm" generate --count 12000 --min-givens 17 --max-givens 28 --min-guesses 20 --seed 103 --out "$work/gc.csv" --force
 "$trm" generate --count 25000 --min-givens 20 --max-givens 30 --seed 104 --out "$work/gd.csv" --force
 training_mix "$work/mix2.csv" "$work"/g{a,b,c,d}.csv
+took "stage 2 data: generation"
 OMP_NUM_THREADS=1 "$trm" train --data "$work/mix2.csv" --config recipes/shipped/stage2.json \
   --init-from "$work/stage1.json" --augment --max-steps 5000 --checkpoint-every 250 \
   --val-fraction 0.02 --val-limit 1000 --seed 12 --out checkpoints/runs/shipped-finetune --force
 "$trm" export --checkpoint checkpoints/runs/shipped-finetune/last.json --out "$work/stage2.json" --force
+took "stage 2: training"
 
 # Stage 3: stage 2's recipe continued at 12 outer cycles (recipes/shipped/stage3.json: lr 5e-4 on a fresh
 # cosine) for 60 minutes of one core's CPU time on fresh strata (the "even" mix of experiments/stage3-continue.sh; the
@@ -56,8 +70,13 @@ stage3_strata
 training_mix "$work/mix3.csv" "$work"/s3{a,b,c,d}.csv
 # Validation on the development set experiments/stage3-continue.sh chose with.
 stage3_dev_set
+took "stage 3 data: generation"
 OMP_NUM_THREADS=1 "$trm" train --data "$work/mix3.csv" --val-data "$work/dev.csv" --config recipes/shipped/stage3.json \
   --init-from "$work/stage2.json" --augment --time-limit 60 --budget-clock cpu --checkpoint-every 250 \
   --val-limit 1000 --seed 14 --out checkpoints/runs/shipped-stage3 --force
 # Trained with 12 outer cycles, run with 24 by default: chosen on stage 3's development set (docs/results.md).
 "$trm" export --checkpoint checkpoints/runs/shipped-stage3/last.json --out checkpoints/shipped.json --h-cycles 24 --force
+took "stage 3: training"
+echo "== the recipe's parts (wall-clock minutes, also in $work/times.txt):"
+cat "$work/times.txt"
+awk '{ total += $(NF - 1) } END { printf "%-40s %6.1f min\n", "total", total }' "$work/times.txt" | tee -a "$work/times.txt"
