@@ -22,10 +22,13 @@
 using namespace trm::sudoku;
 static auto key(const TrialRating& r) { return std::make_tuple(r.depth, r.blanks_left, r.sweeps, r.last_sweep_blanks, -r.last_sweep_eliminations); }
 int main(int argc, char** argv) {
+  if (argc != 3) {
+    std::fprintf(stderr, "usage: vicinity STEPS SEED <puzzles.csv\n");
+    return 2;
+  }
   int steps = std::atoi(argv[1]); uint64_t seed = std::strtoull(argv[2], nullptr, 10);
   std::string line; std::getline(std::cin, line);
   trm::Rng rng(seed);
-  int idx = 0;
   while (std::getline(std::cin, line)) {
     if (line.size() < 81) continue;
     Grid g = parse_grid(line.substr(0, 81), "x");
@@ -51,6 +54,5 @@ int main(int argc, char** argv) {
     }
     std::printf("%s,%d,%d,%d,%d (from sweeps %d)\n", to_string(g).c_str(), best.depth, best.sweeps, best.blanks_left, count_givens(g), std::get<2>(start));
     std::fflush(stdout);
-    ++idx;
   }
 }

@@ -15,7 +15,6 @@
 #   experiments/stage3-cycles.sh on stage 3's development set, as was the 24 cycles it runs by default.
 #
 # graded-5k.csv is never used for training or model selection: it is the test set.
-# Prints how long each part took as it ends, and all parts with the total at the end (build/shipped/times.txt).
 # Usage: scripts/train-shipped.sh [--stage2-only | --split-only]
 #   --stage2-only starts from checkpoints/runs/shipped/;
 #   --split-only only rebuilds stage 1's held-out split, checkpoints/runs/shipped/validation.csv (scripts/results.sh
@@ -32,8 +31,8 @@ if [[ ${1:-} == --split-only ]]; then
   echo "wrote checkpoints/runs/shipped/validation.csv"
   exit 0
 fi
-# How long each part took: a line as each part ends, and all of them with the total at the end (also in
-# $work/times.txt), wall-clock minutes on this machine.
+# How long each part took, in wall-clock minutes on this machine: a line as each part ends, and all of them with the
+# total at the end (also in build/shipped/times.txt).
 : >"$work/times.txt"
 part_start=$SECONDS
 took() {  # took PART

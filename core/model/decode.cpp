@@ -31,6 +31,15 @@ struct PassReading {
   std::vector<int> cycles;        // [count * readings]: outer cycles each reading ran (fewer where it halted)
 };
 
+// p[0..9) = softmax(scores[0..9)), p may be scores: a cell's digit probabilities from its logits, or from the
+// readings' mean log-probabilities.
+void softmax9(const float* scores, float* p) {
+  const float top = *std::max_element(scores, scores + 9);
+  float total = 0.0f;
+  for (int d = 0; d < 9; ++d) total += (p[d] = std::exp(scores[d] - top));
+  for (int d = 0; d < 9; ++d) p[d] /= total;
+}
+
 // One pass over `count` puzzles [count * 81], each read through every symmetry: the model's final-cycle
 // probabilities of each copy are mapped back to the original cells and digits and averaged. With the identity
 // alone, the frame is exactly infer()'s last frame.
@@ -52,14 +61,8 @@ PassReading read_pass(const TRM& model, const uint8_t* puzzles, size_t count, in
     decode_logits(logits.data(), static_cast<int64_t>(count * 81), frame.digits.data(), frame.confidence.data());
     if (want_probability) {
       reading.probability.resize(count * 81 * 9);
-      for (size_t cell = 0; cell < count * 81; ++cell) {
-        const float* row = logits.data() + cell * 9;
-        const float top = *std::max_element(row, row + 9);
-        float total = 0.0f;
-        float* p = reading.probability.data() + cell * 9;
-        for (int d = 0; d < 9; ++d) total += (p[d] = std::exp(row[d] - top));
-        for (int d = 0; d < 9; ++d) p[d] /= total;
-      }
+      for (size_t cell = 0; cell < count * 81; ++cell)
+        softmax9(logits.data() + cell * 9, reading.probability.data() + cell * 9);
     }
     return reading;
   }
@@ -100,15 +103,8 @@ PassReading read_pass(const TRM& model, const uint8_t* puzzles, size_t count, in
           out[d - 1] += weight * (product ? log_p : std::exp(log_p));
         }
       }
-  if (product) {
-    for (size_t cell = 0; cell < count * 81; ++cell) {
-      float* p = mean.data() + cell * 9;
-      const float top = *std::max_element(p, p + 9);
-      float total = 0.0f;
-      for (int d = 0; d < 9; ++d) total += (p[d] = std::exp(p[d] - top));
-      for (int d = 0; d < 9; ++d) p[d] /= total;
-    }
-  }
+  if (product)
+    for (size_t cell = 0; cell < count * 81; ++cell) softmax9(mean.data() + cell * 9, mean.data() + cell * 9);
   frame.digits.resize(count * 81);
   frame.confidence.resize(count * 81);
   for (size_t cell = 0; cell < count * 81; ++cell) {

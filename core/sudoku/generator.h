@@ -36,12 +36,14 @@ struct GeneratorOptions {
   // Hill climbing toward harder puzzles, after the attempts: each step puts back one or two givens of the solution
   // at random, then removes givens in random order while the solution stays unique (within the givens range), and
   // keeps the result when the solver needs at least as many guesses. Random removal alone seldom passes 50
-  // guesses; climbing reaches the search depth of the hardest published puzzles. 0: no climbing.
+  // guesses; 2,000 steps reach a median of 164 (still easier puzzles than the hardest published ones, for the model:
+  // docs/results.md). 0: no climbing.
   int climb_steps = 0;
   // What climbing maximises. Guesses: the solver's guess count. Trial: the trial rating (solver.h rate_by_trial):
-  // beyond depth 1 first (the most blanks it leaves), then the most sweeps, the most blanks swept, then guesses. Guesses hardly tell
-  // which puzzles the model finds hard (the hard development set's 100 most-guessed puzzles: 67% solved by the
-  // model alone against 70% for the rest); trial sweeps do (2 sweeps: 55%, 1 sweep: 72%).
+  // beyond depth 1 first (the most blanks it leaves), then the most sweeps, the most blanks when the last sweep
+  // began, the fewest candidates that sweep ruled out, then guesses. Guesses hardly tell which puzzles the model
+  // finds hard (the hard development set's 100 most-guessed puzzles: 67% solved by the model alone against 70% for
+  // the rest); trial sweeps do (2 sweeps: 55%, 1 sweep: 72%).
   enum class Measure { Guesses, Trial } climb_by = Measure::Guesses;
 };
 
